@@ -1,0 +1,88 @@
+"""All settings in one place, read from the environment or `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+def _split_csv(value: object) -> object:
+    """Accept '1, 2,3' as well as a list for list settings."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of reisverslag; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str | None = None
+    allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    secretariat_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_secret_token: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+    # Storage and output
+    database_url: str = "sqlite:///reisverslag.sqlite3"
+    output_dir: Path = Path("verslagen")
+
+    # Travel rules and data
+    home_city: str = "Den Haag"
+    home_airports: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["AMS", "RTM", "EIN"])
+    rail_threshold_hours: float = Field(default=8.0, gt=0)
+    emission_list_version: str = "co2emissiefactoren-2025"
+    emission_factors_dir: Path | None = None
+
+    # Reminders and escalation
+    timezone: str = "Europe/Amsterdam"
+    reminder_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [1, 3, 7])
+    reminder_weekly_after_days: int = 7
+    report_deadline_days: int = 14
+    working_hours_start: int = Field(default=9, ge=0, le=23)
+    working_hours_end: int = Field(default=17, ge=1, le=24)
+    snooze_hours: int = 24
+
+    # Email to the secretariat (optional)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str | None = None
+    secretariat_email: str | None = None
+
+    log_level: str = "INFO"
+
+    @field_validator("allowed_user_ids", "home_airports", "reminder_days", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("home_airports")
+    @classmethod
+    def _upper(cls, value: list[str]) -> list[str]:
+        return [code.upper() for code in value]
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """A bot token is configured."""
+        return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value())
+
+    @property
+    def email_enabled(self) -> bool:
+        """Reports are mailed to the secretariat too."""
+        return bool(self.smtp_host and self.secretariat_email)

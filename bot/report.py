@@ -1,0 +1,314 @@
+"""The finished report: the one source of truth for every document and export.
+
+The model holds typed facts (dates, places, legs, emissions); the Dutch answer
+text of each form question is derived from those facts in `form_answers`, so the
+chat summary, the text file, Word, PDF and the exports all say the same thing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.formatting import format_day, format_number
+
+__all__ = [
+    "FORM_QUESTIONS",
+    "TITLE",
+    "CarFuel",
+    "DayPart",
+    "EmissionLine",
+    "FormAnswer",
+    "Leg",
+    "Place",
+    "RailCheck",
+    "Report",
+    "TransportMode",
+    "Traveller",
+    "TripPeriod",
+]
+
+TITLE = "VERSLAG BUITENLANDSE DIENSTREIS"
+
+#: The ten questions of the municipal form, in its order and spelling.
+FORM_QUESTIONS: tuple[str, ...] = (
+    "HOEVEEL PERSONEN HEBBEN DE REIS GEMAAKT",
+    "HOELANG DUURDE DE REIS?",
+    "MET WELK(E) VERVOERSMIDDEL(EN) IS DE REIS GEMAAKT?",
+    "INDIEN VLIEGTUIG BIJ EEN BESTEMMING DIE BINNEN 8 UUR PER TREIN OF BUS BEREIKBAAR IS: "
+    "VERMELDING EN TOELICHTING UITZONDERLIJKE SITUATIE",
+    "WAT IS AANTAL AFGELEGDE KILOMETERS PER VERVOERSMIDDEL EN DE UITSTOOT VAN "
+    "CO2-EQUIVALENTEN PER VERVOERSMIDDEL",
+    "WAT WAS HET DOEL VAN DE REIS?",
+    "WELKE LOCATIES ZIJN BEZOCHT?",
+    "WIE HEB JE ONTMOET? (BENOEM DE FUNCTIEOMSCHRIJVING)",
+    "WAT HEEFT DE REIS DE GEMEENTE OPGELEVERD?",
+    "ZIJN ER VERVOLGAFSPRAKEN? ZO JA, WELKE?",
+)
+
+
+class DayPart(StrEnum):
+    """Part of a day, as travellers name it."""
+
+    OCHTEND = "ochtend"
+    MIDDAG = "middag"
+    AVOND = "avond"
+
+
+class TransportMode(StrEnum):
+    """Transport modes of the form; the value is the Dutch label."""
+
+    VLIEGTUIG = "vliegtuig"
+    TREIN = "trein"
+    BUS = "bus"
+    AUTO = "auto"
+    VEERBOOT = "veerboot"
+
+    @property
+    def label(self) -> str:
+        """Capitalised Dutch label, as written on the form."""
+        return self.value.capitalize()
+
+
+class CarFuel(StrEnum):
+    """Fuel of a car, the class of its emission factor."""
+
+    ONBEKEND = "onbekend"
+    BENZINE = "benzine"
+    DIESEL = "diesel"
+    ELEKTRISCH = "elektrisch"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Place(_Model):
+    """A resolved place; coordinates are None when the traveller named an unknown place."""
+
+    name: str
+    country: str
+    country_code: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        """'Wenen (Oostenrijk)'."""
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+    @property
+    def has_coordinates(self) -> bool:
+        """Whether distances can be computed for this place."""
+        return self.latitude is not None and self.longitude is not None
+
+
+class Leg(_Model):
+    """One stretch of the trip by one mode; km are one way unless `return_trip`."""
+
+    mode: TransportMode
+    origin: Place
+    destination: Place
+    km_one_way: float = Field(ge=0)
+    return_trip: bool = True
+    km_source: Literal["berekend", "opgegeven"] = "berekend"
+    method: str = ""
+    origin_airport: str | None = None
+    destination_airport: str | None = None
+    fuel: CarFuel | None = None
+    cars: int = Field(default=1, ge=1, le=20)
+
+    @property
+    def km(self) -> float:
+        """Distance of this leg, both ways when it is a return trip."""
+        return self.km_one_way * (2 if self.return_trip else 1)
+
+
+class EmissionLine(_Model):
+    """Km and kg CO2e of one transport mode for the whole party, with the factor used."""
+
+    mode: TransportMode
+    km: float
+    kg_co2e: float
+    factor_kg_per_unit: float
+    unit: Literal["pkm", "vkm"]
+    units: float
+    factor_class: str
+    factor_source: str
+    factor_verified: bool
+    list_version: str
+    return_trip: bool = True
+
+
+class RailCheck(_Model):
+    """The 8-hour rule applied to one destination."""
+
+    destination: str
+    hours: float | None
+    estimated: bool
+    source: str
+    threshold_hours: float
+    flown: bool
+
+    @property
+    def within_threshold(self) -> bool:
+        """Whether the destination is reachable by train within the threshold."""
+        return self.hours is not None and self.hours <= self.threshold_hours
+
+    @property
+    def justification_required(self) -> bool:
+        """The rule fires: flown to a place reachable within the threshold."""
+        return self.flown and self.within_threshold
+
+
+class TripPeriod(_Model):
+    """Departure and return day, each with an optional part of day."""
+
+    departure: date
+    departure_part: DayPart | None = None
+    return_date: date
+    return_part: DayPart | None = None
+
+    @model_validator(mode="after")
+    def _return_not_before_departure(self) -> TripPeriod:
+        if self.return_date < self.departure:
+            raise ValueError("De terugreis ligt vóór de vertrekdag.")
+        return self
+
+    @property
+    def days(self) -> float:
+        """Length in half days: leaving after noon counts half, returning in the morning too."""
+        days = (self.return_date - self.departure).days + 1.0
+        if self.departure_part in (DayPart.MIDDAG, DayPart.AVOND):
+            days -= 0.5
+        if self.return_part == DayPart.OCHTEND and self.return_date > self.departure:
+            days -= 0.5
+        return days
+
+    def describe(self) -> str:
+        """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april)', as on the form."""
+        start = format_day(self.departure, self.departure_part)
+        if self.return_date == self.departure:
+            span = start
+        else:
+            span = f"{start} t/m {format_day(self.return_date, self.return_part)}"
+        return f"{format_number(self.days)} dag ({span})"
+
+
+class Traveller(_Model):
+    """Who sent the report: for the secretariat's copy, not for the public register."""
+
+    name: str
+    department: str
+    user_ref: str = ""
+
+
+class FormAnswer(_Model):
+    """One question of the form with its answer as paragraphs and bullet items."""
+
+    question: str
+    text: str
+
+
+class Report(_Model):
+    """A finished, confirmed report."""
+
+    report_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    traveller: Traveller
+    persons: int = Field(ge=1, le=99)
+    period: TripPeriod
+    destinations: list[Place] = Field(min_length=1)
+    modes: list[TransportMode] = Field(min_length=1)
+    legs: list[Leg] = Field(default_factory=list)
+    emissions: list[EmissionLine] = Field(default_factory=list)
+    emission_list_version: str = ""
+    rail_check: RailCheck | None = None
+    justification: str | None = None
+    justification_flagged: bool = False
+    purpose: str
+    locations: str
+    people_met: str
+    results: str
+    follow_up: str | None = None
+    submitted_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _justification_when_required(self) -> Report:
+        if self.rail_check and self.rail_check.justification_required and not self.justification:
+            raise ValueError("Een toelichting is verplicht: er is gevlogen binnen de 8-uursgrens.")
+        return self
+
+    @property
+    def total_km(self) -> float:
+        """All km of the trip."""
+        return sum(line.km for line in self.emissions)
+
+    @property
+    def total_kg_co2e(self) -> float:
+        """All kg CO2e of the trip, for the whole party."""
+        return sum(line.kg_co2e for line in self.emissions)
+
+    @property
+    def destination_label(self) -> str:
+        """'Wenen en Bratislava'."""
+        return join_dutch([p.name for p in self.destinations])
+
+    def persons_text(self) -> str:
+        """'1 persoon' / '3 personen'."""
+        return f"{self.persons} {'persoon' if self.persons == 1 else 'personen'}"
+
+    def modes_text(self) -> str:
+        """'Vliegtuig' / 'Trein en bus'."""
+        return join_dutch([m.value for m in self.modes]).capitalize()
+
+    def rule_text(self) -> str:
+        """Answer to question 4: the justification, or 'Nvt' with the reason."""
+        check = self.rail_check
+        if check and check.justification_required:
+            return self.justification or ""
+        if TransportMode.VLIEGTUIG not in self.modes:
+            return "Nvt (niet gevlogen)."
+        if check is None or check.hours is None:
+            return "Nvt."
+        approx = "ca. " if check.estimated or check.hours != int(check.hours) else ""
+        reason = f"treinreis naar {check.destination} is {approx}{format_number(check.hours)} uur"
+        return f"Nvt ({reason})."
+
+    def emissions_text(self) -> str:
+        """Answer to question 5: one line per mode, in the example's style."""
+        lines = []
+        for line in self.emissions:
+            suffix = " (retour)" if line.return_trip else ""
+            lines.append(
+                f"{format_number(line.km, 0)} km met {line.mode.value}{suffix}, "
+                f"ca. {format_number(line.kg_co2e, 0)} kg CO2-uitstoot"
+            )
+        return "\n".join(lines)
+
+    def form_answers(self) -> list[FormAnswer]:
+        """The ten questions of the form with their answers, in order."""
+        answers = (
+            self.persons_text(),
+            self.period.describe(),
+            self.modes_text(),
+            self.rule_text(),
+            self.emissions_text(),
+            self.purpose,
+            self.locations,
+            self.people_met,
+            self.results,
+            self.follow_up or "Nee.",
+        )
+        return [FormAnswer(question=q, text=a) for q, a in zip(FORM_QUESTIONS, answers, strict=True)]
+
+
+def join_dutch(items: list[str]) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
