@@ -23,7 +23,9 @@ def _split_csv(value: object) -> object:
 class Settings(BaseSettings):
     """Every setting of reisverslag; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
 
     # Telegram
     telegram_bot_token: SecretStr | None = None
@@ -42,7 +44,9 @@ class Settings(BaseSettings):
 
     # Travel rules and data
     home_city: str = "Den Haag"
-    home_airports: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["AMS", "RTM", "EIN"])
+    home_airports: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["AMS", "RTM", "EIN"]
+    )
     rail_threshold_hours: float = Field(default=8.0, gt=0)
     emission_list_version: str = "co2emissiefactoren-2025"
     emission_factors_dir: Path | None = None
@@ -80,7 +84,9 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         """A bot token is configured."""
-        return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value())
+        return self.telegram_bot_token is not None and bool(
+            self.telegram_bot_token.get_secret_value()
+        )
 
     @property
     def email_enabled(self) -> bool:

@@ -304,7 +304,9 @@ class Report(_Model):
             self.results,
             self.follow_up or "Nee.",
         )
-        return [FormAnswer(question=q, text=a) for q, a in zip(FORM_QUESTIONS, answers, strict=True)]
+        return [
+            FormAnswer(question=q, text=a) for q, a in zip(FORM_QUESTIONS, answers, strict=True)
+        ]
 
 
 def join_dutch(items: list[str]) -> str:

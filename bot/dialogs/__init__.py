@@ -1,0 +1,21 @@
+"""The interview, channel-independent: questions as data, a state machine built from them.
+
+Pure Python: nothing here imports telegram, databases, files or settings.
+"""
+
+from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.interview import COMMANDS, Interview, InterviewState, Prompt, Reply
+from bot.dialogs.questions import QUESTIONS, Kind, Question
+
+__all__ = [
+    "COMMANDS",
+    "QUESTIONS",
+    "Choice",
+    "Interview",
+    "InterviewState",
+    "Kind",
+    "NeedsChoice",
+    "Prompt",
+    "Question",
+    "Reply",
+]

@@ -1,0 +1,191 @@
+"""The command line: the only place where settings, store, travel data and channels meet."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.report import TransportMode
+
+__all__ = ["main"]
+
+log = logging.getLogger("reisverslag")
+
+
+def _trip(settings: Settings):  # type: ignore[no-untyped-def]
+    """The travel calculator for these settings."""
+    from bot.travel import TravelCalculator
+
+    return TravelCalculator(
+        home_city=settings.home_city,
+        home_airports=settings.home_airports,
+        rail_threshold_hours=settings.rail_threshold_hours,
+        emission_list_version=settings.emission_list_version,
+        emission_factors_dir=settings.emission_factors_dir,
+    )
+
+
+def _clock(settings: Settings):  # type: ignore[no-untyped-def]
+    """Now, in the municipality's time zone."""
+    zone = ZoneInfo(settings.timezone)
+    return lambda: datetime.now(zone)
+
+
+def _console(settings: Settings, out_dir: Path | None) -> int:
+    from bot.console import ConsoleSession
+    from bot.render import write_documents
+    from bot.store import Store
+
+    store = Store.open(settings.database_url)
+    try:
+        session = ConsoleSession(
+            store=store,
+            trip=_trip(settings),
+            clock=_clock(settings),
+            user_ref=f"console:{getpass.getuser()}",
+            out_dir=out_dir or settings.output_dir,
+            write_documents=write_documents,
+            threshold_hours=settings.rail_threshold_hours,
+        )
+        return session.run(sys.stdin, sys.stdout)
+    finally:
+        store.close()
+
+
+def _telegram(settings: Settings) -> int:
+    from bot.store import Store
+    from bot.telegram import run_bot
+
+    store = Store.open(settings.database_url)
+    try:
+        run_bot(settings, store, _trip(settings), _clock(settings))
+    finally:
+        store.close()
+    return 0
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.travel import check_trip
+
+    try:
+        result = check_trip(
+            _trip(settings),
+            to=args.to,
+            origin=args.origin,
+            mode=TransportMode(args.mode),
+            one_way=args.one_way,
+            persons=args.persons,
+        )
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+    else:
+        print(result.explain())
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from bot.render import write_documents
+    from bot.report import Report
+
+    try:
+        report = Report.model_validate_json(Path(args.report).read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        print(f"Kan {args.report} niet lezen: {error}", file=sys.stderr)
+        return 2
+    formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
+    for path in write_documents(report, Path(args.out), formats=formats):
+        print(path)
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.export import write_export
+    from bot.store import Store
+
+    store = Store.open(settings.database_url)
+    try:
+        path = write_export(
+            store.reports_in_year(args.year), args.year, Path(args.out), args.format
+        )
+    finally:
+        store.close()
+    print(path)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reisverslag", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="the Telegram bot when a token is set, else the console")
+    console = commands.add_parser("console", help="the interview in this terminal")
+    console.add_argument("--out", type=Path, help="folder for the documents (default ./verslagen)")
+    commands.add_parser("bot", help="the Telegram bot")
+
+    check = commands.add_parser("check", help="km, CO2 and the 8-hour rule for a trip")
+    check.add_argument("--to", required=True, help="destination, e.g. Wenen")
+    check.add_argument("--from", dest="origin", help="origin (default: Den Haag)")
+    check.add_argument("--mode", default="vliegtuig", choices=[m.value for m in TransportMode])
+    check.add_argument("--one-way", action="store_true", help="one way instead of return")
+    check.add_argument("--persons", type=int, default=1)
+    check.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    render = commands.add_parser("render", help="re-render a report exported as JSON")
+    render.add_argument("report", help="REPORT.json")
+    render.add_argument("--out", required=True, help="output folder")
+    render.add_argument("--format", default="docx,pdf,txt,html")
+
+    export = commands.add_parser("export", help="the yearly overview for the council")
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument("--out", required=True)
+    export.add_argument("--format", choices=["xlsx", "csv"], default=None)
+
+    commands.add_parser("diagram", help="print the interview as a Mermaid diagram")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `reisverslag` command."""
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
+    command = args.command or "run"
+    if command == "run":
+        command = "bot" if settings.telegram_enabled else "console"
+        if command == "console":
+            print("Geen TELEGRAM_BOT_TOKEN ingesteld: de interview start in deze terminal.\n")
+    if command == "console":
+        return _console(settings, getattr(args, "out", None))
+    if command == "bot":
+        return _telegram(settings)
+    if command == "check":
+        return _check(settings, args)
+    if command == "render":
+        return _render(args)
+    if command == "export":
+        return _export(settings, args)
+    if command == "diagram":
+        from bot.dialogs.machine import mermaid_diagram
+
+        print(mermaid_diagram())
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

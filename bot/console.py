@@ -1,0 +1,149 @@
+"""The terminal channel: the same interview in a shell, typed or piped.
+
+Each input line is one chat message; the two characters `\\n` inside a line stand
+for a line break. The draft is stored after every message, so an interrupted
+session resumes at the same question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.dialogs import Interview, InterviewState, Prompt, Reply
+from bot.dialogs.ports import TripCalculator
+from bot.report import Report
+from bot.store import Store
+
+__all__ = ["ConsoleSession", "format_prompt"]
+
+Clock = Callable[[], datetime]
+DocumentWriter = Callable[[Report, Path], list[Path]]
+
+
+def format_prompt(prompt: Prompt) -> str:
+    """A question for the terminal: progress, text, numbered choices."""
+    lines = []
+    if prompt.progress:
+        lines.append(f"[{prompt.progress}]")
+    lines.append(prompt.text)
+    if prompt.current_answer:
+        lines.append(f"(Huidig antwoord: {prompt.current_answer})")
+    for number, choice in enumerate(prompt.choices, 1):
+        lines.append(f"  {number}. {choice.label}")
+    if prompt.optional:
+        lines.append("(Typ ‘overslaan’ om deze vraag over te slaan.)")
+    return "\n".join(lines)
+
+
+@dataclass
+class ConsoleSession:
+    """Runs one interview between a text stream and the store."""
+
+    store: Store
+    trip: TripCalculator
+    clock: Clock
+    user_ref: str
+    out_dir: Path
+    write_documents: DocumentWriter
+    threshold_hours: float = 8.0
+
+    def run(self, stdin: TextIO, stdout: TextIO) -> int:
+        """Interview until the report is confirmed (exit 0) or input ends (exit 1)."""
+        self._out = stdout
+        interview = self._resume_or_new(stdin)
+        if interview is None:
+            return 1
+        self._show(interview.start())
+        self._save(interview)
+        while True:
+            line = self._read(stdin)
+            if line is None:
+                where = interview.current_prompt()
+                label = where.progress or where.key if where else "het einde"
+                self._say(
+                    f"\nInvoer gestopt bij {label} ({interview.state}). "
+                    "Je antwoorden zijn bewaard; start opnieuw om verder te gaan."
+                )
+                return 1
+            interview = self._interview(interview.state_data())
+            reply = interview.handle(line.replace("\\n", "\n"))
+            if reply.cancelled:
+                self.store.delete_draft(self.user_ref)
+                self._show(reply)
+                return 1
+            if reply.report is not None:
+                return self._finish(reply)
+            self._save(interview)
+            self._show(reply)
+
+    def _resume_or_new(self, stdin: TextIO) -> Interview | None:
+        draft = self.store.load_draft(self.user_ref)
+        if draft is None:
+            return self._interview(None)
+        state = InterviewState.model_validate(draft.state)
+        self._say(
+            "Er staat een onafgemaakt verslag klaar "
+            f"(laatst bijgewerkt {draft.updated_at:%d-%m-%Y %H:%M}). Verder gaan? (ja/nee)"
+        )
+        while True:
+            line = self._read(stdin)
+            if line is None:
+                return None
+            word = line.strip().lower()
+            if word in ("ja", "j", "1"):
+                return self._interview(state)
+            if word in ("nee", "n", "2"):
+                self.store.delete_draft(self.user_ref)
+                return self._interview(None)
+            self._say("Typ ‘ja’ om verder te gaan of ‘nee’ om opnieuw te beginnen.")
+
+    def _interview(self, state: InterviewState | None) -> Interview:
+        return Interview(
+            self.trip,
+            self.clock(),
+            state=state,
+            profile=self.store.get_profile(self.user_ref),
+            user_ref=self.user_ref,
+            threshold_hours=self.threshold_hours,
+        )
+
+    def _finish(self, reply: Reply) -> int:
+        assert reply.report is not None
+        report = reply.report
+        self.store.save_profile(report.traveller)
+        self.store.finish_report(self.user_ref, report, [])
+        for message in reply.messages:
+            self._say(message)
+        paths = self.write_documents(report, self.out_dir)
+        self._say("Opgeslagen:")
+        for path in paths:
+            self._say(f"  {path}")
+        return 0
+
+    def _save(self, interview: Interview) -> None:
+        self.store.save_draft(
+            self.user_ref, interview.state_data().model_dump(mode="json"), self.clock()
+        )
+
+    def _show(self, reply: Reply) -> None:
+        for message in reply.messages:
+            self._say(message)
+        if reply.prompt is not None:
+            self._say("")
+            self._say(format_prompt(reply.prompt))
+
+    def _read(self, stdin: TextIO) -> str | None:
+        self._out.write("> ")
+        self._out.flush()
+        line = stdin.readline()
+        if not line:
+            return None
+        return line.rstrip("\r\n")
+
+    def _say(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()

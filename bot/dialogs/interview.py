@@ -1,0 +1,554 @@
+"""The interview: takes one message, returns what to say next. No I/O, no channel.
+
+Adapters (Telegram, console, tests) create an `Interview` from a stored
+`InterviewState`, call `start()` or `handle(text)`, show the `Reply`, and store
+`interview.state_data()` again. The state is plain JSON-able data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from bot.dialogs import parsers
+from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.machine import CONFIRM, DONE, REVIEW, bound
+from bot.dialogs.ports import TripCalculator
+from bot.dialogs.questions import QUESTIONS, Context, Kind, Question, question_by_key
+from bot.report import Report, Traveller
+
+__all__ = ["COMMANDS", "Interview", "InterviewState", "Prompt", "Reply"]
+
+UNCHANGED = "ongewijzigd"
+SEND = "versturen"
+EDIT_PREFIX = "wijzig:"
+
+#: Words understood at every question, with what they do (shown by `help`).
+COMMANDS: dict[str, str] = {
+    "terug": "naar de vorige vraag",
+    "overslaan": "een vraag overslaan (alleen waar dat mag)",
+    "overzicht": "alle antwoorden tot nu toe",
+    "opnieuw": "helemaal opnieuw beginnen",
+    "annuleer": "dit verslag weggooien",
+    "help": "uitleg bij de vraag",
+}
+_ALIASES = {
+    "terug": "terug",
+    "vorige": "terug",
+    "overslaan": "overslaan",
+    "sla over": "overslaan",
+    "overzicht": "overzicht",
+    "opnieuw": "opnieuw",
+    "annuleer": "annuleer",
+    "annuleren": "annuleer",
+    "stop": "annuleer",
+    "help": "help",
+    "hulp": "help",
+    "?": "help",
+}
+
+
+class InterviewState(BaseModel):
+    """Everything needed to resume an interview exactly where it was."""
+
+    version: Literal[1] = 1
+    draft_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    current: str = QUESTIONS[0].key
+    answers: dict[str, Any] = Field(default_factory=dict)
+    history: list[str] = Field(default_factory=list)
+    offered: list[tuple[str, str]] = Field(default_factory=list)
+    pending: Literal["opnieuw", "annuleer"] | None = None
+    started: bool = False
+
+
+@dataclass
+class Prompt:
+    """A question as shown to the traveller."""
+
+    key: str
+    text: str
+    kind: Kind
+    choices: list[Choice] = field(default_factory=list)
+    progress: str | None = None
+    optional: bool = False
+    current_answer: str | None = None
+
+
+@dataclass
+class Reply:
+    """What to say next: notices first, then the question (if any)."""
+
+    messages: list[str] = field(default_factory=list)
+    prompt: Prompt | None = None
+    report: Report | None = None
+    cancelled: bool = False
+
+    @property
+    def finished(self) -> bool:
+        """The report was confirmed."""
+        return self.report is not None
+
+
+@cache
+def _adapter(key: str) -> TypeAdapter[Any]:
+    return TypeAdapter(question_by_key(key).value_type)
+
+
+class Interview:
+    """One traveller's interview. Bound to the shared state machine only while handling."""
+
+    def __init__(
+        self,
+        trip: TripCalculator,
+        now: datetime,
+        *,
+        state: InterviewState | None = None,
+        profile: Traveller | None = None,
+        user_ref: str = "",
+        threshold_hours: float = 8.0,
+    ) -> None:
+        self._trip = trip
+        self._now = now
+        self._profile = profile
+        self._user_ref = user_ref
+        self._threshold = threshold_hours
+        self._data = state or InterviewState()
+        self.answers: dict[str, Any] = {
+            key: _adapter(key).validate_python(value) for key, value in self._data.answers.items()
+        }
+        self.state: str = self._data.current
+
+    # --- state as data -------------------------------------------------------------------
+
+    def state_data(self) -> InterviewState:
+        """The interview as plain data, for storing."""
+        return self._data.model_copy(
+            update={
+                "current": self.state,
+                "answers": {
+                    key: _adapter(key).dump_python(value, mode="json")
+                    for key, value in self.answers.items()
+                },
+            }
+        )
+
+    @property
+    def finished(self) -> bool:
+        """The report was confirmed."""
+        return self.state == DONE
+
+    # --- what the machine asks -----------------------------------------------------------
+
+    def context(self) -> Context:
+        """The answers so far with the ports, for conditions, prompts and parsers."""
+        return Context(
+            answers=self.answers,
+            trip=self._trip,
+            today=self._now.date(),
+            profile=self._profile,
+            threshold_hours=self._threshold,
+        )
+
+    def should_ask(self, key: str) -> bool:
+        """A question is asked when it applies and has no answer yet."""
+        return key not in self.answers and question_by_key(key).applies(self.context())
+
+    def applicable(self) -> list[Question]:
+        """The questions that apply with the answers given so far."""
+        ctx = self.context()
+        return [q for q in QUESTIONS if q.applies(ctx) or q.key in self.answers]
+
+    # --- entry points ----------------------------------------------------------------------
+
+    def start(self) -> Reply:
+        """Greet (first time) or show where the traveller is."""
+        messages = []
+        if not self._data.started:
+            self._data.started = True
+            messages.append(
+                "Ik help je het verslag van je buitenlandse dienstreis te maken. "
+                "Ik stel een paar vragen; afstanden en CO2 reken ik zelf uit. "
+                "Typ ‘help’ voor uitleg of ‘terug’ voor de vorige vraag."
+            )
+        return Reply(messages=messages, prompt=self.current_prompt())
+
+    def handle(self, text: str) -> Reply:
+        """Take one message (typed or a button's value) and answer it."""
+        with bound(self):
+            return self._handle(text)
+
+    # --- handling --------------------------------------------------------------------------
+
+    def _handle(self, text: str) -> Reply:
+        self._data.started = True
+        if self.state == DONE:
+            return Reply(
+                messages=["Dit verslag is al verstuurd. Typ /nieuw voor een nieuw verslag."]
+            )
+        word = _normalise(text)
+        if self._data.pending:
+            return self._answer_pending(word)
+        command = _ALIASES.get(word)
+        if command:
+            return self._command(command)
+        if self.state == REVIEW:
+            return self._review_choice(text, word)
+        if self.state == CONFIRM:
+            return self._confirm(word)
+        return self._answer(question_by_key(self.state), text, word)
+
+    def _answer(self, question: Question, text: str, word: str) -> Reply:
+        if word == UNCHANGED and question.key in self.answers:
+            return self._advance([])
+        text = self._resolve_number(question, text, word)
+        ctx = self.context()
+        try:
+            value = question.parse(text, ctx)
+        except NeedsChoice as ambiguous:
+            self._data.offered = [(c.value, c.label) for c in ambiguous.choices]
+            return Reply(messages=[ambiguous.message], prompt=self.current_prompt())
+        except ValueError as error:
+            return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
+        notices = []
+        if question.notice:
+            notice = question.notice(value, ctx)
+            if notice:
+                notices.append(notice)
+        self._set_answer(question.key, value)
+        return self._advance(notices)
+
+    def _resolve_number(self, question: Question, text: str, word: str) -> str:
+        """A typed option number picks that option ('2' -> the second button)."""
+        choices = self._choices(question)
+        if question.kind is not Kind.MULTI and word.isdigit() and choices:
+            index = int(word) - 1
+            if 0 <= index < len(choices):
+                return choices[index].value
+        return text
+
+    def _set_answer(self, key: str, value: Any) -> None:
+        old = self.answers.get(key, _MISSING)
+        self.answers[key] = value
+        if old is not _MISSING and old != value:
+            for dependent in _dependents(key):
+                self.answers.pop(dependent, None)
+
+    def _advance(self, notices: list[str]) -> Reply:
+        self._data.offered = []
+        self._data.history.append(self.state)
+        self.advance()  # type: ignore[attr-defined]  # trigger added by the machine
+        if self.state == REVIEW:
+            return self._review(notices)
+        return Reply(messages=notices, prompt=self.current_prompt())
+
+    def _goto(self, target: str) -> None:
+        self._data.offered = []
+        getattr(self, f"goto_{target}")()
+
+    # --- commands --------------------------------------------------------------------------
+
+    def _command(self, command: str) -> Reply:
+        if command == "help":
+            return Reply(messages=[self._help_text()], prompt=self.current_prompt())
+        if command == "overzicht":
+            return Reply(messages=[self.overview()], prompt=self.current_prompt())
+        if command == "terug":
+            return self._back()
+        if command == "overslaan":
+            return self._skip()
+        self._data.pending = command  # type: ignore[assignment]
+        what = (
+            "alle antwoorden wissen en opnieuw beginnen"
+            if command == "opnieuw"
+            else ("dit verslag weggooien")
+        )
+        return Reply(
+            prompt=Prompt(
+                key=f"bevestig_{command}",
+                text=f"Weet je zeker dat je {what} wilt?",
+                kind=Kind.YES_NO,
+                choices=[Choice("ja", "Ja"), Choice("nee", "Nee, ga verder")],
+            )
+        )
+
+    def _answer_pending(self, word: str) -> Reply:
+        command = self._data.pending
+        try:
+            yes = parsers.parse_yes_no(word)
+        except ValueError:
+            self._data.pending = None
+            return self._command(command or "opnieuw")
+        self._data.pending = None
+        if not yes:
+            return Reply(messages=["Prima, we gaan verder."], prompt=self.current_prompt())
+        if command == "annuleer":
+            self.answers.clear()
+            return Reply(
+                messages=["Het verslag is weggegooid. Typ /nieuw om opnieuw te beginnen."],
+                cancelled=True,
+            )
+        self.answers.clear()
+        self._data.history.clear()
+        self._goto(QUESTIONS[0].key)
+        return Reply(
+            messages=["Alle antwoorden zijn gewist. We beginnen opnieuw."],
+            prompt=self.current_prompt(),
+        )
+
+    def _back(self) -> Reply:
+        if self.state == CONFIRM:
+            self._goto(REVIEW)
+            return self._review([])
+        if not self._data.history:
+            return Reply(messages=["Dit is de eerste vraag."], prompt=self.current_prompt())
+        previous = self._data.history.pop()
+        self._goto(previous)
+        if previous == REVIEW:
+            return self._review([])
+        return Reply(prompt=self.current_prompt())
+
+    def _skip(self) -> Reply:
+        if self.state in (REVIEW, CONFIRM):
+            return Reply(messages=["Hier valt niets over te slaan."], prompt=self.current_prompt())
+        question = question_by_key(self.state)
+        if not question.optional:
+            return Reply(
+                messages=["Deze vraag is verplicht en kan niet worden overgeslagen."],
+                prompt=self.current_prompt(),
+            )
+        value = question.skip_value(self.context()) if question.skip_value else None
+        self._set_answer(question.key, value)
+        return self._advance([])
+
+    # --- review and confirmation ------------------------------------------------------------
+
+    def _review(self, notices: list[str]) -> Reply:
+        return Reply(messages=notices, prompt=self.current_prompt())
+
+    def _review_choice(self, text: str, word: str) -> Reply:
+        if word in (SEND, "ja", "klopt", "verstuur", "✅ versturen"):
+            self._data.history.append(REVIEW)
+            self.advance()  # type: ignore[attr-defined]
+            return Reply(prompt=self.current_prompt())
+        target = self._edit_target(word)
+        if target is None:
+            return Reply(
+                messages=["Kies ‘Versturen’ of het nummer van het antwoord dat je wilt wijzigen."],
+                prompt=self.current_prompt(),
+            )
+        self._data.history.append(REVIEW)
+        self._goto(target)
+        return Reply(prompt=self.current_prompt())
+
+    def _edit_target(self, word: str) -> str | None:
+        word = word.removeprefix(EDIT_PREFIX).removeprefix("wijzig").strip()
+        answered = self._reviewable()
+        if word.isdigit() and 1 <= int(word) <= len(answered):
+            return answered[int(word) - 1].key
+        for question in answered:
+            if word in (question.key, question.label.lower()):
+                return question.key
+        return None
+
+    def _confirm(self, word: str) -> Reply:
+        try:
+            yes = parsers.parse_yes_no(word)
+        except ValueError as error:
+            return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
+        if not yes:
+            self._goto(REVIEW)
+            return self._review([])
+        report = self.build_report()
+        self._data.history.append(CONFIRM)
+        self.advance()  # type: ignore[attr-defined]
+        return Reply(
+            messages=["Dank je wel! Je verslag is klaar en gaat naar het secretariaat."],
+            report=report,
+        )
+
+    def _reviewable(self) -> list[Question]:
+        ctx = self.context()
+        shown = [q for q in QUESTIONS if q.applies(ctx) and q.key in self.answers]
+        if self._profile is not None:
+            shown += [q for q in QUESTIONS if q.key in ("name", "department") and q not in shown]
+        return shown
+
+    # --- building the report -------------------------------------------------------------------
+
+    def traveller(self) -> Traveller:
+        """Name and department: answered now, or remembered from an earlier report."""
+        profile = self._profile
+        name = self.answers.get("name") or (profile.name if profile else "")
+        department = self.answers.get("department")
+        if department is None:
+            department = profile.department if profile else ""
+        return Traveller(name=name, department=department, user_ref=self._user_ref)
+
+    def build_report(self) -> Report:
+        """The report from the answers; emissions and the 8-hour rule computed, not asked."""
+        ctx = self.context()
+        answers = {
+            q.key: self.answers[q.key]
+            for q in QUESTIONS
+            if q.applies(ctx) and q.key in self.answers
+        }
+        justification = answers.get("justification")
+        return Report(
+            report_id=self._data.draft_id,
+            traveller=self.traveller(),
+            persons=answers["persons"],
+            period=answers["period"],
+            destinations=answers["destinations"],
+            modes=answers["modes"],
+            legs=answers["legs"],
+            emissions=self._trip.emissions(answers["legs"], answers["persons"]),
+            emission_list_version=self._trip.list_version,
+            rail_check=ctx.rail_check(),
+            justification=justification,
+            justification_flagged=bool(justification)
+            and self._trip.is_weak_justification(justification),
+            purpose=answers["purpose"],
+            locations=answers["locations"],
+            people_met=answers["people_met"],
+            results=answers["results"],
+            follow_up=answers.get("follow_up") if answers.get("has_follow_up") else None,
+            submitted_at=self._now,
+        )
+
+    # --- what the traveller sees ----------------------------------------------------------------
+
+    def _choices(self, question: Question) -> list[Choice]:
+        if self._data.offered:
+            return [Choice(value, label) for value, label in self._data.offered]
+        return question.offered_choices(self.context())
+
+    def current_prompt(self) -> Prompt | None:
+        """The question to show now (None when the interview is done)."""
+        if self.state == DONE:
+            return None
+        if self.state == REVIEW:
+            return self._review_prompt()
+        if self.state == CONFIRM:
+            return Prompt(
+                key=CONFIRM,
+                text="Wil je het verslag nu versturen naar het secretariaat? "
+                "Het wordt zonder je naam gepubliceerd in het openbare register.",
+                kind=Kind.YES_NO,
+                choices=[
+                    Choice("ja", "✅ Ja, versturen"),
+                    Choice("nee", "Nee, terug naar overzicht"),
+                ],
+            )
+        question = question_by_key(self.state)
+        ctx = self.context()
+        choices = self._choices(question)
+        current = None
+        if question.key in self.answers and self.answers[question.key] is not None:
+            current = question.show(self.answers[question.key])
+            choices = [*choices, Choice(UNCHANGED, "Ongewijzigd")]
+        applicable = [q.key for q in self.applicable()]
+        progress = None
+        if question.key in applicable:
+            progress = f"Vraag {applicable.index(question.key) + 1} van {len(applicable)}"
+        return Prompt(
+            key=question.key,
+            text=question.prompt_text(ctx),
+            kind=Kind.CHOICE if self._data.offered else question.kind,
+            choices=choices,
+            progress=progress,
+            optional=question.optional,
+            current_answer=current,
+        )
+
+    def _review_prompt(self) -> Prompt:
+        questions = self._reviewable()
+        choices = [Choice(SEND, "✅ Versturen")]
+        choices += [
+            Choice(f"{EDIT_PREFIX}{q.key}", f"✏️ {i}. {q.label}") for i, q in enumerate(questions, 1)
+        ]
+        report = self.build_report()
+        text = "\n".join(
+            [
+                "Controleer je verslag:",
+                "",
+                self.overview(numbered=True),
+                "",
+                "Berekend:",
+                report.emissions_text(),
+                f"Vraag 4 (8-uursregel): {report.rule_text()}",
+                "",
+                "Klopt alles? Kies ‘Versturen’, of het nummer van een antwoord om het te wijzigen.",
+            ]
+        )
+        return Prompt(key=REVIEW, text=text, kind=Kind.CHOICE, choices=choices)
+
+    def overview(self, numbered: bool = False) -> str:
+        """Every answer so far, one line each."""
+        questions = (
+            self._reviewable() if numbered else [q for q in QUESTIONS if q.key in self.answers]
+        )
+        if not questions:
+            return "Je hebt nog geen vragen beantwoord."
+        traveller = self.traveller()
+        lines = []
+        for index, question in enumerate(questions, 1):
+            if question.key in self.answers:
+                value = self.answers[question.key]
+                shown = "(overgeslagen)" if value is None else question.show(value)
+            else:
+                shown = traveller.name if question.key == "name" else traveller.department
+            prefix = f"{index}. " if numbered else ""
+            lines.append(f"{prefix}{question.label}: {_first_line(shown)}")
+        return "\n".join(lines)
+
+    def _help_text(self) -> str:
+        lines = []
+        if self.state not in (REVIEW, CONFIRM):
+            question = question_by_key(self.state)
+            if question.help:
+                lines += [question.help, ""]
+        lines.append("Je kunt altijd typen:")
+        lines += [f"• {word}: {meaning}" for word, meaning in COMMANDS.items()]
+        return "\n".join(lines)
+
+
+_MISSING = object()
+
+
+@cache
+def _dependents(key: str) -> tuple[str, ...]:
+    """Every answer that is invalidated (directly or through others) when `key` changes."""
+    found: list[str] = []
+    frontier = [key]
+    while frontier:
+        current = frontier.pop()
+        for question in QUESTIONS:
+            if current in question.depends_on and question.key not in found:
+                found.append(question.key)
+                frontier.append(question.key)
+    return tuple(found)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.strip().lower().lstrip("/").split())
+
+
+def _first_line(text: str, limit: int = 120) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    more = len(text.strip().splitlines()) > 1 or len(line) > limit
+    return (line[:limit].rstrip() + " …") if more else line
+
+
+def _error_text(error: ValueError) -> str:
+    """The Dutch message of a parser's ValueError (Pydantic wraps them)."""
+    errors: Iterable[Any] = getattr(error, "errors", lambda: [])()
+    for item in errors:
+        message = str(item.get("msg", ""))
+        return message.removeprefix("Value error, ")
+    return str(error)

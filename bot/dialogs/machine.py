@@ -1,0 +1,112 @@
+"""The interview's state machine, generated from the question list (pytransitions).
+
+One machine serves every interview: an interview binds itself as the machine's model
+for the duration of one message and unbinds afterwards, so a thousand open drafts
+cost a thousand small state objects, not a thousand machines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any, Protocol
+
+from transitions import EventData, Machine
+
+from bot.dialogs.questions import QUESTIONS, Question
+
+__all__ = ["CONFIRM", "DONE", "REVIEW", "Asker", "bound", "mermaid_diagram", "state_names"]
+
+REVIEW = "review"
+CONFIRM = "confirm"
+DONE = "done"
+
+
+class Asker(Protocol):
+    """What the machine's guards ask of the interview."""
+
+    state: str
+
+    def should_ask(self, key: str) -> bool:
+        """Whether the question `key` still needs an answer now."""
+        ...
+
+
+def _should_ask(key: str) -> Callable[[EventData], bool]:
+    def guard(event: EventData) -> bool:
+        return bool(event.model.should_ask(key))
+
+    guard.__name__ = f"needs_{key}"
+    return guard
+
+
+def state_names(questions: Sequence[Question] = QUESTIONS) -> list[str]:
+    """Every state: one per question, then review, confirm and done."""
+    return [q.key for q in questions] + [REVIEW, CONFIRM, DONE]
+
+
+def _transitions(questions: Sequence[Question]) -> list[dict[str, Any]]:
+    """`advance` goes to the first later question that still needs an answer, else to review;
+    `goto_<state>` jumps anywhere (back, or edit from the review)."""
+    order = [q.key for q in questions] + [REVIEW]
+    result: list[dict[str, Any]] = []
+    for index, source in enumerate(order[:-1]):
+        for target in order[index + 1 : -1]:
+            result.append(
+                {
+                    "trigger": "advance",
+                    "source": source,
+                    "dest": target,
+                    "conditions": [_should_ask(target)],
+                }
+            )
+        result.append({"trigger": "advance", "source": source, "dest": REVIEW})
+    result.append({"trigger": "advance", "source": REVIEW, "dest": CONFIRM})
+    result.append({"trigger": "advance", "source": CONFIRM, "dest": DONE})
+    open_states = [*order, CONFIRM]
+    for target in open_states:
+        result.append({"trigger": f"goto_{target}", "source": open_states, "dest": target})
+    return result
+
+
+@cache
+def _machine(questions: tuple[Question, ...]) -> Machine:
+    return Machine(
+        model=None,
+        states=state_names(questions),
+        transitions=_transitions(questions),
+        initial=questions[0].key,
+        auto_transitions=False,
+        send_event=True,
+        model_override=False,
+    )
+
+
+@contextmanager
+def bound(model: Asker, questions: tuple[Question, ...] = QUESTIONS) -> Iterator[Machine]:
+    """Attach `model` to the shared machine at its current state for one message."""
+    machine = _machine(questions)
+    machine.add_model(model, initial=model.state)
+    try:
+        yield machine
+    finally:
+        machine.remove_model(model)
+
+
+def mermaid_diagram(questions: tuple[Question, ...] = QUESTIONS) -> str:
+    """The interview as a Mermaid state diagram, drawn from the machine's own transitions."""
+    from transitions.extensions import GraphMachine
+
+    graph = GraphMachine(
+        model=None,
+        states=state_names(questions),
+        transitions=[t for t in _transitions(questions) if not t["trigger"].startswith("goto_")],
+        initial=questions[0].key,
+        auto_transitions=False,
+        send_event=True,
+        graph_engine="mermaid",
+        show_conditions=True,
+        title="reisverslag interview",
+    )
+    return str(graph.get_graph().draw(None))

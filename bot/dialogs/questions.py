@@ -1,0 +1,463 @@
+"""The interview's questions, declared as data.
+
+Adding a question means one `Question` entry in `QUESTIONS`: its Dutch prompt, the
+parser that turns a message into a typed value, when it applies, and which earlier
+answers invalidate it. The state machine, progress, review and help all follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from bot.dialogs import parsers
+from bot.dialogs.errors import Choice
+from bot.dialogs.ports import TripCalculator
+from bot.formatting import format_number
+from bot.report import CarFuel, Leg, Place, RailCheck, TransportMode, Traveller, TripPeriod
+
+__all__ = ["QUESTIONS", "Context", "Kind", "Question", "question_by_key"]
+
+
+class Kind(StrEnum):
+    """How an answer is given: adapters choose keyboards and prompts by it."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    MULTI = "multi"
+    YES_NO = "yes_no"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What conditions, prompts and parsers may look at: the answers so far and the ports."""
+
+    answers: Mapping[str, Any]
+    trip: TripCalculator
+    today: date
+    profile: Traveller | None = None
+    threshold_hours: float = 8.0
+
+    def rail_check(self) -> RailCheck | None:
+        """The 8-hour rule for the route given, with the traveller's train hours if given."""
+        legs: list[Leg] | None = self.answers.get("legs")
+        destinations: list[Place] | None = self.answers.get("destinations")
+        if not legs or not destinations:
+            return None
+        check = self.trip.rail_check(destinations, legs)
+        hours = self.answers.get("rail_hours")
+        if check is None or hours is None or not check.estimated:
+            return check
+        if hours == check.hours:
+            return check.model_copy(update={"source": f"{check.source}; bevestigd door reiziger"})
+        return check.model_copy(
+            update={"hours": hours, "estimated": False, "source": "opgegeven door de reiziger"}
+        )
+
+
+Parser = Callable[[str, Context], Any]
+Condition = Callable[[Context], bool]
+
+
+def _always(_: Context) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Question:
+    """One step of the interview."""
+
+    key: str
+    label: str
+    prompt: str | Callable[[Context], str]
+    parse: Parser
+    value_type: Any
+    kind: Kind = Kind.TEXT
+    choices: Callable[[Context], list[Choice]] | None = None
+    optional: bool = False
+    applies: Condition = _always
+    depends_on: tuple[str, ...] = ()
+    help: str = ""
+    show: Callable[[Any], str] = str
+    notice: Callable[[Any, Context], str | None] | None = None
+    skip_value: Callable[[Context], Any] | None = None
+
+    def prompt_text(self, ctx: Context) -> str:
+        """The question as the traveller reads it now."""
+        return self.prompt(ctx) if callable(self.prompt) else self.prompt
+
+    def offered_choices(self, ctx: Context) -> list[Choice]:
+        """The buttons or numbered options offered with the question."""
+        return self.choices(ctx) if self.choices else []
+
+
+# --- helpers shared by several questions -------------------------------------------------
+
+KEEP = "klopt"
+
+
+def _mode_choices(_: Context) -> list[Choice]:
+    return [Choice(m.value, m.label) for m in TransportMode]
+
+
+def _fuel_choices(_: Context) -> list[Choice]:
+    return [Choice(f.value, f.value.capitalize()) for f in CarFuel]
+
+
+def _persons_choices(_: Context) -> list[Choice]:
+    return [Choice(str(n), str(n)) for n in (1, 2, 3, 4)]
+
+
+def _keep_choice(_: Context) -> list[Choice]:
+    return [Choice(KEEP, "✅ Klopt")]
+
+
+def _yes_no_choices(_: Context) -> list[Choice]:
+    return [Choice("ja", "Ja"), Choice("nee", "Nee")]
+
+
+def _flown(ctx: Context) -> bool:
+    return TransportMode.VLIEGTUIG in ctx.answers.get("modes", [])
+
+
+def _places_text(places: list[Place]) -> str:
+    return ", ".join(p.label for p in places)
+
+
+def _modes_text(modes: list[TransportMode]) -> str:
+    return ", ".join(m.label for m in modes)
+
+
+def _free(text: str, _: Context) -> str:
+    return parsers.parse_free_text(text)
+
+
+def _is_keep(text: str) -> bool:
+    return text.strip().lower().strip("✅ .!") in {KEEP, "ja", "ok", "oké", "goed", "prima"}
+
+
+# --- the route -----------------------------------------------------------------------------
+
+
+def _with_fuel(legs: list[Leg], ctx: Context) -> list[Leg]:
+    fuel = ctx.answers.get("fuel")
+    if fuel is None:
+        return legs
+    return [
+        leg.model_copy(update={"fuel": fuel})
+        if leg.mode is TransportMode.AUTO and leg.fuel is None
+        else leg
+        for leg in legs
+    ]
+
+
+def _proposed_legs(ctx: Context) -> list[Leg]:
+    return _with_fuel(ctx.trip.propose_legs(ctx.answers["destinations"], ctx.answers["modes"]), ctx)
+
+
+def _legs_prompt(ctx: Context) -> str:
+    legs = _proposed_legs(ctx)
+    return (
+        "Zo heb ik de route berekend:\n"
+        f"{ctx.trip.describe_legs(legs)}\n\n"
+        "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
+        "‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘trein 850 km’."
+    )
+
+
+def _parse_legs(text: str, ctx: Context) -> list[Leg]:
+    proposed = _proposed_legs(ctx)
+    if _is_keep(text):
+        legs = proposed
+    else:
+        legs = ctx.trip.parse_legs(
+            text, ctx.answers["destinations"], ctx.answers["modes"], proposed
+        )
+    if not legs:
+        raise ValueError(
+            "Ik kon uit dit antwoord geen route halen. Beschrijf de heen- en terugreis."
+        )
+    missing = [leg for leg in legs if leg.km_one_way == 0 and leg.km_source == "berekend"]
+    if missing:
+        raise ValueError(
+            f"Ik ken de afstand naar {missing[0].destination.name} niet. "
+            "Geef de kilometers zelf op, bijvoorbeeld ‘auto 420 km’."
+        )
+    return _with_fuel(legs, ctx)
+
+
+def _legs_text(legs: list[Leg]) -> str:
+    parts = []
+    for leg in legs:
+        way = "retour" if leg.return_trip else "enkele reis"
+        parts.append(
+            f"{leg.mode.label} naar {leg.destination.name}, {format_number(leg.km, 0)} km {way}"
+        )
+    return "; ".join(parts)
+
+
+# --- the 8-hour rule -------------------------------------------------------------------------
+
+
+def _estimated_check(ctx: Context) -> RailCheck | None:
+    legs = ctx.answers.get("legs")
+    if not legs or not _flown(ctx):
+        return None
+    check = ctx.trip.rail_check(ctx.answers["destinations"], legs)
+    if check is None or not check.flown or not check.estimated or check.hours is None:
+        return None
+    return check
+
+
+def _needs_rail_hours(ctx: Context) -> bool:
+    check = _estimated_check(ctx)
+    # Far beyond the threshold an estimate cannot change the outcome: no need to ask.
+    return check is not None and check.hours is not None and check.hours < 2 * check.threshold_hours
+
+
+def _rail_hours_prompt(ctx: Context) -> str:
+    check = _estimated_check(ctx)
+    assert check is not None and check.hours is not None
+    return (
+        f"Hoe lang duurt de treinreis van {ctx.trip.home.name} naar {check.destination}? "
+        f"Ik schat ca. {format_number(check.hours)} uur (een schatting op basis van de afstand).\n"
+        "Kies ‘Klopt’ of typ de reistijd in uren, bijvoorbeeld ‘9,5’."
+    )
+
+
+def _parse_rail_hours(text: str, ctx: Context) -> float:
+    check = _estimated_check(ctx)
+    if _is_keep(text) and check is not None and check.hours is not None:
+        return check.hours
+    return parsers.parse_hours(text)
+
+
+def _estimate_hours(ctx: Context) -> float | None:
+    check = _estimated_check(ctx)
+    return check.hours if check else None
+
+
+def _needs_justification(ctx: Context) -> bool:
+    check = ctx.rail_check()
+    return check is not None and check.justification_required
+
+
+def _justification_prompt(ctx: Context) -> str:
+    check = ctx.rail_check()
+    assert check is not None and check.hours is not None
+    approx = "ca. " if check.estimated else ""
+    return (
+        f"Je bent gevlogen naar {check.destination}. Met de trein is dat {approx}"
+        f"{format_number(check.hours)} uur, binnen de grens van "
+        f"{format_number(check.threshold_hours)} uur.\n"
+        "Vliegen mag dan alleen in een uitzonderlijke situatie, zoals een crisis of spoed. "
+        "Reistijd, gemak of prijs tellen niet als reden.\n"
+        "Licht toe waarom het vliegtuig nodig was."
+    )
+
+
+def _justification_notice(text: str, ctx: Context) -> str | None:
+    if ctx.trip.is_weak_justification(text):
+        return (
+            "Let op: reistijd, gemak of prijs zijn volgens het reisbeleid geen geldige reden. "
+            "Je toelichting is bewaard en wordt gemarkeerd voor het secretariaat. "
+            "Wil je iets aanvullen? Typ ‘terug’."
+        )
+    return None
+
+
+def _persons_parse(text: str, _: Context) -> int:
+    return parsers.parse_persons(text)
+
+
+def _has_follow_up(ctx: Context) -> bool:
+    return bool(ctx.answers.get("has_follow_up"))
+
+
+def _needs_profile(ctx: Context) -> bool:
+    return ctx.profile is None
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        key="destinations",
+        label="Bestemming",
+        prompt="Waar ging de reis naartoe? Noem de stad of steden, bijvoorbeeld ‘Wenen en Bratislava’.",
+        parse=lambda text, ctx: ctx.trip.resolve_places(text),
+        value_type=list[Place],
+        help="Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
+        "zet het land erachter: ‘Eindhoven, Nederland’.",
+        show=_places_text,
+    ),
+    Question(
+        key="period",
+        label="Reisperiode",
+        prompt="Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel als je ’s middags "
+        "of ’s avonds vertrok of ’s ochtends terugkwam.\n"
+        "Bijvoorbeeld: ‘zondagavond 27 april t/m dinsdag 29 april’.",
+        parse=lambda text, ctx: parsers.parse_period(text, ctx.today),
+        value_type=TripPeriod,
+        kind=Kind.DATE,
+        help="Vertrek je ’s middags of ’s avonds, dan telt die dag als halve dag; "
+        "kom je ’s ochtends terug, dan ook.",
+        show=lambda period: period.describe(),
+    ),
+    Question(
+        key="persons",
+        label="Aantal personen",
+        prompt="Met hoeveel personen is de reis gemaakt? Tel jezelf mee.",
+        parse=_persons_parse,
+        value_type=int,
+        kind=Kind.CHOICE,
+        choices=_persons_choices,
+        help="Het aantal medewerkers en bestuurders dat meereisde, jijzelf inbegrepen.",
+        show=lambda n: f"{n} {'persoon' if n == 1 else 'personen'}",
+    ),
+    Question(
+        key="modes",
+        label="Vervoer",
+        prompt="Met welk vervoer is de reis gemaakt? Kies alles wat van toepassing is.",
+        parse=lambda text, ctx: parsers.parse_modes(text),
+        value_type=list[TransportMode],
+        kind=Kind.MULTI,
+        choices=_mode_choices,
+        help="Kies één of meer: vliegtuig, trein, bus, auto of veerboot. "
+        "Typen mag ook, bijvoorbeeld ‘trein en bus’ of ‘1, 3’.",
+        show=_modes_text,
+    ),
+    Question(
+        key="fuel",
+        label="Brandstof auto",
+        prompt="Op welke brandstof reed de auto?",
+        parse=lambda text, ctx: parsers.parse_fuel(text),
+        value_type=CarFuel,
+        kind=Kind.CHOICE,
+        choices=_fuel_choices,
+        applies=lambda ctx: TransportMode.AUTO in ctx.answers.get("modes", []),
+        depends_on=("modes",),
+        help="De brandstof bepaalt de CO2-factor. Weet je het niet, kies ‘Onbekend’.",
+        show=lambda fuel: fuel.value,
+    ),
+    Question(
+        key="legs",
+        label="Route en afstand",
+        prompt=_legs_prompt,
+        parse=_parse_legs,
+        value_type=list[Leg],
+        kind=Kind.CHOICE,
+        choices=_keep_choice,
+        depends_on=("destinations", "modes", "fuel"),
+        help="De bot berekent de afstand hemelsbreed tussen de vliegvelden, of voor trein, bus "
+        "en auto hemelsbreed met een omrijfactor. Weet je de echte afstand, typ die dan, "
+        "bijvoorbeeld ‘trein 850 km’.",
+        show=_legs_text,
+    ),
+    Question(
+        key="rail_hours",
+        label="Reistijd per trein",
+        prompt=_rail_hours_prompt,
+        parse=_parse_rail_hours,
+        value_type=float,
+        kind=Kind.CHOICE,
+        choices=_keep_choice,
+        optional=True,
+        applies=_needs_rail_hours,
+        depends_on=("legs",),
+        help="Dit bepaalt of de 8-uursregel geldt. Een reisplanner geeft de echte reistijd.",
+        show=lambda hours: f"ca. {format_number(hours)} uur",
+        skip_value=_estimate_hours,
+    ),
+    Question(
+        key="justification",
+        label="Toelichting vliegreis",
+        prompt=_justification_prompt,
+        parse=_free,
+        value_type=str,
+        applies=_needs_justification,
+        depends_on=("legs", "rail_hours"),
+        help="Sinds 2020 vliegt de gemeente niet naar bestemmingen die binnen 8 uur met trein of "
+        "bus bereikbaar zijn, behalve bij spoed zoals een crisis.",
+        notice=_justification_notice,
+    ),
+    Question(
+        key="purpose",
+        label="Doel van de reis",
+        prompt="Wat was het doel van de reis?",
+        parse=_free,
+        value_type=str,
+        help="Bijvoorbeeld de bijeenkomst, het netwerk of het overleg waaraan je deelnam.",
+    ),
+    Question(
+        key="locations",
+        label="Bezochte locaties",
+        prompt="Welke locaties zijn bezocht?",
+        parse=_free,
+        value_type=str,
+        help="Steden en de plekken daarin: gemeentehuizen, bedrijven, instellingen.",
+    ),
+    Question(
+        key="people_met",
+        label="Ontmoet",
+        prompt="Wie heb je ontmoet? Noem functies, geen namen: het verslag wordt openbaar.",
+        parse=_free,
+        value_type=str,
+        help="Bijvoorbeeld ‘CIO’s van de steden Parijs en Praag’.",
+    ),
+    Question(
+        key="results",
+        label="Opbrengst",
+        prompt="Wat heeft de reis de gemeente opgeleverd? "
+        "Meerdere punten? Begin elke regel met een streepje (-).",
+        parse=_free,
+        value_type=str,
+        help="Kennis, contacten, samenwerking, profilering van Den Haag.",
+    ),
+    Question(
+        key="has_follow_up",
+        label="Vervolgafspraken?",
+        prompt="Zijn er vervolgafspraken gemaakt?",
+        parse=lambda text, ctx: parsers.parse_yes_no(text),
+        value_type=bool,
+        kind=Kind.YES_NO,
+        choices=_yes_no_choices,
+        show=lambda yes: "ja" if yes else "nee",
+    ),
+    Question(
+        key="follow_up",
+        label="Welke vervolgafspraken",
+        prompt="Welke vervolgafspraken zijn er gemaakt?",
+        parse=_free,
+        value_type=str,
+        applies=_has_follow_up,
+        depends_on=("has_follow_up",),
+    ),
+    Question(
+        key="name",
+        label="Naam",
+        prompt="Tot slot, voor het secretariaat: wat is je naam? Die komt niet in het openbare "
+        "verslag. Ik onthoud hem voor een volgende keer.",
+        parse=lambda text, ctx: parsers.parse_short_text(text),
+        value_type=str,
+        applies=_needs_profile,
+    ),
+    Question(
+        key="department",
+        label="Afdeling",
+        prompt="Bij welke afdeling of dienst werk je?",
+        parse=lambda text, ctx: parsers.parse_short_text(text),
+        value_type=str,
+        applies=_needs_profile,
+        help="Bijvoorbeeld ‘Dienst Publiekszaken’ of ‘Bestuursdienst’.",
+    ),
+)
+
+_BY_KEY: Mapping[str, Question] = {q.key: q for q in QUESTIONS}
+
+
+def question_by_key(key: str) -> Question:
+    """The question with this key."""
+    return _BY_KEY[key]
