@@ -1,0 +1,90 @@
+"""Delivers queued outbox items (Telegram messages, documents, email) until each has gone once.
+
+The worker claims due items with a lease, hands each to the sender for its kind, and
+records success or schedules a retry with backoff. Items survive restarts in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.store import OutboxMessage, Store, next_retry_delay
+
+__all__ = ["OutboxWorker", "PermanentFailure", "RetryLater", "Sender"]
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """A sender's failure that names when to try again (Telegram's retry_after)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(Exception):
+    """A failure no retry can fix (a blocked bot, a missing report): parked, not retried soon."""
+
+
+@dataclass
+class OutboxWorker:
+    """Sends due outbox items through the sender registered for their kind."""
+
+    store: Store
+    senders: Mapping[str, Sender]
+    clock: Callable[[], datetime]
+    retry_delay: Callable[[int, float | None], float] = next_retry_delay
+    lease_seconds: float = 120.0
+    batch: int = 20
+    sent: int = field(default=0, init=False)
+    failed: int = field(default=0, init=False)
+
+    async def flush(self) -> int:
+        """Send everything due now; returns how many items were delivered."""
+        delivered = 0
+        while True:
+            items = self.store.claim_due(
+                self.clock(), limit=self.batch, lease_seconds=self.lease_seconds
+            )
+            if not items:
+                return delivered
+            for item in items:
+                if await self._deliver(item):
+                    delivered += 1
+            if len(items) < self.batch:
+                return delivered
+
+    async def _deliver(self, item: OutboxMessage) -> bool:
+        sender = self.senders.get(item.kind)
+        if sender is None:
+            self._retry(item, f"no sender for kind {item.kind!r}", 3600.0)
+            return False
+        try:
+            await sender(item.payload)
+        except RetryLater as error:
+            self._retry(item, str(error), error.retry_after)
+            return False
+        except PermanentFailure as error:
+            self._retry(item, f"permanent: {error}", 24 * 3600.0)
+            return False
+        except Exception as error:  # every other failure is retried: nothing is dropped
+            self._retry(item, f"{type(error).__name__}: {error}", None)
+            return False
+        self.store.mark_sent(item.id, self.clock())
+        self.sent += 1
+        return True
+
+    def _retry(self, item: OutboxMessage, reason: str, retry_after: float | None) -> None:
+        self.failed += 1
+        delay = self.retry_delay(item.attempts, retry_after)
+        log.warning(
+            "delivery %s (%s) failed, retry in %.0f s: %s", item.id, item.kind, delay, reason
+        )
+        self.store.mark_failed(item.id, reason, self.clock() + timedelta(seconds=delay))

@@ -1,0 +1,171 @@
+"""Builds the python-telegram-bot Application and runs it (long polling or webhook)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.dialogs.ports import TripCalculator
+from bot.outbox import OutboxWorker, Sender
+from bot.store import Store
+from bot.telegram import access, traveller
+from bot.telegram.delivery import telegram_senders
+from bot.telegram.services import Services
+
+__all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
+
+log = logging.getLogger(__name__)
+
+TRAVELLER_COMMANDS = [
+    BotCommand("start", "Beginnen of verdergaan"),
+    BotCommand("nieuw", "Nieuw verslag"),
+    BotCommand("terug", "Vorige vraag"),
+    BotCommand("overzicht", "Je antwoorden tot nu toe"),
+    BotCommand("annuleer", "Dit verslag weggooien"),
+    BotCommand("help", "Uitleg"),
+    BotCommand("mijnverslagen", "Je verstuurde verslagen"),
+    BotCommand("check", "Km en CO2 van een reis berekenen"),
+]
+SECRETARIAT_COMMANDS: list[BotCommand] = []
+
+OUTBOX_INTERVAL_SECONDS = 5.0
+
+
+def build_application(
+    settings: Settings,
+    store: Store,
+    trip: TripCalculator,
+    clock: Callable[[], datetime],
+    *,
+    extra_senders: dict[str, Sender] | None = None,
+    retry_delay: Callable[[int, float | None], float] | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot with every handler, the outbox job and the rate limiter."""
+    assert settings.telegram_bot_token is not None
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+    )
+    if settings.telegram_api_file_url:
+        builder = builder.base_file_url(settings.telegram_api_file_url)
+    application = builder.build()
+    svc = Services(settings=settings, store=store, trip=trip, clock=clock)
+    senders = telegram_senders(application.bot, store) | (extra_senders or {})
+    worker_options: dict[str, Any] = {"retry_delay": retry_delay} if retry_delay else {}
+    svc.outbox = OutboxWorker(store=store, senders=senders, clock=clock, **worker_options)
+    application.bot_data["services"] = svc
+    _add_handlers(application, settings)
+    return application
+
+
+def _add_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, access.guard), group=-1)
+    application.add_handler(
+        MessageHandler(private & filters.UpdateType.EDITED, traveller.on_edited)
+    )
+    application.add_handler(CommandHandler("start", traveller.on_start, filters=private))
+    application.add_handler(CommandHandler("nieuw", traveller.on_new, filters=private))
+    application.add_handler(
+        CommandHandler(
+            ["terug", "overzicht", "annuleer", "help", "overslaan"],
+            traveller.on_command,
+            filters=private,
+        )
+    )
+    application.add_handler(
+        CommandHandler("mijnverslagen", traveller.on_my_reports, filters=private)
+    )
+    application.add_handler(CommandHandler("check", traveller.on_check, filters=private))
+    application.add_handler(CallbackQueryHandler(access.on_access_decision, pattern=r"^acc\|"))
+    application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
+    application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
+    )
+    application.add_handler(MessageHandler(private & filters.COMMAND, traveller.on_unknown_command))
+    application.add_handler(MessageHandler(private & ~filters.TEXT, traveller.on_other_content))
+    application.add_error_handler(_on_error)
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the Dutch command menus and start delivering the outbox."""
+    svc: Services = application.bot_data["services"]
+    await application.bot.set_my_commands(
+        TRAVELLER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
+    )
+    if svc.settings.secretariat_chat_id is not None and SECRETARIAT_COMMANDS:
+        await application.bot.set_my_commands(
+            SECRETARIAT_COMMANDS, scope=BotCommandScopeChat(svc.settings.secretariat_chat_id)
+        )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _flush_outbox, interval=OUTBOX_INTERVAL_SECONDS, first=0.1
+        )
+
+
+async def _flush_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc: Services = context.application.bot_data["services"]
+    if svc.outbox is not None:
+        await svc.outbox.flush()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (never the token) and tell the traveller their answers are safe."""
+    log.error("error while handling an update", exc_info=context.error)
+    if (
+        isinstance(update, Update)
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                "Er ging iets mis aan onze kant. Je antwoorden zijn bewaard; probeer het zo opnieuw.",
+            )
+        except Exception:  # the network may be what failed
+            log.warning("could not tell the user about the error")
+
+
+def run_bot(
+    settings: Settings, store: Store, trip: TripCalculator, clock: Callable[[], datetime]
+) -> None:
+    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    application = build_application(settings, store, trip, clock)
+    if settings.webhook_url:
+        secret = (
+            settings.webhook_secret_token.get_secret_value()
+            if settings.webhook_secret_token
+            else None
+        )
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,149 @@
+"""Inline keyboards and HTML text for interview prompts.
+
+Callback data names the question and the option's index, never the value itself
+(Telegram allows 64 bytes): `a|<question>|<index>` answers, `m|<question>|<index>`
+toggles a multi-choice option, `m|<question>|ok` sends the toggled options.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.dialogs import Kind, Prompt
+
+__all__ = [
+    "Callback",
+    "calendar_keyboard",
+    "parse_callback",
+    "prompt_html",
+    "prompt_keyboard",
+]
+
+CHECK = "✅"
+_MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A decoded button press."""
+
+    action: str
+    key: str
+    arg: str
+
+
+def parse_callback(data: str | None) -> Callback | None:
+    """Decode callback data made by this module (None for anything else)."""
+    parts = (data or "").split("|", 2)
+    if len(parts) != 3:
+        return None
+    return Callback(*parts)
+
+
+def prompt_html(prompt: Prompt) -> str:
+    """The question as Telegram HTML: progress, question, current answer."""
+    lines = []
+    if prompt.progress:
+        lines.append(f"<i>{html.escape(prompt.progress)}</i>")
+    lines.append(
+        f"<b>{html.escape(prompt.text)}</b>" if len(prompt.text) < 400 else html.escape(prompt.text)
+    )
+    if prompt.current_answer:
+        lines.append(f"\nHuidig antwoord: {html.escape(prompt.current_answer)}")
+    if prompt.optional:
+        lines.append("<i>Deze vraag mag je overslaan.</i>")
+    return "\n".join(lines)
+
+
+def _rows(
+    buttons: list[InlineKeyboardButton], labels: list[str]
+) -> list[list[InlineKeyboardButton]]:
+    per_row = 1 if max((len(label) for label in labels), default=0) > 18 else 2
+    if per_row == 2 and all(len(label) <= 6 for label in labels):
+        per_row = 4
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def prompt_keyboard(
+    prompt: Prompt, toggled: frozenset[str] = frozenset()
+) -> InlineKeyboardMarkup | None:
+    """Buttons for the prompt's choices; toggles and ‘Klaar’ for a multi-choice."""
+    if not prompt.choices:
+        if prompt.kind is Kind.DATE:
+            return InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            "📅 Kies in de kalender", callback_data=f"c|{prompt.key}|open"
+                        )
+                    ]
+                ]
+            )
+        return None
+    if prompt.kind is Kind.MULTI:
+        labels = [f"{CHECK} {c.label}" if c.value in toggled else c.label for c in prompt.choices]
+        buttons = [
+            InlineKeyboardButton(label, callback_data=f"m|{prompt.key}|{index}")
+            for index, label in enumerate(labels)
+        ]
+        rows = _rows(buttons, labels)
+        rows.append([InlineKeyboardButton("Klaar", callback_data=f"m|{prompt.key}|ok")])
+        return InlineKeyboardMarkup(rows)
+    labels = [c.label for c in prompt.choices]
+    buttons = [
+        InlineKeyboardButton(choice.label, callback_data=f"a|{prompt.key}|{index}")
+        for index, choice in enumerate(prompt.choices)
+    ]
+    if prompt.key == "review":
+        return InlineKeyboardMarkup([buttons[:1], *_rows(buttons[1:], labels[1:])])
+    return InlineKeyboardMarkup(_rows(buttons, labels))
+
+
+def calendar_keyboard(
+    key: str, year: int, month: int, picked: date | None, today: date
+) -> InlineKeyboardMarkup:
+    """A month grid: tap the departure day, then the return day. Future days are not offered."""
+    rows = [
+        [
+            InlineKeyboardButton("‹", callback_data=f"c|{key}|m{_shift(year, month, -1)}"),
+            InlineKeyboardButton(f"{_MONTHS[month - 1]} {year}", callback_data=f"c|{key}|noop"),
+            InlineKeyboardButton("›", callback_data=f"c|{key}|m{_shift(year, month, 1)}"),
+        ],
+        [
+            InlineKeyboardButton(day, callback_data=f"c|{key}|noop")
+            for day in ["ma", "di", "wo", "do", "vr", "za", "zo"]
+        ],
+    ]
+    for week in calendar.Calendar().monthdatescalendar(year, month):
+        row = []
+        for day in week:
+            if day.month != month or day > today:
+                row.append(InlineKeyboardButton(" ", callback_data=f"c|{key}|noop"))
+            else:
+                label = f"•{day.day}•" if day == picked else str(day.day)
+                row.append(InlineKeyboardButton(label, callback_data=f"c|{key}|d{day.isoformat()}"))
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def _shift(year: int, month: int, delta: int) -> str:
+    index = year * 12 + (month - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

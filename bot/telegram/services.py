@@ -1,0 +1,89 @@
+"""What the Telegram handlers share: settings, store, travel data, clock, per-user locks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from telegram.ext import CallbackContext
+
+from bot.config import Settings
+from bot.dialogs import Interview, InterviewState
+from bot.dialogs.ports import TripCalculator
+from bot.outbox import OutboxWorker
+from bot.store import Store
+
+__all__ = ["Services", "TelegramDraft", "services", "user_ref_of"]
+
+
+class TelegramDraft(BaseModel):
+    """A traveller's stored draft: the interview plus what only the chat needs."""
+
+    interview: InterviewState = Field(default_factory=InterviewState)
+    toggled: list[str] = Field(default_factory=list)
+    calendar_start: date | None = None
+
+
+def user_ref_of(user_id: int) -> str:
+    """The store's key for a Telegram user."""
+    return f"telegram:{user_id}"
+
+
+@dataclass
+class Services:
+    """Everything a handler needs, built once in `build_application`."""
+
+    settings: Settings
+    store: Store
+    trip: TripCalculator
+    clock: Callable[[], datetime]
+    outbox: OutboxWorker | None = None
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def lock(self, user_ref: str) -> asyncio.Lock:
+        """One lock per traveller: their messages are handled one at a time, in order."""
+        lock = self._locks.get(user_ref)
+        if lock is None:
+            lock = self._locks[user_ref] = asyncio.Lock()
+        return lock
+
+    def release_idle_lock(self, user_ref: str) -> None:
+        """Forget a traveller's lock when nobody waits for it (keeps memory flat)."""
+        lock = self._locks.get(user_ref)
+        if lock is not None and not lock.locked():
+            del self._locks[user_ref]
+
+    def load_draft(self, user_ref: str) -> TelegramDraft | None:
+        """The traveller's draft, or None."""
+        stored = self.store.load_draft(user_ref)
+        return TelegramDraft.model_validate(stored.state) if stored else None
+
+    def interview(self, user_ref: str, draft: TelegramDraft) -> Interview:
+        """The interview of this draft, ready for one message."""
+        return Interview(
+            self.trip,
+            self.clock(),
+            state=draft.interview,
+            profile=self.store.get_profile(user_ref),
+            user_ref=user_ref,
+            threshold_hours=self.settings.rail_threshold_hours,
+        )
+
+    def is_allowed(self, user_id: int) -> bool:
+        """Listed in ALLOWED_USER_IDS or approved by the secretariat."""
+        if user_id in self.settings.allowed_user_ids:
+            return True
+        return str(self.store.access_status(user_ref_of(user_id)) or "") == "allowed"
+
+    def is_secretariat(self, chat_id: int | None) -> bool:
+        """Whether this chat is the secretariat's."""
+        return chat_id is not None and chat_id == self.settings.secretariat_chat_id
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """The shared services of the running application."""
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]

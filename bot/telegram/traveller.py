@@ -1,0 +1,479 @@
+"""Handlers for travellers in private chats: the interview, their reports, /check.
+
+Every message follows the same path: load the draft, let the interview handle the
+text, commit the new draft (with the update id, so a redelivered update is not
+applied twice), and only then reply.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import date
+from typing import Any
+
+from telegram import Message, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.dialogs import Interview, Kind, Prompt, Reply
+from bot.render import render_chat_summary, split_message
+from bot.report import Report
+from bot.store import DuplicateUpdate, StoreUnavailable
+from bot.telegram.delivery import report_outbox, schedule_flush
+from bot.telegram.keyboards import (
+    Callback,
+    calendar_keyboard,
+    parse_callback,
+    prompt_html,
+    prompt_keyboard,
+)
+from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
+
+__all__ = [
+    "on_callback",
+    "on_check",
+    "on_command",
+    "on_edited",
+    "on_my_reports",
+    "on_other_content",
+    "on_start",
+    "on_text",
+    "send_prompt",
+]
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+NO_DRAFT = "Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen."
+WELCOME = (
+    "Welkom! Met deze bot maak je het verslag van een buitenlandse dienstreis voor de "
+    "gemeente Den Haag. Het kost een paar minuten."
+)
+
+
+async def send_html(message: Message, text: str, **kwargs: Any) -> None:
+    """Send HTML text, split at Telegram's limit; keyboards go with the last part."""
+    parts = split_message(text)
+    for index, part in enumerate(parts):
+        extra = kwargs if index == len(parts) - 1 else {}
+        await message.get_bot().send_message(
+            message.chat_id, part, parse_mode=ParseMode.HTML, **extra
+        )
+
+
+async def send_prompt(
+    message: Message, prompt: Prompt | None, toggled: frozenset[str] = frozenset()
+) -> None:
+    """Show a question with its buttons."""
+    if prompt is None:
+        return
+    await send_html(message, prompt_html(prompt), reply_markup=prompt_keyboard(prompt, toggled))
+
+
+async def _send_reply(message: Message, reply: Reply, draft: TelegramDraft | None) -> None:
+    for text in reply.messages:
+        await send_html(message, html.escape(text))
+    toggled = frozenset(draft.toggled) if draft else frozenset()
+    await send_prompt(message, reply.prompt, toggled)
+
+
+async def _commit(
+    svc: Services, user_ref: str, draft: TelegramDraft, interview: Interview, update_id: int | None
+) -> None:
+    draft.interview = interview.state_data()
+    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock(), update_id=update_id)
+
+
+async def _run(update: Update, context: Context, text: str, *, new: bool = False) -> None:
+    """Hand `text` to the traveller's interview, commit, then reply."""
+    svc = services(context)
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    user_ref = user_ref_of(user.id)
+    async with svc.lock(user_ref):
+        try:
+            await _run_locked(svc, update, message, user, text, new)
+        except DuplicateUpdate:
+            log.info("update %s was handled before; showing the current question", update.update_id)
+            draft = svc.load_draft(user_ref)
+            if draft is not None:
+                await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
+        except StoreUnavailable as error:
+            await message.get_bot().send_message(message.chat_id, error.message)
+    svc.release_idle_lock(user_ref)
+
+
+async def _run_locked(
+    svc: Services, update: Update, message: Message, user: User, text: str, new: bool
+) -> None:
+    user_ref = user_ref_of(user.id)
+    draft = svc.load_draft(user_ref)
+    if draft is None:
+        if not new:
+            await message.get_bot().send_message(message.chat_id, NO_DRAFT)
+            return
+        draft = TelegramDraft()
+        interview = svc.interview(user_ref, draft)
+        reply = interview.start()
+        await _commit(svc, user_ref, draft, interview, update.update_id)
+        await message.get_bot().send_message(message.chat_id, WELCOME)
+        await _send_reply(message, reply, draft)
+        return
+    interview = svc.interview(user_ref, draft)
+    previous = interview.state
+    reply = interview.start() if new else interview.handle(text)
+    if interview.state != previous:
+        draft.toggled = []
+        draft.calendar_start = None
+    if reply.report is not None:
+        await _finish(svc, update, message, user, reply, draft)
+        return
+    if reply.cancelled:
+        svc.store.delete_draft(user_ref)
+        await _send_reply(message, reply, None)
+        return
+    await _commit(svc, user_ref, draft, interview, update.update_id)
+    await _send_reply(message, reply, draft)
+
+
+async def _finish(
+    svc: Services, update: Update, message: Message, user: User, reply: Reply, draft: TelegramDraft
+) -> None:
+    """Store the report, drop the draft and queue the deliveries in one transaction."""
+    report = reply.report
+    assert report is not None
+    user_ref = user_ref_of(user.id)
+    svc.store.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
+    first = svc.store.finish_report(
+        user_ref, report, report_outbox(report, message.chat_id, svc.settings), svc.clock()
+    )
+    if not first:
+        await message.get_bot().send_message(message.chat_id, "Dit verslag is al verstuurd.")
+        return
+    for text in reply.messages:
+        await send_html(message, html.escape(text))
+    for part in render_chat_summary(report):
+        await message.get_bot().send_message(message.chat_id, part, parse_mode=ParseMode.HTML)
+    schedule_flush(svc)
+
+
+# --- commands and messages ---------------------------------------------------------------------
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """/start: welcome, and start or resume the interview."""
+    await _run(update, context, "", new=True)
+
+
+async def on_new(update: Update, context: Context) -> None:
+    """/nieuw: a new report; an unfinished one is only dropped after confirmation."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    if svc.load_draft(user_ref_of(user.id)) is None:
+        await _run(update, context, "", new=True)
+    else:
+        await _run(update, context, "opnieuw")
+
+
+async def on_command(update: Update, context: Context) -> None:
+    """/terug, /overzicht, /annuleer, /help, /overslaan: the interview's own commands."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    if command == "help" and svc_draft_missing(update, context):
+        await message.reply_text(_general_help())
+        return
+    await _run(update, context, command)
+
+
+def svc_draft_missing(update: Update, context: Context) -> bool:
+    """Whether the user has no draft."""
+    user = update.effective_user
+    return user is None or services(context).load_draft(user_ref_of(user.id)) is None
+
+
+def _general_help() -> str:
+    return (
+        "Deze bot maakt met je het verslag van een buitenlandse dienstreis.\n"
+        "/nieuw: nieuw verslag\n/start: verder waar je was\n/terug: vorige vraag\n"
+        "/overzicht: je antwoorden tot nu toe\n/annuleer: verslag weggooien\n"
+        "/mijnverslagen: je verstuurde verslagen\n/check Wenen: km en CO2 van een reis"
+    )
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """A typed answer."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _run(update, context, message.text)
+
+
+async def on_other_content(update: Update, context: Context) -> None:
+    """Photos, stickers, voice, locations: say what works and show the question again."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    svc = services(context)
+    await message.reply_text("Ik kan alleen tekst lezen. Typ je antwoord of kies een knop.")
+    draft = svc.load_draft(user_ref_of(user.id))
+    if draft is not None:
+        await send_prompt(message, svc.interview(user_ref_of(user.id), draft).current_prompt())
+
+
+async def on_edited(update: Update, context: Context) -> None:
+    """An edited message is not an answer: the original was used already."""
+    message = update.edited_message
+    if message is None:
+        return
+    await message.reply_text(
+        "Je hebt een bericht aangepast. Ik heb het oorspronkelijke antwoord al verwerkt; "
+        "wil je het wijzigen, typ dan ‘terug’ of kies in het overzicht ‘wijzig’."
+    )
+
+
+# --- buttons -----------------------------------------------------------------------------------
+
+
+async def on_callback(update: Update, context: Context) -> None:
+    """A button of an interview question: answer, toggle, calendar."""
+    query = update.callback_query
+    assert query is not None and query.from_user is not None
+    callback = parse_callback(query.data)
+    message = query.message
+    if callback is None or not isinstance(message, Message):
+        await query.answer("Deze knop werkt niet meer.")
+        return
+    svc = services(context)
+    user_ref = user_ref_of(query.from_user.id)
+    async with svc.lock(user_ref):
+        draft = svc.load_draft(user_ref)
+        if draft is None:
+            await query.answer("Dit verslag is afgerond of weggegooid.")
+            await message.edit_reply_markup(None)
+            return
+        interview = svc.interview(user_ref, draft)
+        prompt = interview.current_prompt()
+        if prompt is None or prompt.key != callback.key:
+            await query.answer("Deze knop hoort bij een eerdere vraag.")
+            await message.get_bot().send_message(message.chat_id, "We zijn nu hier:")
+            await send_prompt(message, prompt, frozenset(draft.toggled))
+            return
+        text = await _button_text(svc, update, message, callback, prompt, draft, user_ref)
+    svc.release_idle_lock(user_ref)
+    if text is not None:
+        await _run(update, context, text)
+
+
+async def _button_text(
+    svc: Services,
+    update: Update,
+    message: Message,
+    callback: Callback,
+    prompt: Prompt,
+    draft: TelegramDraft,
+    user_ref: str,
+) -> str | None:
+    """What a button press means as a message; None when it only changed the keyboard."""
+    query = update.callback_query
+    assert query is not None
+    if (
+        callback.action == "a"
+        and callback.arg.isdigit()
+        and int(callback.arg) < len(prompt.choices)
+    ):
+        choice = prompt.choices[int(callback.arg)]
+        await query.answer()
+        await _show_choice(message, prompt, choice.label)
+        return choice.value
+    if callback.action == "m":
+        return await _toggle(svc, query, message, callback, prompt, draft, user_ref)
+    if callback.action == "c":
+        return await _calendar(svc, query, message, callback, prompt, draft, user_ref)
+    await query.answer("Deze knop werkt niet meer.")
+    return None
+
+
+async def _show_choice(message: Message, prompt: Prompt, label: str) -> None:
+    """Edit the question to show the choice made and drop its buttons."""
+    text = f"{prompt_html(prompt)}\n\n➡️ <b>{html.escape(label)}</b>"
+    if len(text) > 4000:
+        await message.edit_reply_markup(None)
+        return
+    await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+
+
+async def _toggle(
+    svc: Services,
+    query: Any,
+    message: Message,
+    callback: Callback,
+    prompt: Prompt,
+    draft: TelegramDraft,
+    user_ref: str,
+) -> str | None:
+    if callback.arg == "ok":
+        if not draft.toggled:
+            await query.answer("Kies eerst minstens één vervoermiddel.", show_alert=True)
+            return None
+        await query.answer()
+        chosen = [c for c in prompt.choices if c.value in draft.toggled]
+        await _show_choice(message, prompt, ", ".join(c.label for c in chosen))
+        return ", ".join(c.value for c in chosen)
+    if not callback.arg.isdigit() or int(callback.arg) >= len(prompt.choices):
+        await query.answer("Deze knop werkt niet meer.")
+        return None
+    value = prompt.choices[int(callback.arg)].value
+    draft.toggled = (
+        [v for v in draft.toggled if v != value]
+        if value in draft.toggled
+        else [*draft.toggled, value]
+    )
+    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+    await query.answer()
+    await message.edit_reply_markup(prompt_keyboard(prompt, frozenset(draft.toggled)))
+    return None
+
+
+async def _calendar(
+    svc: Services,
+    query: Any,
+    message: Message,
+    callback: Callback,
+    prompt: Prompt,
+    draft: TelegramDraft,
+    user_ref: str,
+) -> str | None:
+    today = svc.clock().date()
+    arg = callback.arg
+    if arg == "noop":
+        await query.answer()
+        return None
+    if arg == "open" or arg.startswith("m"):
+        shown = draft.calendar_start or today
+        year, month = (
+            (int(x) for x in arg[1:].split("-"))
+            if arg.startswith("m")
+            else (shown.year, shown.month)
+        )
+        await query.answer()
+        await message.edit_reply_markup(
+            calendar_keyboard(prompt.key, year, month, draft.calendar_start, today)
+        )
+        return None
+    picked = date.fromisoformat(arg[1:])
+    if draft.calendar_start is None or picked < draft.calendar_start:
+        draft.calendar_start = picked
+        svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+        await query.answer(f"Vertrek {picked:%d-%m-%Y}. Tik nu de dag van terugkomst.")
+        await message.edit_reply_markup(
+            calendar_keyboard(prompt.key, picked.year, picked.month, picked, today)
+        )
+        return None
+    start = draft.calendar_start
+    await query.answer()
+    text = f"{start:%d-%m-%Y} t/m {picked:%d-%m-%Y}"
+    await _show_choice(message, prompt, text)
+    return text
+
+
+# --- own reports and /check ----------------------------------------------------------------------
+
+
+async def on_my_reports(update: Update, context: Context) -> None:
+    """/mijnverslagen: the traveller's finished reports, each with a button to get it again."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    svc = services(context)
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    reports = svc.store.reports_for(user_ref_of(user.id))
+    if not reports:
+        await message.reply_text("Je hebt nog geen verslagen verstuurd.")
+        return
+    buttons = [
+        [InlineKeyboardButton(_report_label(r), callback_data=f"r|{r.report_id}|mine")]
+        for r in reports[:20]
+    ]
+    await message.reply_text(
+        "Je verslagen. Tik er één aan om de documenten opnieuw te krijgen:",
+        reply_markup=InlineKeyboardMarkup(buttons),
+    )
+
+
+def _report_label(report: Report) -> str:
+    return f"{report.destination_label}, {report.period.departure:%d-%m-%Y}"
+
+
+async def on_check(update: Update, context: Context) -> None:
+    """/check Wenen [trein|auto|…]: km, CO2 and the 8-hour rule for a planned trip."""
+    from bot.report import TransportMode
+    from bot.travel import check_trip
+
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    words = context.args or []
+    modes = {m.value: m for m in TransportMode}
+    mode = next((modes[w.lower()] for w in words if w.lower() in modes), TransportMode.VLIEGTUIG)
+    place = " ".join(w for w in words if w.lower() not in modes)
+    if not place:
+        await message.reply_text(
+            "Typ de bestemming achter /check, bijvoorbeeld: /check Wenen of /check Parijs trein"
+        )
+        return
+    try:
+        result = check_trip(svc.trip, to=place, origin=None, mode=mode, one_way=False, persons=1)
+    except ValueError as error:
+        await message.reply_text(str(error))
+        return
+    await message.reply_text(result.explain())
+
+
+def current_kind(prompt: Prompt | None) -> Kind | None:
+    """The kind of the question shown (for adapters deciding on keyboards)."""
+    return prompt.kind if prompt else None
+
+
+async def on_report_button(update: Update, context: Context) -> None:
+    """A report from /mijnverslagen was tapped: send its documents again (own reports only)."""
+    from bot.store import OutboxItem
+    from bot.telegram.delivery import DOCUMENT
+
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None
+    callback = parse_callback(query.data)
+    chat = update.effective_chat
+    if callback is None or chat is None:
+        await query.answer("Deze knop werkt niet meer.")
+        return
+    report = svc.store.get_report(callback.key)
+    allowed = report is not None and (
+        report.traveller.user_ref == user_ref_of(query.from_user.id) or svc.is_secretariat(chat.id)
+    )
+    if report is None or not allowed:
+        await query.answer("Dit verslag kan ik je niet sturen.", show_alert=True)
+        return
+    await query.answer("De documenten komen eraan.")
+    stamp = f"{svc.clock():%Y%m%d%H%M%S}:{update.update_id}"
+    svc.store.enqueue(
+        [
+            OutboxItem(
+                DOCUMENT,
+                f"{report.report_id}:resend:{chat.id}:{fmt}:{stamp}",
+                {"chat_id": chat.id, "report_id": report.report_id, "format": fmt},
+            )
+            for fmt in ("docx", "pdf")
+        ],
+        svc.clock(),
+    )
+    schedule_flush(svc)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text("Dat commando ken ik niet. Typ /help voor wat wel kan.")
