@@ -1,0 +1,42 @@
+"""Persistence: traveller profiles, drafts, finished reports, the outbox, trips, reminders."""
+
+from __future__ import annotations
+
+from bot.store.records import (
+    READ_FAILED_MESSAGE,
+    SAVE_FAILED_MESSAGE,
+    AccessStatus,
+    Account,
+    Draft,
+    DuplicateUpdate,
+    OutboxItem,
+    OutboxMessage,
+    Reminder,
+    ReportConflict,
+    StoreUnavailable,
+    Trip,
+    TripStatus,
+    next_retry_delay,
+    utc_now,
+)
+from bot.store.store import MIGRATIONS_DIR, Store
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "READ_FAILED_MESSAGE",
+    "SAVE_FAILED_MESSAGE",
+    "AccessStatus",
+    "Account",
+    "Draft",
+    "DuplicateUpdate",
+    "OutboxItem",
+    "OutboxMessage",
+    "Reminder",
+    "ReportConflict",
+    "Store",
+    "StoreUnavailable",
+    "Trip",
+    "TripStatus",
+    "next_retry_delay",
+    "utc_now",
+]

@@ -1,0 +1,174 @@
+"""The tables of the store (SQLAlchemy Core), portable between SQLite and PostgreSQL.
+
+The Alembic migrations in `bot/migrations/versions/` create exactly this schema; a
+test compares the migrated database with this metadata so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "UTCDateTime",
+    "drafts",
+    "metadata",
+    "outbox",
+    "processed_updates",
+    "reminders",
+    "reports",
+    "travellers",
+    "trips",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time: stored as naive UTC everywhere, returned timezone-aware (UTC).
+
+    Naive UTC keeps SQLite's text comparison and PostgreSQL's `timestamp` equally
+    correct; a naive datetime handed in is refused, since its zone is unknown.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Aware datetime -> naive UTC for storage."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"timezone-aware datetime required, got {value!r}")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Naive UTC from storage -> aware UTC datetime."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+_USER_REF = 100
+_ID = 64
+
+travellers = Table(
+    "travellers",
+    metadata,
+    Column("user_ref", String(_USER_REF), primary_key=True),
+    Column("name", String(200), nullable=True),
+    Column("department", String(200), nullable=True),
+    Column("telegram_user_id", BigInteger, nullable=True, index=True),
+    Column("chat_id", BigInteger, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('allowed', 'pending', 'rejected')", name="status"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("user_ref", String(_USER_REF), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, index=True),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("report_id", String(_ID), primary_key=True),
+    Column("user_ref", String(_USER_REF), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("year", Integer, nullable=False, index=True),
+    Column("departure", Date, nullable=False),
+    Column("return_date", Date, nullable=False),
+    Column("destination", String(500), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False, index=True),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(50), nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index(None, "sent_at", "next_attempt_at"),
+)
+
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("seen_at", UTCDateTime, nullable=False, index=True),
+)
+
+trips = Table(
+    "trips",
+    metadata,
+    Column("trip_id", String(_ID), primary_key=True),
+    Column("user_ref", String(_USER_REF), nullable=False, index=True),
+    Column("destination", String(500), nullable=False),
+    Column("departure", Date, nullable=False),
+    Column("return_date", Date, nullable=False),
+    Column("created_by", String(_USER_REF), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("cancel_reason", Text, nullable=True),
+    Column("report_id", String(_ID), ForeignKey("reports.report_id"), nullable=True),
+    CheckConstraint("status IN ('planned', 'reported', 'cancelled')", name="status"),
+)
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trip_id", String(_ID), ForeignKey("trips.trip_id", ondelete="CASCADE"), nullable=False),
+    Column("user_ref", String(_USER_REF), nullable=False, index=True),
+    Column("kind", String(50), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("snoozed_until", UTCDateTime, nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    UniqueConstraint("trip_id", "kind", "due_at"),
+    Index(None, "sent_at", "due_at"),
+)

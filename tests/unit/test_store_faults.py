@@ -1,0 +1,111 @@
+"""A locked or full SQLite database: one clear error for the traveller, nothing saved lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot.store import SAVE_FAILED_MESSAGE, OutboxItem, Store, StoreUnavailable
+
+T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+SAVED = {"question": "period", "answers": {"persons": 1}}
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """Where the database file lives."""
+    return tmp_path / "reisverslag.sqlite3"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[Store]:
+    """A store that gives up on a lock after 100 ms, with one answer saved."""
+    opened = Store.open(f"sqlite:///{path}", busy_timeout_ms=100)
+    assert opened.save_draft("telegram:7", SAVED, T0) == 1
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def other_writer(path: Path) -> Iterator[sqlite3.Connection]:
+    """A second connection holding the write lock, with an uncommitted change."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN EXCLUSIVE")
+    connection.execute("UPDATE drafts SET revision = 99")
+    yield connection
+    connection.close()
+
+
+def test_locked_database_refuses_the_save_in_dutch(
+    store: Store, other_writer: sqlite3.Connection
+) -> None:
+    with pytest.raises(StoreUnavailable) as refused:
+        store.save_draft("telegram:7", {"question": "modes"}, T0)
+    assert isinstance(refused.value, RuntimeError)
+    assert str(refused.value) == SAVE_FAILED_MESSAGE
+    assert str(refused.value).startswith("Je antwoord kon niet worden opgeslagen")
+    assert "database is locked" in str(refused.value.__cause__)
+
+    draft = store.load_draft("telegram:7")  # readers carry on during the lock (WAL)
+    assert draft is not None
+    assert (draft.revision, draft.state) == (1, SAVED)
+
+
+def test_after_the_lock_the_previous_draft_is_intact_and_saving_resumes(
+    store: Store, other_writer: sqlite3.Connection
+) -> None:
+    with pytest.raises(StoreUnavailable):
+        store.save_draft("telegram:7", {"question": "modes"}, T0)
+    other_writer.execute("ROLLBACK")
+
+    draft = store.load_draft("telegram:7")
+    assert draft is not None
+    assert (draft.revision, draft.state) == (1, SAVED)
+    assert store.save_draft("telegram:7", {"question": "modes"}, T0) == 2
+
+
+def test_locked_database_refuses_every_kind_of_write(
+    store: Store, other_writer: sqlite3.Connection
+) -> None:
+    item = OutboxItem("telegram_message", "k", {})
+    writes = [
+        lambda: store.enqueue([item], T0),
+        lambda: store.remember_update(1, T0),
+        lambda: store.claim_due(T0),
+        lambda: store.set_access("telegram:8", "pending", T0),
+        lambda: store.delete_draft("telegram:7"),
+    ]
+    for write in writes:
+        with pytest.raises(StoreUnavailable):
+            write()
+    other_writer.execute("ROLLBACK")
+    assert store.pending_count() == 0
+    assert store.load_draft("telegram:7") is not None
+
+
+def test_full_disk_refuses_the_save_and_keeps_the_previous_draft(store: Store) -> None:
+    with store.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+
+    @event.listens_for(store.engine, "connect")
+    def _cap_size(dbapi_connection: Any, _record: Any) -> None:
+        """Let the file grow by two pages at most, as on a nearly full disk."""
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    store.engine.dispose()  # reconnect with the cap
+    large_answer = {"question": "results", "answers": {"results": "Veel geleerd. " * 20_000}}
+    with pytest.raises(StoreUnavailable) as refused:
+        store.save_draft("telegram:7", large_answer, T0)
+    assert "full" in str(refused.value.__cause__)
+    assert str(refused.value).startswith("Je antwoord kon niet worden opgeslagen")
+
+    draft = store.load_draft("telegram:7")
+    assert draft is not None
+    assert (draft.revision, draft.state) == (1, SAVED)
+    assert store.save_draft("telegram:7", {"question": "modes"}, T0) == 2  # small still fits
