@@ -1,0 +1,1 @@
+"""Tests of the adapters (Telegram, console) and the fakes they run against."""
