@@ -21,7 +21,7 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -469,6 +469,24 @@ async def test_server_stop_releases_a_pending_long_poll() -> None:
         print(
             f"\nserver.stop() with a pending 30 s long poll took {time.monotonic() - started:.3f} s"
         )
+
+
+async def test_a_second_poller_ends_the_first_with_a_conflict(
+    fake_telegram: FakeTelegram,
+) -> None:
+    """Two bot instances polling at once: the older long poll gets 409, as on Telegram."""
+    answered: list[str] = []
+    fake_telegram.call_listeners.append(lambda call: answered.append(call.outcome))
+    async with (
+        Bot(fake_telegram.token, base_url=fake_telegram.base_url) as first,
+        Bot(fake_telegram.token, base_url=fake_telegram.base_url) as second,
+    ):
+        older = asyncio.create_task(first.get_updates(timeout=30))
+        await fake_telegram.wait_for_poll()
+        assert await second.get_updates(timeout=0) == ()
+        with pytest.raises(Conflict, match="other getUpdates request"):
+            await older
+    assert sorted(answered) == ["error:409", "ok", "ok", "ok"]
 
 
 async def test_webhook_mode_delivers_updates_with_the_secret(fake_telegram: FakeTelegram) -> None:

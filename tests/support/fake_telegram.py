@@ -41,10 +41,15 @@ Client API (all waiting is event driven; timeouts raise TimeoutError naming what
   ``parse_mode``, ``reply_markup``, ``buttons`` (button texts), ``callback_data``,
   ``document`` (``UploadedFile``: ``filename``, ``data``, ``mime_type``), ``caption``,
   ``event`` ("sent", "edited", "deleted" on the snapshots ``next_reply`` returns).
-- Inspection: ``server.calls`` (every ``ApiCall``: method, params, chat_id, time, status,
-  outcome), ``server.calls_to(method)``, ``await server.wait_for_call(method, where=...)``,
-  ``server.messages(chat_id)``, ``server.commands``, ``server.webhook`` (url, secret_token),
-  ``server.callback_answers``, ``await server.wait_idle()``, ``await server.wait_for_poll()``.
+- Inspection: ``server.calls`` (every ``ApiCall``: method, params, chat_id, time,
+  answered_at, status, outcome, result), ``server.calls_to(method)``,
+  ``await server.wait_for_call(method, where=...)``, ``server.messages(chat_id)``,
+  ``server.commands``, ``server.webhook`` (url, secret_token), ``server.callback_answers``,
+  ``await server.wait_idle()``, ``await server.wait_for_poll()``. For benchmarks,
+  ``FakeTelegram(keep_calls=False)`` keeps no call list and ``server.call_listeners`` get
+  every answered call (the served updates of a getUpdates call are in its ``result``).
+- Like Telegram, a getUpdates call ends a long poll still waiting with 409 Conflict, and
+  getUpdates answers 409 while a webhook is set; unknown methods answer 404 naming the method.
 - Faults: ``server.faults.retry_after("sendMessage", seconds=1, times=1)``,
   ``server.faults.server_error(...)``, ``drop_connection(..., after_processing=False)``,
   ``stall(..., seconds=10)``; ``probability=0.2`` draws from a seeded ``random.Random``
@@ -75,6 +80,7 @@ import itertools
 import json
 import math
 import random
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -131,6 +137,7 @@ _STRING_PARAMS = frozenset(
         "message_effect_id",
     }
 )
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _MAX_TEXT_LENGTH = 4096
 _MAX_CAPTION_LENGTH = 1024
 _FAR_FUTURE_SECONDS = 3600.0
@@ -209,6 +216,7 @@ class ApiCall:
     status: int | None = None
     outcome: str = "pending"
     result: Any = None
+    answered_at: float | None = None
 
 
 @dataclasses.dataclass
@@ -744,6 +752,7 @@ class FakeTelegram:
         seed: int = 0,
         rate_limits: RateLimits | None = None,
         webhook_retry_seconds: float = 0.2,
+        keep_calls: bool = True,
     ) -> None:
         """Prepare the server; start() binds it."""
         self.token = token
@@ -761,7 +770,9 @@ class FakeTelegram:
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
+        self.keep_calls = keep_calls
         self.calls: list[ApiCall] = []
+        self.call_listeners: list[Callable[[ApiCall], None]] = []
         self.chats: dict[int, ChatState] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.files: dict[str, UploadedFile] = {}
@@ -779,6 +790,7 @@ class FakeTelegram:
         self._in_flight = 0
         self._webhook_in_flight = 0
         self._polls: list[asyncio.Event] = []
+        self._superseded_polls: set[asyncio.Event] = set()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
@@ -1062,7 +1074,8 @@ class FakeTelegram:
             key: UploadedFile("", "", field.filename, field.file.read(), field.content_type)
             for key, field in raw_files.items()
         }
-        self.calls.append(call)
+        if self.keep_calls:
+            self.calls.append(call)
         long_poll = method == "getUpdates"
         if not long_poll:
             self._in_flight += 1
@@ -1072,6 +1085,9 @@ class FakeTelegram:
         finally:
             if call.status is None:
                 call.outcome = "client_gone"
+            call.answered_at = time.monotonic()
+            for listener in self.call_listeners:
+                listener(call)
             if not long_poll:
                 self._in_flight -= 1
             await self._notify_activity()
@@ -1216,9 +1232,10 @@ class FakeTelegram:
             self.updates = collections.deque(kept)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        for earlier in self._polls:
+            self._superseded_polls.add(earlier)
+            earlier.set()
         if not self.updates and timeout > 0 and not self._closing.is_set():
-            for earlier in self._polls:
-                earlier.set()
             arrived = asyncio.Event()
             self._polls.append(arrived)
             await self._notify_activity()
@@ -1228,6 +1245,13 @@ class FakeTelegram:
                         await arrived.wait()
             finally:
                 self._polls.remove(arrived)
+            if arrived in self._superseded_polls:
+                self._superseded_polls.discard(arrived)
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
         return list(itertools.islice(self.updates, limit))
 
     def _message_params(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1438,6 +1462,9 @@ class FakeTelegram:
         url = str(params.get("url") or "")
         if url and not url.startswith(("http://", "https://")):
             raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
         if params.get("drop_pending_updates"):
             self.updates.clear()
         self.webhook = {
