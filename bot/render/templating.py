@@ -1,0 +1,33 @@
+"""The Jinja2 environment over `templates/`: StrictUndefined, autoescape for HTML."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+__all__ = ["TEMPLATES_DIR", "render_template", "template_environment"]
+
+#: The repository's templates directory (text, HTML, CSS and the Word template).
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+@cache
+def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    """One environment per templates directory; '.txt' templates are not HTML-escaped."""
+    return Environment(
+        loader=FileSystemLoader(templates_dir),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "xml"), disabled_extensions=("txt", "css"), default=True
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_template(name: str, templates_dir: Path = TEMPLATES_DIR, **context: object) -> str:
+    """Render one template of `templates_dir` with the given context."""
+    return template_environment(templates_dir).get_template(name).render(**context)
