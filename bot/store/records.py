@@ -62,13 +62,13 @@ def next_retry_delay(attempts: int, retry_after: float | None = None) -> float:
 class StoreUnavailable(RuntimeError):
     """The database could not be reached or written (locked, disk full, connection lost).
 
-    `str(error)` is a Dutch message meant for the traveller; the cause is chained.
+    `message` (also `str(error)`) is a Dutch text for the traveller; the cause is chained.
     """
 
     def __init__(self, message: str = SAVE_FAILED_MESSAGE) -> None:
         """Carry the Dutch message for the traveller."""
         super().__init__(message)
-        self.user_message = message
+        self.message = message
 
 
 class ReportConflict(ValueError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +51,7 @@ def test_locked_database_refuses_the_save_in_dutch(
     with pytest.raises(StoreUnavailable) as refused:
         store.save_draft("telegram:7", {"question": "modes"}, T0)
     assert isinstance(refused.value, RuntimeError)
-    assert str(refused.value) == SAVE_FAILED_MESSAGE
+    assert str(refused.value) == refused.value.message == SAVE_FAILED_MESSAGE
     assert str(refused.value).startswith("Je antwoord kon niet worden opgeslagen")
     assert "database is locked" in str(refused.value.__cause__)
 
@@ -109,3 +112,31 @@ def test_full_disk_refuses_the_save_and_keeps_the_previous_draft(store: Store) -
     assert draft is not None
     assert (draft.revision, draft.state) == (1, SAVED)
     assert store.save_draft("telegram:7", {"question": "modes"}, T0) == 2  # small still fits
+
+
+def test_every_acknowledged_save_survives_kill_9(path: Path) -> None:
+    url = f"sqlite:///{path}"
+    Store.open(url).close()
+    writer = (
+        "import sys\n"
+        "from bot.store import Store\n"
+        f"store = Store.open({url!r})\n"
+        "for n in range(1, 100_000):\n"
+        "    revision = store.save_draft('telegram:7', {'answer': n})\n"
+        "    print(revision, flush=True)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        acknowledged = 0
+        while acknowledged < 50:
+            acknowledged = int(process.stdout.readline())
+        process.send_signal(signal.SIGKILL)
+
+    with Store.open(url) as reopened:
+        draft = reopened.load_draft("telegram:7")
+        assert draft is not None
+        assert draft.revision >= acknowledged
+        assert draft.state == {"answer": draft.revision}
+        assert reopened.save_draft("telegram:7", {"answer": 0}) == draft.revision + 1
