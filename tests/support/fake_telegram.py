@@ -265,10 +265,11 @@ class BotMessage:
         return [b["callback_data"] for b in self.inline_buttons if "callback_data" in b]
 
     def snapshot(self, event: Literal["sent", "edited", "deleted"]) -> BotMessage:
-        """Return a frozen copy of this message labelled with what just happened to it."""
-        copied = copy.deepcopy(self)
-        copied.event = event
-        return copied
+        """Return a copy of this message labelled with what just happened to it.
+
+        Edits replace whole field values, never mutate them, so a shallow copy stays true.
+        """
+        return dataclasses.replace(self, event=event)
 
     def to_api(self, chat: dict[str, Any], bot_user: dict[str, Any]) -> dict[str, Any]:
         """Return the Bot API Message object for this message."""
@@ -925,16 +926,22 @@ class FakeTelegram:
         return state
 
     def chat(self, chat_id: int) -> ChatState:
-        """Return a known chat's state."""
-        return self.chats[chat_id]
+        """Return a known chat's state, or explain how to make the chat known."""
+        try:
+            return self.chats[chat_id]
+        except KeyError:
+            raise LookupError(
+                f"chat {chat_id} is unknown to the fake Telegram server (the bot gets "
+                "'chat not found'); create it first with server.user(...) or server.group(...)"
+            ) from None
 
     def watch(self, chat_id: int, *, from_start: bool = False) -> ChatWatcher:
         """Return a reader of a chat's bot messages, from now on or from the beginning."""
-        return ChatWatcher(self.chats[chat_id], 0 if from_start else None)
+        return ChatWatcher(self.chat(chat_id), 0 if from_start else None)
 
     def messages(self, chat_id: int) -> list[BotMessage]:
         """Return the bot's messages in a chat, current state, oldest first, deleted ones too."""
-        return list(self.chats[chat_id].messages.values())
+        return list(self.chat(chat_id).messages.values())
 
     def calls_to(self, method: str) -> list[ApiCall]:
         """Return the recorded calls of one method."""
