@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -158,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `reisverslag` command."""
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # durations from python-telegram-bot as timedelta
     args = _parser().parse_args(argv)
     settings = Settings()
     logging.basicConfig(

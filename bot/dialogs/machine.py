@@ -94,14 +94,39 @@ def bound(model: Asker, questions: tuple[Question, ...] = QUESTIONS) -> Iterator
         machine.remove_model(model)
 
 
+def _drawn_transitions(questions: tuple[Question, ...]) -> list[dict[str, Any]]:
+    """The `advance` transitions of a first pass: a question is skipped only when it does
+    not apply. Edges that skip already answered questions, and the `goto_` jumps of back
+    and edit, are left out of the picture."""
+    unconditional = {q.key for q in questions if q.applies.__name__ == "_always"}
+    order = [q.key for q in questions] + [REVIEW]
+    drawn = []
+    for transition in _transitions(questions):
+        if transition["trigger"] != "advance":
+            continue
+        source, dest = transition["source"], transition["dest"]
+        if source in order and dest in order:
+            between = order[order.index(source) + 1 : order.index(dest)]
+            if unconditional.intersection(between):
+                continue
+        drawn.append(transition)
+    return drawn
+
+
+class _Drawing:
+    """A stand-in model: the diagram needs one, its guards are never called."""
+
+    state = ""
+
+
 def mermaid_diagram(questions: tuple[Question, ...] = QUESTIONS) -> str:
     """The interview as a Mermaid state diagram, drawn from the machine's own transitions."""
     from transitions.extensions import GraphMachine
 
     graph = GraphMachine(
-        model=None,
+        model=_Drawing(),
         states=state_names(questions),
-        transitions=[t for t in _transitions(questions) if not t["trigger"].startswith("goto_")],
+        transitions=_drawn_transitions(questions),
         initial=questions[0].key,
         auto_transitions=False,
         send_event=True,

@@ -1,0 +1,231 @@
+"""The interview core, driven with plain messages: no adapter, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.dialogs import Interview, InterviewState, Reply
+from bot.report import TransportMode, Traveller
+from bot.travel import TravelCalculator
+from tests.example_report import EXAMPLE_FREE_TEXT
+from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+
+
+@cache
+def trip() -> TravelCalculator:
+    """The real travel calculator with the default settings."""
+    return TravelCalculator(
+        home_city="Den Haag",
+        home_airports=["AMS", "RTM", "EIN"],
+        rail_threshold_hours=8.0,
+        emission_list_version="co2emissiefactoren-2025",
+        emission_factors_dir=None,
+    )
+
+
+def new_interview(state: InterviewState | None = None, profile: Traveller | None = None) -> Interview:
+    """An interview on the example's date."""
+    return Interview(trip(), EXAMPLE_NOW, state=state, profile=profile, user_ref="test:1")
+
+
+def restored(interview: Interview) -> Interview:
+    """The same interview after a trip through JSON, as after a restart."""
+    json = interview.state_data().model_dump_json()
+    return new_interview(InterviewState.model_validate_json(json), interview._profile)
+
+
+def play(messages: list[str], interview: Interview | None = None) -> tuple[Interview, Reply]:
+    """Send each message, restoring the interview from JSON before every one."""
+    interview = interview or new_interview()
+    reply = interview.start()
+    for message in messages:
+        interview = restored(interview)
+        reply = interview.handle(message)
+    return interview, reply
+
+
+def test_example_trip_gives_the_example_report() -> None:
+    interview, reply = play(EXAMPLE_MESSAGES)
+    report = reply.report
+    assert report is not None and interview.finished
+    answers = {a.question: a.text for a in report.form_answers()}
+    assert answers["HOEVEEL PERSONEN HEBBEN DE REIS GEMAAKT"] == "1 persoon"
+    assert answers["HOELANG DUURDE DE REIS?"] == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)"
+    assert answers["MET WELK(E) VERVOERSMIDDEL(EN) IS DE REIS GEMAAKT?"] == "Vliegtuig"
+    rule = report.rule_text()
+    assert rule == "Nvt (treinreis naar Wenen is ca. 12,5 uur)."
+    assert [p.name for p in report.destinations] == ["Wenen", "Bratislava"]
+    flight = report.emissions[0]
+    assert flight.mode is TransportMode.VLIEGTUIG
+    assert abs(flight.km - 1918) <= 3
+    assert flight.kg_co2e == pytest.approx(flight.km * flight.factor_kg_per_unit)
+    for key in ("purpose", "locations", "people_met", "results"):
+        assert getattr(report, key) == EXAMPLE_FREE_TEXT[key]
+    assert report.follow_up == EXAMPLE_FREE_TEXT["follow_up"]
+    assert report.traveller == Traveller(name="J. de Vries", department="Digitale Stad", user_ref="test:1")
+    assert report.submitted_at == EXAMPLE_NOW
+
+
+def test_every_question_round_trips_through_json() -> None:
+    interview = new_interview()
+    interview.start()
+    for message in EXAMPLE_MESSAGES[:-1]:
+        copy = restored(interview)
+        assert copy.state == interview.state
+        assert copy.current_prompt() == interview.current_prompt()
+        assert copy.state_data() == interview.state_data()
+        interview = copy
+        interview.handle(message)
+
+
+def test_progress_counts_the_questions_that_apply() -> None:
+    interview = new_interview()
+    first = interview.start().prompt
+    assert first is not None and first.progress is not None
+    assert first.progress.startswith("Vraag 1 van ")
+    _, reply = play(EXAMPLE_MESSAGES[:2], interview)
+    assert reply.prompt is not None and reply.prompt.progress is not None
+    assert reply.prompt.progress.startswith("Vraag 3 van ")
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected_key", "fragment"),
+    [
+        (["Wenen"], "period", "datum"),
+        (["Wenen", "morgen ofzo"], "period", "Ik herken"),
+        (["Wenen", "zondag 28 april 2025"], "period", "maandag"),
+        (["Wenen", "27 april t/m 29 april", "honderd"], "persons", ""),
+        (["Wenen", "27 april t/m 29 april", "1", "raket"], "modes", "raket"),
+        (["Wenen", "27 april t/m 29 april", "1", "vliegtuig", "klopt", "   "], "purpose", "leeg"),
+    ],
+)
+def test_bad_input_gets_a_dutch_message_and_the_same_question(
+    messages: list[str], expected_key: str, fragment: str
+) -> None:
+    interview, reply = play(messages)
+    assert interview.state == expected_key
+    if len(messages) > 1 or expected_key != "period":
+        assert reply.messages, "a refusal explains what was wrong"
+        assert fragment.lower() in reply.messages[0].lower()
+    assert reply.prompt is not None and reply.prompt.key == expected_key
+
+
+def test_back_goes_to_the_previous_question_and_keeps_the_answer() -> None:
+    interview, reply = play(["Wenen", "27 april t/m 29 april", "terug"])
+    assert interview.state == "period"
+    assert reply.prompt is not None and reply.prompt.current_answer is not None
+    assert "27 april" in reply.prompt.current_answer
+    interview, reply = play(["ongewijzigd"], interview)
+    assert interview.state == "persons"
+
+
+def test_skip_is_refused_for_required_questions() -> None:
+    interview, reply = play(["overslaan"])
+    assert interview.state == "destinations"
+    assert "verplicht" in reply.messages[0]
+
+
+def test_start_over_needs_confirmation() -> None:
+    interview, reply = play(["Wenen", "opnieuw"])
+    assert reply.prompt is not None and reply.prompt.key == "bevestig_opnieuw"
+    interview, reply = play(["nee"], interview)
+    assert interview.state == "period" and "destinations" in interview.answers
+    interview, reply = play(["opnieuw", "ja"], interview)
+    assert interview.state == "destinations" and not interview.answers
+
+
+def test_cancel_after_confirmation() -> None:
+    _, reply = play(["Wenen", "annuleer", "ja"])
+    assert reply.cancelled
+
+
+def test_overview_and_help_repeat_the_question() -> None:
+    interview, reply = play(["Parijs", "overzicht"])
+    assert "Bestemming: Parijs" in reply.messages[0]
+    assert reply.prompt is not None and reply.prompt.key == "period"
+    _, reply = play(["help"], interview)
+    assert "terug" in reply.messages[0] and reply.prompt is not None
+
+
+def test_review_edit_returns_to_review() -> None:
+    interview, reply = play(EXAMPLE_MESSAGES[:-2])
+    assert interview.state == "review"
+    interview, reply = play(["wijzig:persons", "3"], interview)
+    assert interview.state == "review"
+    assert reply.prompt is not None and "3 personen" in reply.prompt.text
+
+
+def test_changing_the_destination_asks_the_route_again() -> None:
+    interview, _ = play(EXAMPLE_MESSAGES[:-2])
+    interview, reply = play(["wijzig:destinations", "Parijs"], interview)
+    assert interview.state == "legs", "the route depends on the destination"
+    assert "legs" not in interview.answers
+
+
+def test_flight_to_paris_asks_a_justification_and_flags_efficiency() -> None:
+    messages = ["Parijs", "27 april t/m 29 april", "1", "vliegtuig", "klopt"]
+    interview, reply = play(messages)
+    assert interview.state == "justification"
+    assert reply.prompt is not None and "Parijs" in reply.prompt.text
+    interview, reply = play(["   "], interview)
+    assert interview.state == "justification", "an empty justification is refused"
+    interview, reply = play(["Het was sneller en goedkoper"], interview)
+    assert any("gemarkeerd" in m for m in reply.messages)
+    rest = ["Overleg", "Stadhuis", "Adviseurs", "Kennis", "nee", "A. Jansen", "Stedelijke Ontwikkeling"]
+    interview, reply = play([*rest, "versturen", "ja"], interview)
+    report = reply.report
+    assert report is not None
+    assert report.rail_check is not None and report.rail_check.justification_required
+    assert report.justification == "Het was sneller en goedkoper"
+    assert report.justification_flagged
+    assert report.rule_text() == "Het was sneller en goedkoper"
+
+
+def test_train_to_london_asks_no_justification() -> None:
+    messages = ["Londen", "27 april t/m 29 april", "2", "trein", "klopt"]
+    interview, reply = play(messages)
+    assert interview.state == "purpose"
+    assert "justification" not in interview.answers
+
+
+def test_known_traveller_is_not_asked_for_name_again() -> None:
+    profile = Traveller(name="J. de Vries", department="Digitale Stad", user_ref="test:1")
+    interview, reply = play(EXAMPLE_MESSAGES[:-4], new_interview(profile=profile))
+    assert interview.state == "review"
+    assert reply.prompt is not None and "J. de Vries" in reply.prompt.text
+
+
+def test_finished_interview_refuses_more_input() -> None:
+    interview, _ = play(EXAMPLE_MESSAGES)
+    reply = interview.handle("nog iets")
+    assert "al verstuurd" in reply.messages[0]
+
+
+MESSAGES = st.one_of(
+    st.sampled_from(
+        ["terug", "overslaan", "overzicht", "opnieuw", "annuleer", "help", "ja", "nee", "klopt",
+         "ongewijzigd", "versturen", "wijzig:persons", "1", "3", "Wenen", "Parijs", "vliegtuig",
+         "trein en bus", "27 april t/m 29 april", "", "   ", "{{ 7*7 }}", "🚆"]
+    ),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MESSAGES, max_size=25))
+def test_random_messages_never_crash_and_state_round_trips(messages: list[str]) -> None:
+    interview = new_interview()
+    interview.start()
+    for message in messages:
+        reply = interview.handle(message)
+        assert reply.prompt is not None or reply.report is not None or reply.cancelled or reply.messages
+        copy = restored(interview)
+        assert copy.state_data() == interview.state_data()
+        if reply.cancelled or interview.finished:
+            break
+        interview = copy
