@@ -9,7 +9,8 @@ Behaviour choices (the lead and the tests rely on them):
 
 - Persons: digits or Dutch number words up to 99 ("eenentwintig"), "ik alleen" = 1,
   "met z'n drieën" = 3, "ik en 2 collega's" = 3. Two colleagues without "ik" is
-  refused (does the traveller count themself?). 0, negative and 100+ are refused.
+  refused (does the traveller count themself?), and so is a total that does not add
+  up ("2 personen: ik en 2 collega's"). 0, negative and 100+ are refused.
 - Period: one date is a day trip. Without a year, the most recent year that puts the
   whole trip in the past is taken (a trip ending today counts as ended); when the
   trip in the current year has started but not yet ended, it is refused as "not
@@ -18,9 +19,12 @@ Behaviour choices (the lead and the tests rely on them):
   likely typos (the traveller is asked to check the year or the dates). A weekday
   that does not match its date is refused, naming the real weekday. "nacht" counts
   as "avond"; a clock time sets the part of day (before 12 ochtend, before 18
-  middag, else avond).
+  middag, else avond). A duration typed along ("2,5 dag (...)") is ignored: the
+  duration is computed from the dates.
 - Modes: numbers follow `TransportMode` order; typos within one edit (two for long
-  words) of a known word are accepted when they point to a single mode.
+  words) of a known word are accepted when they point to a single mode. Local
+  transport (metro, tram, fiets, lopen) is not a mode of the form: it is ignored next
+  to a real mode and refused on its own, with an explanation.
 - Fuel: a hybrid (also plug-in) counts as petrol, the conservative class for a car
   that burns petrol; LPG, CNG and hydrogen count as unknown (no own factor class).
 - Free text: kept exactly as typed; only whole blank lines at the very start and end
@@ -290,7 +294,9 @@ def parse_persons(text: str) -> int:
             )
     settle_pending()
 
-    if len(totals) > 1 or (not totals and not first_person_seen and len(set(plain)) > 1):
+    if first_person_seen:
+        totals.update(plain)  # '3 (ik en 2 collega's)'
+    if len(totals) > 1 or (not totals and len(set(plain)) > 1):
         raise ValueError(f"Ik zie meer dan één aantal in {_quote(text)}. {_PERSONS_EXAMPLE}")
     if totals:
         count = totals.pop()
@@ -422,6 +428,7 @@ _FUZZY_DATE_WORDS = {
     name: ("month", number) for name, number in _MONTHS.items() if len(name) > 4
 } | {name: ("weekday", number) for number, name in enumerate(_WEEKDAY_NAMES)}
 _HYPHENATED_DAY_PART = r"(?<=[a-z])\s*-\s*(?=(?:{})\b)".format("|".join(_DAY_PARTS))
+_DURATION = r"\b\d+(?:[.,]5)?\s*(?:dag|dagen)\b"
 _MONTH_PATTERN = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _PERIOD_TOKEN = re.compile(
     rf"""
@@ -581,6 +588,7 @@ class _PeriodReader:
     def read(self) -> list[_DateParts]:
         """All sides of the message, empty ones dropped."""
         normalised = re.sub(_HYPHENATED_DAY_PART, " ", _normalise(self.text))  # 'zondag-avond'
+        normalised = re.sub(_DURATION, " ", normalised)  # '2,5 dag (zondagavond 27 april ...)'
         for match in _PERIOD_TOKEN.finditer(normalised):
             kind, piece = match.lastgroup, match.group()
             if kind == "iso":
@@ -834,9 +842,10 @@ _MODE_PHRASES = {
 }
 _MODE_FILLERS = _words(
     "en met de het een per plus ook nog heen terug retour naar van via eigen huur gehuurde "
-    "gehuurd elektrische elektrisch of zowel als daarna dan vervolgens en/of 'n mijn onze "
-    "zaak airlines"
+    "gehuurd elektrische elektrisch of zowel als daarna dan vervolgens 'n mijn onze ter te "
+    "plaatse plekke lokaal daar zaak airlines"
 )
+_LOCAL_TRANSPORT = _words("metro tram fiets fietsen ovfiets lopen lopend voet ov")
 _MODES = list(TransportMode)
 
 
@@ -852,7 +861,8 @@ def parse_modes(text: str) -> list[TransportMode]:
     for phrase, word in _MODE_PHRASES.items():
         normalised = normalised.replace(phrase, word)
     found: set[TransportMode] = set()
-    for token in re.findall(r"\d+|[a-z]+(?:'[a-z]+)?", normalised):
+    local_named = False
+    for token in re.findall(r"\d+|[a-z]+(?:'[a-z]+)?", normalised.replace("ov-fiets", "ovfiets")):
         if token.isdigit():
             number = int(token)
             if not 1 <= number <= len(_MODES):
@@ -862,6 +872,8 @@ def parse_modes(text: str) -> list[TransportMode]:
             found.add(_MODE_WORDS[token])
         elif token in _MODE_FILLERS:
             continue
+        elif token in _LOCAL_TRANSPORT:
+            local_named = True
         elif (mode := _fuzzy_lookup(token, _MODE_WORDS)) is not None:
             found.add(mode)
         else:
@@ -869,6 +881,11 @@ def parse_modes(text: str) -> list[TransportMode]:
                 f"Ik ken {_quote(token)} niet als vervoermiddel. "
                 f"Kies {_mode_options()}, bijvoorbeeld ‘trein en bus’ of ‘1, 3’."
             )
+    if not found and local_named:
+        raise ValueError(
+            "Vervoer ter plaatse (metro, tram, fiets, lopen) telt niet mee. "
+            f"Hoe reisde je heen en terug? Kies {_mode_options()}."
+        )
     if not found:
         raise ValueError(
             f"Welk vervoermiddel? Kies {_mode_options()}, bijvoorbeeld ‘vliegtuig’ of ‘2’."
@@ -900,7 +917,7 @@ def parse_yes_no(text: str) -> bool:
         if has_yes != has_no:
             return has_yes
         raise ValueError(f"Ik begrijp {_quote(text)} niet. {_YES_NO_EXAMPLE}")
-    first = words[0]
+    first = re.sub(r"^ja+$", "ja", re.sub(r"^ne+$", "nee", words[0]))  # 'jaaa', 'neee'
     if first in _NO_WORDS:
         return False
     if first in _YES_WORDS:
@@ -952,7 +969,7 @@ _MINUTE_UNITS = _words("min mins minuut minuten m minutes")
 _HOURS_FILLERS = _words(
     "ca circa ongeveer ong zo'n zon rond de ruim bijna krap iets meer minder dan en max "
     "maximaal minimaal minstens totaal in reistijd per met trein bus enkele reis enkel een "
-    "is was duurt duurde het"
+    "is was duurt duurde het naar nachttrein treinreis reizen reis"
 )
 
 

@@ -71,6 +71,8 @@ def refusal(parser, text, *args) -> str:  # type: ignore[no-untyped-def]
         ("3 personen (ik en 2 collega's)", 3),
         ("1 persoon (ik)", 1),
         ("in totaal 5 mensen", 5),
+        ("3 (ik en 2 collega's)", 3),
+        ("1 (ik)", 1),
     ],
 )
 def test_parse_persons_accepts(text: str, expected: int) -> None:
@@ -96,6 +98,7 @@ def test_parse_persons_accepts(text: str, expected: int) -> None:
         ("2 collega's", "Tel je jezelf mee"),
         ("ik en collega's", "in totaal"),
         ("2 personen (ik en 2 collega's)", "telt niet op"),
+        ("3 (ik en een collega)", "telt niet op"),
     ],
 )
 def test_parse_persons_refuses(text: str, fragment: str) -> None:
@@ -190,6 +193,8 @@ def test_golden_answer_of_the_example_form() -> None:
         ("3 mei", period(date(2024, 5, 3))),
         ("30 april t/m 2 mei", period(date(2025, 4, 30), TODAY)),
         ("1 september", period(date(2024, 9, 1))),
+        # the form's own answer, copied back
+        ("2,5 dag (zondagavond 27 april t/m dinsdag 29 april)", period(APR27, APR29, EVE)),
     ],
 )
 def test_parse_period_accepts(text: str, expected: TripPeriod) -> None:
@@ -334,6 +339,7 @@ def test_trips_up_to_two_years_back_are_accepted() -> None:
         ("heen met de trein, terug met de Thalys", [TRAIN]),
         ("trein, eigen auto en veerboot", [TRAIN, CAR, FERRY]),
         ("1 2 3 4 5", list(TransportMode)),
+        ("trein, ter plaatse metro en tram", [TRAIN]),
     ],
 )
 def test_parse_modes_accepts(text: str, expected: list[TransportMode]) -> None:
@@ -343,13 +349,15 @@ def test_parse_modes_accepts(text: str, expected: list[TransportMode]) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("fiets", "Ik ken ‘fiets’ niet als vervoermiddel"),
-        ("trein en raket", "‘raket’"),
+        ("raket", "Ik ken ‘raket’ niet als vervoermiddel"),
+        ("fiets", "telt niet mee"),
+        ("trein en step", "‘step’"),
         ("6", "Nummer 6 bestaat niet"),
         ("0", "Nummer 0 bestaat niet"),
         ("13", "Nummer 13 bestaat niet"),
         ("", "Welk vervoermiddel?"),
         ("met de", "Welk vervoermiddel?"),
+        ("metro en te voet", "telt niet mee"),
     ],
 )
 def test_parse_modes_refuses(text: str, fragment: str) -> None:
@@ -383,6 +391,7 @@ def test_parse_modes_refuses(text: str, fragment: str) -> None:
         "Ja, graag",
         "ja hoor",
         "ja, met Wenen",
+        "jaaa",
     ],
 )
 def test_parse_yes(text: str) -> None:
@@ -397,6 +406,7 @@ def test_parse_yes(text: str) -> None:
         "n",
         "no",
         "nope",
+        "neee",
         "geen",
         "niet",
         "👎",
