@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 __all__ = ["Block", "BulletItem", "BulletList", "Paragraph", "answer_blocks", "clean_text"]
 
@@ -26,6 +26,7 @@ class Paragraph:
     text: str
     intro: bool = False
     kind: Literal["paragraph"] = "paragraph"
+    is_list: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class BulletList:
 
     items: tuple[BulletItem, ...] = field(default_factory=tuple)
     kind: Literal["list"] = "list"
+    is_list: ClassVar[bool] = True
+    intro: ClassVar[bool] = False
 
 
 Block = Paragraph | BulletList

@@ -61,10 +61,10 @@ def render_pdf(report: Report, letterhead: Letterhead | None = None) -> bytes:
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         from weasyprint import HTML  # imported on use: loading Pango takes a moment
 
-    pdf = HTML(
-        string=_html(report, letterhead, print_layout=True), base_url=str(TEMPLATES_DIR)
-    ).write_pdf()
-    assert pdf is not None  # write_pdf returns bytes when no target is given
+    page = HTML(string=_html(report, letterhead, print_layout=True), base_url=str(TEMPLATES_DIR))
+    pdf = page.write_pdf()
+    if pdf is None:  # only when writing to a target
+        raise RuntimeError("WeasyPrint returned no PDF")
     return bytes(pdf)
 
 
@@ -117,6 +117,7 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; documents are for sharing
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -128,6 +129,7 @@ def write_documents(
     out_dir: Path,
     formats: Iterable[str] = ("docx", "pdf", "txt", "html"),
     letterhead: Letterhead | None = None,
+    docx_template: Path = DOCX_TEMPLATE,
 ) -> list[Path]:
     """Render the report in each format into `out_dir`; returns the files written."""
     wanted = [fmt.strip().lower().lstrip(".") for fmt in formats]
@@ -140,6 +142,10 @@ def write_documents(
     written = []
     for fmt in dict.fromkeys(wanted):
         path = out_dir / document_filename(report, fmt)
-        _write_atomically(path, _RENDERERS[fmt](report, letterhead))
+        if fmt == "docx":
+            content: str | bytes = render_docx(report, letterhead, docx_template)
+        else:
+            content = _RENDERERS[fmt](report, letterhead)
+        _write_atomically(path, content)
         written.append(path)
     return written

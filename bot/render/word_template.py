@@ -149,7 +149,7 @@ def _add_body(document: WordDocument) -> None:
     add("{%p for section in view.sections %}")
     add("{{ section.question }}", style="Heading 1")
     add("{%p for block in section.blocks %}")
-    add('{%p if block.kind == "list" %}')
+    add("{%p if block.is_list %}")
     add("{%p for item in block.items %}")
     add("{{ item.text }}", style="List Bullet")
     add("{%p for child in item.children %}")

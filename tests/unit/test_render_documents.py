@@ -6,11 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from bot.render import (
     DOCX_TEMPLATE,
     TEMPLATES_DIR,
+    Letterhead,
     document_filename,
     render_docx,
     render_html,
@@ -261,3 +263,18 @@ def test_write_documents_refuses_an_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="odt"):
         write_documents(example_report(), tmp_path, formats=["txt", "odt"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_letterhead_names_another_organisation_and_carries_a_logo(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 40), (0, 96, 58)).save(logo)
+    letterhead = Letterhead(organisation="Gemeente Voorbeeld", logo=logo)
+    report = example_report()
+    page = render_html(report, letterhead)
+    assert '<img class="logo" src="data:image/png;base64,' in page
+    assert html_text(page)[0].lstrip().startswith("Gemeente Voorbeeld")
+    pdf = render_pdf(report, letterhead)
+    first_page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert len(first_page.images) == 1
+    assert pdf_body_text(pdf).startswith(f"Gemeente Voorbeeld {TITLE}")
+    assert docx_content(render_docx(report, letterhead)).header == "Gemeente Voorbeeld"
