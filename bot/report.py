@@ -197,7 +197,9 @@ class TripPeriod(_Model):
             span = start
         else:
             span = f"{start} t/m {format_day(self.return_date, self.return_part)}"
-        return f"{format_number(self.days)} dag ({span})"
+        days = self.days
+        unit = "dagen" if days > 1 and days == int(days) else "dag"  # "2,5 dag" as on the form
+        return f"{format_number(days)} {unit} ({span})"
 
 
 class Traveller(_Model):

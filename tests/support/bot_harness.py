@@ -1,0 +1,107 @@
+"""Runs the real reisverslag Telegram application against the fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.store import Store
+from bot.telegram import build_application
+from bot.travel import TravelCalculator
+from tests.support.fake_telegram import FakeTelegram
+
+__all__ = ["RunningBot", "fast_retry", "running_bot", "shifted_clock", "travel_calculator"]
+
+TRAVELLER_ID = 42
+SECRETARIAT_ID = -1001234567890
+
+
+def shifted_clock(now: datetime) -> Callable[[], datetime]:
+    """A clock that starts at `now` and runs at real speed (retries still come due)."""
+    offset = now - datetime.now(now.tzinfo)
+    return lambda: datetime.now(now.tzinfo) + offset
+
+
+def fast_retry(attempts: int, retry_after: float | None) -> float:
+    """Outbox backoff for tests: honour retry_after, otherwise retry almost at once."""
+    return retry_after if retry_after is not None else 0.05
+
+
+_TRIP: TravelCalculator | None = None
+
+
+def travel_calculator(settings: Settings) -> TravelCalculator:
+    """The real travel calculator (its data loads once per test session)."""
+    global _TRIP
+    if _TRIP is None:
+        _TRIP = TravelCalculator(
+            home_city=settings.home_city,
+            home_airports=settings.home_airports,
+            rail_threshold_hours=settings.rail_threshold_hours,
+            emission_list_version=settings.emission_list_version,
+            emission_factors_dir=settings.emission_factors_dir,
+        )
+    return _TRIP
+
+
+@dataclass
+class RunningBot:
+    """The application under test with its store and settings."""
+
+    application: Application[Any, Any, Any, Any, Any, Any]
+    store: Store
+    settings: Settings
+
+
+def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Settings:
+    """Settings pointing the bot at the fake server and a SQLite file."""
+    values: dict[str, Any] = {
+        "telegram_bot_token": server.token,
+        "telegram_api_base_url": server.base_url,
+        "telegram_api_file_url": server.base_file_url,
+        "allowed_user_ids": [TRAVELLER_ID],
+        "secretariat_chat_id": SECRETARIAT_ID,
+        "database_url": f"sqlite:///{database}",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(
+    server: FakeTelegram,
+    database: Path,
+    now: datetime,
+    *,
+    webhook: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[RunningBot]:
+    """Start the bot (long polling, or a webhook) and stop it cleanly afterwards."""
+    settings = bot_settings(server, database, **overrides)
+    store = Store.open(settings.database_url)
+    application = build_application(
+        settings, store, travel_calculator(settings), shifted_clock(now), retry_delay=fast_retry
+    )
+    await application.initialize()
+    if application.post_init is not None:  # run_polling/run_webhook do this in production
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    if webhook:
+        await application.updater.start_webhook(**webhook)
+    else:
+        await application.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+    try:
+        yield RunningBot(application, store, settings)
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        store.close()
