@@ -1,0 +1,124 @@
+"""Airports: scheduled ones from data/scheduled_airports.csv, any other IATA code from airportsdata.
+
+airportsdata has no flag for scheduled passenger service, so the nearest airport to a
+destination is chosen among the large and medium airports that OurAirports marks as having
+scheduled service (copied with name and coordinates into `data/scheduled_airports.csv`,
+source column per row). Those coordinates are used because airportsdata 20260905 puts a few
+busy airports tens of km off (BRU 42 km, LGG 32 km, LUX 30 km; see data/README.md).
+Schiphol (AMS) to Vienna (VIE) is 959 km either way.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import airportsdata
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.travel._data import DATA_DIR, read_rows
+from bot.travel.geo import fold, haversine_km
+
+__all__ = ["Airport", "airport_by_code", "find_airport_by_name", "nearest_scheduled_airport"]
+
+_NAME_NOISE = re.compile(
+    r"\b(?:international|internationale|intl|airport|aeroport|aeropuerto)\b", re.I
+)
+_AIRPORT_WORDS = {"airport", "luchthaven", "vliegveld", "vliegveldje", "international", "de", "het"}
+
+
+@dataclass(frozen=True)
+class Airport:
+    """An airport with an IATA code."""
+
+    iata: str
+    name: str
+    city: str
+    country_code: str
+    latitude: float
+    longitude: float
+    scheduled: bool
+
+    @property
+    def short_name(self) -> str:
+        """'Amsterdam Airport Schiphol' -> 'Amsterdam Schiphol'."""
+        return re.sub(r"\s+", " ", _NAME_NOISE.sub("", self.name)).strip(" -") or self.name
+
+    def km_to(self, other: Airport) -> float:
+        """Great-circle distance to another airport."""
+        return haversine_km(self.latitude, self.longitude, other.latitude, other.longitude)
+
+
+class _ScheduledRow(BaseModel):
+    """A row of data/scheduled_airports.csv."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    iata: str = Field(min_length=3, max_length=3)
+    name: str
+    country_code: str = Field(min_length=2, max_length=2)
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    type: str
+    source: str = Field(min_length=1)
+
+
+@functools.cache
+def _all_airports() -> dict[str, Airport]:
+    """Every airport with an IATA code, keyed by code: the scheduled table over airportsdata."""
+    known = airportsdata.load("IATA")
+    airports = {
+        code: Airport(
+            iata=code,
+            name=str(row["name"]),
+            city=str(row["city"]),
+            country_code=str(row["country"]),
+            latitude=float(row["lat"]),
+            longitude=float(row["lon"]),
+            scheduled=False,
+        )
+        for code, row in known.items()
+    }
+    for scheduled in read_rows(DATA_DIR / "scheduled_airports.csv", _ScheduledRow):
+        listed = known.get(scheduled.iata)
+        airports[scheduled.iata] = Airport(
+            iata=scheduled.iata,
+            name=scheduled.name,
+            city=str(listed["city"])
+            if listed and listed["country"] == scheduled.country_code
+            else "",
+            country_code=scheduled.country_code,
+            latitude=scheduled.latitude,
+            longitude=scheduled.longitude,
+            scheduled=True,
+        )
+    return airports
+
+
+@functools.cache
+def _scheduled() -> tuple[Airport, ...]:
+    """Airports with scheduled passenger service."""
+    return tuple(a for a in _all_airports().values() if a.scheduled)
+
+
+def airport_by_code(code: str) -> Airport | None:
+    """The airport with this IATA code (any airport airportsdata knows)."""
+    return _all_airports().get(code.strip().upper())
+
+
+@functools.lru_cache(maxsize=1024)
+def nearest_scheduled_airport(latitude: float, longitude: float) -> Airport:
+    """The airport with scheduled service nearest to a point."""
+    return min(
+        _scheduled(), key=lambda a: haversine_km(latitude, longitude, a.latitude, a.longitude)
+    )
+
+
+def find_airport_by_name(text: str) -> Airport | None:
+    """A scheduled airport whose name or city holds every word typed ('Schiphol', 'Charleroi')."""
+    words = [w for w in fold(text).split() if w not in _AIRPORT_WORDS]
+    if not words:
+        return None
+    hits = [a for a in _scheduled() if all(w in fold(f"{a.name} {a.city}").split() for w in words)]
+    return hits[0] if len(hits) == 1 else None
