@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.dialogs.ports import TripCalculator
 from bot.report import EmissionLine, Leg, Place, RailCheck, TransportMode
 from bot.travel.factors import FactorList, FactorRow, load_factor_list
 from bot.travel.places import Gazetteer, gazetteer
 from bot.travel.rail import RailTable, RailTime, is_weak_justification, rail_table
 from bot.travel.routes import RoutePlanner
 
-__all__ = ["TravelCalculator"]
+__all__ = ["TravelCalculator", "as_trip_calculator"]
 
 
 class TravelCalculator:
@@ -169,3 +170,8 @@ class TravelCalculator:
     def is_weak_justification(self, text: str) -> bool:
         """True when a justification names only efficiency (time, convenience, price)."""
         return is_weak_justification(text)
+
+
+def as_trip_calculator(calc: TravelCalculator) -> TripCalculator:
+    """The calculator as the interview's port (mypy checks that it fits the Protocol)."""
+    return calc
