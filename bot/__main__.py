@@ -8,20 +8,24 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.report import TransportMode
+
+if TYPE_CHECKING:
+    from bot.travel import TravelCalculator
 
 __all__ = ["main"]
 
 log = logging.getLogger("reisverslag")
 
 
-def _trip(settings: Settings):  # type: ignore[no-untyped-def]
+def _trip(settings: Settings) -> TravelCalculator:
     """The travel calculator for these settings."""
     from bot.travel import TravelCalculator
 
@@ -34,7 +38,7 @@ def _trip(settings: Settings):  # type: ignore[no-untyped-def]
     )
 
 
-def _clock(settings: Settings):  # type: ignore[no-untyped-def]
+def _clock(settings: Settings) -> Callable[[], datetime]:
     """Now, in the municipality's time zone."""
     zone = ZoneInfo(settings.timezone)
     return lambda: datetime.now(zone)
@@ -53,7 +57,9 @@ def _console(settings: Settings, out_dir: Path | None) -> int:
             clock=_clock(settings),
             user_ref=f"console:{getpass.getuser()}",
             out_dir=out_dir or settings.output_dir,
-            write_documents=write_documents,
+            write_documents=lambda report, out: write_documents(
+                report, out, ("docx", "pdf", "txt")
+            ),
             threshold_hours=settings.rail_threshold_hours,
         )
         return session.run(sys.stdin, sys.stdout)

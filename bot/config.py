@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     smtp_from: str | None = None
     secretariat_email: str | None = None
 
+    outbox_interval_seconds: float = Field(default=5.0, gt=0)
+
     log_level: str = "INFO"
 
     @field_validator("allowed_user_ids", "home_airports", "reminder_days", mode="before")

@@ -21,9 +21,9 @@ from bot.dialogs.errors import Choice, NeedsChoice
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, bound
 from bot.dialogs.ports import TripCalculator
 from bot.dialogs.questions import QUESTIONS, Context, Kind, Question, question_by_key
-from bot.report import Report, Traveller
+from bot.report import Leg, Report, TransportMode, Traveller
 
-__all__ = ["COMMANDS", "Interview", "InterviewState", "Prompt", "Reply"]
+__all__ = ["COMMANDS", "Interview", "InterviewState", "Prompt", "Reply", "prefilled_state"]
 
 UNCHANGED = "ongewijzigd"
 SEND = "versturen"
@@ -398,21 +398,21 @@ class Interview:
             for q in QUESTIONS
             if q.applies(ctx) and q.key in self.answers
         }
-        justification = answers.get("justification")
+        justification: str | None = answers.get("justification")
+        flagged = justification is not None and self._trip.is_weak_justification(justification)
         return Report(
             report_id=self._data.draft_id,
             traveller=self.traveller(),
             persons=answers["persons"],
             period=answers["period"],
             destinations=answers["destinations"],
-            modes=answers["modes"],
+            modes=_modes_used(answers["modes"], answers["legs"]),
             legs=answers["legs"],
             emissions=self._trip.emissions(answers["legs"], answers["persons"]),
             emission_list_version=self._trip.list_version,
             rail_check=ctx.rail_check(),
             justification=justification,
-            justification_flagged=bool(justification)
-            and self._trip.is_weak_justification(justification),
+            justification_flagged=flagged,
             purpose=answers["purpose"],
             locations=answers["locations"],
             people_met=answers["people_met"],
@@ -535,6 +535,12 @@ def _dependents(key: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _modes_used(named: list[TransportMode], legs: list[Leg]) -> list[TransportMode]:
+    """The modes named, plus any the route description added, in the form's order."""
+    used = set(named) | {leg.mode for leg in legs}
+    return [mode for mode in TransportMode if mode in used]
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.strip().lower().lstrip("/").split())
 
@@ -552,3 +558,29 @@ def _error_text(error: ValueError) -> str:
         message = str(item.get("msg", ""))
         return message.removeprefix("Value error, ")
     return str(error)
+
+
+def prefilled_state(
+    trip: TripCalculator,
+    now: datetime,
+    answers: dict[str, Any],
+    *,
+    start_at: str | None = None,
+) -> InterviewState:
+    """A new interview with some answers already given (typed values, e.g. from a planned trip).
+
+    It starts at `start_at` (whose prefilled answer is shown with 'Ongewijzigd') or else
+    at the first question that still needs an answer; 'terug' walks back over the
+    prefilled questions.
+    """
+    interview = Interview(trip, now)
+    for key, value in answers.items():
+        interview.answers[key] = _adapter(key).validate_python(value)
+    current = start_at or next(
+        (q.key for q in QUESTIONS if interview.should_ask(q.key)), QUESTIONS[0].key
+    )
+    order = [q.key for q in QUESTIONS]
+    history = [key for key in order[: order.index(current)] if key in interview.answers]
+    interview.state = current
+    state = interview.state_data()
+    return state.model_copy(update={"history": history})

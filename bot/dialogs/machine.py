@@ -35,7 +35,8 @@ class Asker(Protocol):
 
 def _should_ask(key: str) -> Callable[[EventData], bool]:
     def guard(event: EventData) -> bool:
-        return bool(event.model.should_ask(key))
+        model: Asker = event.model  # type: ignore[assignment]
+        return model.should_ask(key)
 
     guard.__name__ = f"needs_{key}"
     return guard

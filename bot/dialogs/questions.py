@@ -116,6 +116,10 @@ def _keep_choice(_: Context) -> list[Choice]:
     return [Choice(KEEP, "✅ Klopt")]
 
 
+def _keep_route_choice(ctx: Context) -> list[Choice]:
+    return _keep_choice(ctx) if _proposed_legs(ctx) else []
+
+
 def _yes_no_choices(_: Context) -> list[Choice]:
     return [Choice("ja", "Ja"), Choice("nee", "Nee")]
 
@@ -156,11 +160,21 @@ def _with_fuel(legs: list[Leg], ctx: Context) -> list[Leg]:
 
 
 def _proposed_legs(ctx: Context) -> list[Leg]:
-    return _with_fuel(ctx.trip.propose_legs(ctx.answers["destinations"], ctx.answers["modes"]), ctx)
+    """The calculator's route, or [] when a place has no known location (km must be typed)."""
+    try:
+        legs = ctx.trip.propose_legs(ctx.answers["destinations"], ctx.answers["modes"])
+    except ValueError:
+        return []
+    return _with_fuel(legs, ctx)
 
 
 def _legs_prompt(ctx: Context) -> str:
     legs = _proposed_legs(ctx)
+    if not legs:
+        return (
+            "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
+            "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
+        )
     return (
         "Zo heb ik de route berekend:\n"
         f"{ctx.trip.describe_legs(legs)}\n\n"
@@ -171,7 +185,7 @@ def _legs_prompt(ctx: Context) -> str:
 
 def _parse_legs(text: str, ctx: Context) -> list[Leg]:
     proposed = _proposed_legs(ctx)
-    if _is_keep(text):
+    if _is_keep(text) and proposed:
         legs = proposed
     else:
         legs = ctx.trip.parse_legs(
@@ -349,7 +363,7 @@ QUESTIONS: tuple[Question, ...] = (
         parse=_parse_legs,
         value_type=list[Leg],
         kind=Kind.CHOICE,
-        choices=_keep_choice,
+        choices=_keep_route_choice,
         depends_on=("destinations", "modes", "fuel"),
         help="De bot berekent de afstand hemelsbreed tussen de vliegvelden, of voor trein, bus "
         "en auto hemelsbreed met een omrijfactor. Weet je de echte afstand, typ die dan, "

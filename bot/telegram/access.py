@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -99,7 +99,7 @@ async def on_access_decision(update: Update, context: Context) -> None:
     await query.answer("Toegestaan" if allowed else "Geweigerd")
     who = query.from_user.full_name if query.from_user else "het secretariaat"
     verdict = "toegestaan" if allowed else "geweigerd"
-    if query.message is not None and hasattr(query.message, "edit_text"):
+    if isinstance(query.message, Message):
         await query.message.edit_text(f"{query.message.text}\n\n{verdict.capitalize()} door {who}.")
     await context.bot.send_message(
         user_id,

@@ -20,12 +20,12 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.dialogs.ports import TripCalculator
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
 from bot.telegram import access, traveller
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.services import Services
+from bot.travel import TravelCalculator
 
 __all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
 
@@ -43,13 +43,11 @@ TRAVELLER_COMMANDS = [
 ]
 SECRETARIAT_COMMANDS: list[BotCommand] = []
 
-OUTBOX_INTERVAL_SECONDS = 5.0
-
 
 def build_application(
     settings: Settings,
     store: Store,
-    trip: TripCalculator,
+    trip: TravelCalculator,
     clock: Callable[[], datetime],
     *,
     extra_senders: dict[str, Sender] | None = None,
@@ -121,7 +119,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         )
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            _flush_outbox, interval=OUTBOX_INTERVAL_SECONDS, first=0.1
+            _flush_outbox, interval=svc.settings.outbox_interval_seconds, first=0.1
         )
 
 
@@ -149,7 +147,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def run_bot(
-    settings: Settings, store: Store, trip: TripCalculator, clock: Callable[[], datetime]
+    settings: Settings, store: Store, trip: TravelCalculator, clock: Callable[[], datetime]
 ) -> None:
     """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
     application = build_application(settings, store, trip, clock)

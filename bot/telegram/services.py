@@ -13,9 +13,9 @@ from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
-from bot.dialogs.ports import TripCalculator
 from bot.outbox import OutboxWorker
 from bot.store import Store
+from bot.travel import TravelCalculator
 
 __all__ = ["Services", "TelegramDraft", "services", "user_ref_of"]
 
@@ -39,7 +39,7 @@ class Services:
 
     settings: Settings
     store: Store
-    trip: TripCalculator
+    trip: TravelCalculator
     clock: Callable[[], datetime]
     outbox: OutboxWorker | None = None
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -86,4 +86,5 @@ class Services:
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
     """The shared services of the running application."""
-    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+    found: Services = context.application.bot_data["services"]
+    return found

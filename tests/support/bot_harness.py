@@ -69,6 +69,7 @@ def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Sett
         "allowed_user_ids": [TRAVELLER_ID],
         "secretariat_chat_id": SECRETARIAT_ID,
         "database_url": f"sqlite:///{database}",
+        "outbox_interval_seconds": 0.2,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -9,9 +9,25 @@ from bot.dialogs.machine import mermaid_diagram
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = (
-    "telegram", "sqlalchemy", "alembic", "bot.store", "bot.telegram", "bot.config", "bot.console",
-    "bot.render", "bot.travel", "os", "pathlib", "io", "sqlite3", "socket", "httpx", "aiohttp",
-    "pydantic_settings", "subprocess", "shutil",
+    "telegram",
+    "sqlalchemy",
+    "alembic",
+    "bot.store",
+    "bot.telegram",
+    "bot.config",
+    "bot.console",
+    "bot.render",
+    "bot.travel",
+    "os",
+    "pathlib",
+    "io",
+    "sqlite3",
+    "socket",
+    "httpx",
+    "aiohttp",
+    "pydantic_settings",
+    "subprocess",
+    "shutil",
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 
 import pytest
@@ -28,7 +27,9 @@ def trip() -> TravelCalculator:
     )
 
 
-def new_interview(state: InterviewState | None = None, profile: Traveller | None = None) -> Interview:
+def new_interview(
+    state: InterviewState | None = None, profile: Traveller | None = None
+) -> Interview:
     """An interview on the example's date."""
     return Interview(trip(), EXAMPLE_NOW, state=state, profile=profile, user_ref="test:1")
 
@@ -55,7 +56,9 @@ def test_example_trip_gives_the_example_report() -> None:
     assert report is not None and interview.finished
     answers = {a.question: a.text for a in report.form_answers()}
     assert answers["HOEVEEL PERSONEN HEBBEN DE REIS GEMAAKT"] == "1 persoon"
-    assert answers["HOELANG DUURDE DE REIS?"] == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)"
+    assert (
+        answers["HOELANG DUURDE DE REIS?"] == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)"
+    )
     assert answers["MET WELK(E) VERVOERSMIDDEL(EN) IS DE REIS GEMAAKT?"] == "Vliegtuig"
     rule = report.rule_text()
     assert rule == "Nvt (treinreis naar Wenen is ca. 12,5 uur)."
@@ -67,7 +70,9 @@ def test_example_trip_gives_the_example_report() -> None:
     for key in ("purpose", "locations", "people_met", "results"):
         assert getattr(report, key) == EXAMPLE_FREE_TEXT[key]
     assert report.follow_up == EXAMPLE_FREE_TEXT["follow_up"]
-    assert report.traveller == Traveller(name="J. de Vries", department="Digitale Stad", user_ref="test:1")
+    assert report.traveller == Traveller(
+        name="J. de Vries", department="Digitale Stad", user_ref="test:1"
+    )
     assert report.submitted_at == EXAMPLE_NOW
 
 
@@ -162,7 +167,7 @@ def test_review_edit_returns_to_review() -> None:
 
 def test_changing_the_destination_asks_the_route_again() -> None:
     interview, _ = play(EXAMPLE_MESSAGES[:-2])
-    interview, reply = play(["wijzig:destinations", "Parijs"], interview)
+    interview, _reply = play(["wijzig:destinations", "Parijs"], interview)
     assert interview.state == "legs", "the route depends on the destination"
     assert "legs" not in interview.answers
 
@@ -176,7 +181,15 @@ def test_flight_to_paris_asks_a_justification_and_flags_efficiency() -> None:
     assert interview.state == "justification", "an empty justification is refused"
     interview, reply = play(["Het was sneller en goedkoper"], interview)
     assert any("gemarkeerd" in m for m in reply.messages)
-    rest = ["Overleg", "Stadhuis", "Adviseurs", "Kennis", "nee", "A. Jansen", "Stedelijke Ontwikkeling"]
+    rest = [
+        "Overleg",
+        "Stadhuis",
+        "Adviseurs",
+        "Kennis",
+        "nee",
+        "A. Jansen",
+        "Stedelijke Ontwikkeling",
+    ]
     interview, reply = play([*rest, "versturen", "ja"], interview)
     report = reply.report
     assert report is not None
@@ -188,7 +201,7 @@ def test_flight_to_paris_asks_a_justification_and_flags_efficiency() -> None:
 
 def test_train_to_london_asks_no_justification() -> None:
     messages = ["Londen", "27 april t/m 29 april", "2", "trein", "klopt"]
-    interview, reply = play(messages)
+    interview, _reply = play(messages)
     assert interview.state == "purpose"
     assert "justification" not in interview.answers
 
@@ -208,9 +221,31 @@ def test_finished_interview_refuses_more_input() -> None:
 
 MESSAGES = st.one_of(
     st.sampled_from(
-        ["terug", "overslaan", "overzicht", "opnieuw", "annuleer", "help", "ja", "nee", "klopt",
-         "ongewijzigd", "versturen", "wijzig:persons", "1", "3", "Wenen", "Parijs", "vliegtuig",
-         "trein en bus", "27 april t/m 29 april", "", "   ", "{{ 7*7 }}", "🚆"]
+        [
+            "terug",
+            "overslaan",
+            "overzicht",
+            "opnieuw",
+            "annuleer",
+            "help",
+            "ja",
+            "nee",
+            "klopt",
+            "ongewijzigd",
+            "versturen",
+            "wijzig:persons",
+            "1",
+            "3",
+            "Wenen",
+            "Parijs",
+            "vliegtuig",
+            "trein en bus",
+            "27 april t/m 29 april",
+            "",
+            "   ",
+            "{{ 7*7 }}",
+            "🚆",
+        ]
     ),
     st.text(max_size=40),
 )
@@ -223,9 +258,57 @@ def test_random_messages_never_crash_and_state_round_trips(messages: list[str]) 
     interview.start()
     for message in messages:
         reply = interview.handle(message)
-        assert reply.prompt is not None or reply.report is not None or reply.cancelled or reply.messages
+        assert (
+            reply.prompt is not None
+            or reply.report is not None
+            or reply.cancelled
+            or reply.messages
+        )
         copy = restored(interview)
         assert copy.state_data() == interview.state_data()
         if reply.cancelled or interview.finished:
             break
         interview = copy
+
+
+def test_place_without_known_location_asks_for_the_km() -> None:
+    interview, reply = play(["Xyzdorp, Duitsland", "27 april t/m 29 april", "1", "auto"])
+    if interview.state == "fuel":
+        interview, reply = play(["onbekend"], interview)
+    assert interview.state == "legs"
+    assert reply.prompt is not None and "kilometers" in reply.prompt.text
+    assert not any(c.value == "klopt" for c in reply.prompt.choices)
+    interview, reply = play(["klopt"], interview)
+    assert interview.state == "legs", "there is no route to confirm"
+    interview, reply = play(["auto 420 km retour"], interview)
+    assert interview.state == "purpose"
+    assert sum(leg.km for leg in interview.answers["legs"]) == pytest.approx(420, abs=1)
+
+
+def test_route_description_can_add_a_mode() -> None:
+    messages = [
+        "Wenen",
+        "27 april t/m 29 april",
+        "1",
+        "vliegtuig",
+        "heen met de trein, terug met het vliegtuig",
+    ]
+    interview, _ = play(messages)
+    rest = [
+        "Doel",
+        "Plek",
+        "Functies",
+        "Kennis",
+        "nee",
+        "A. Jansen",
+        "Afdeling X",
+        "versturen",
+        "ja",
+    ]
+    _, reply = play(rest, interview)
+    assert reply.report is not None
+    assert reply.report.modes == [TransportMode.VLIEGTUIG, TransportMode.TREIN]
+    assert {line.mode for line in reply.report.emissions} == {
+        TransportMode.VLIEGTUIG,
+        TransportMode.TREIN,
+    }

@@ -1,0 +1,228 @@
+"""The Telegram channel under real conditions: restarts, stale buttons, strangers, groups, faults."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_telegram_interview import answer, documents, reply_with_buttons
+from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from tests.support.fake_telegram import FakeTelegram, UserClient
+from tests.support.ptb import free_port
+
+pytestmark = pytest.mark.asyncio
+TRAVELLER_REF = f"telegram:{TRAVELLER_ID}"
+
+
+async def begin(server: FakeTelegram) -> UserClient:
+    """The secretariat chat exists; the traveller starts and sees the first question."""
+    server.group(SECRETARIAT_ID, "Secretariaat")
+    jan = server.user(user_id=TRAVELLER_ID, first_name="Jan")
+    await jan.send("/start")
+    await reply_with_buttons(jan)
+    return jan
+
+
+async def until_confirmation(jan: UserClient) -> None:
+    """Answer the example up to the final 'send it?' question."""
+    for text in EXAMPLE_MESSAGES[:-1]:
+        await answer(jan, text)
+
+
+async def test_restart_in_the_middle_continues_at_the_same_question(tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram() as server:
+        async with running_bot(server, database, EXAMPLE_NOW):
+            jan = await begin(server)
+            for text in EXAMPLE_MESSAGES[:3]:
+                question = await answer(jan, text)
+            assert "Met welk vervoer" in question.plain_text
+        async with running_bot(server, database, EXAMPLE_NOW) as bot:
+            await jan.send("/start")
+            again = await reply_with_buttons(jan)
+            assert "Met welk vervoer" in again.plain_text
+            question = await answer(jan, "vliegtuig")
+            assert "route" in question.plain_text
+            state = bot.store.load_draft(TRAVELLER_REF)
+            assert state is not None
+            answers = state.state["interview"]["answers"]
+            assert set(answers) >= {"destinations", "period", "persons", "modes"}
+
+
+async def test_button_of_an_earlier_question_shows_where_we_are(tmp_path: Path) -> None:
+    async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
+        jan = await begin(server)
+        await answer(jan, "Wenen")
+        persons = await answer(jan, "27 april t/m 29 april")
+        assert "Met hoeveel personen" in persons.plain_text
+        await jan.click("2", message=persons)
+        edited = await jan.next_reply()
+        assert edited.event == "edited" and "➡️ 2" in edited.plain_text and not edited.buttons
+        modes = await reply_with_buttons(jan)
+        assert "Met welk vervoer" in modes.plain_text
+        # The keyboard is gone from the chat, but a slow client can still send the old button.
+        await jan.click("1", message=persons)
+        here = await reply_with_buttons(jan)
+        assert "Met welk vervoer" in here.plain_text
+        answers = [a.get("text") or "" for a in server.callback_answers.values()]
+        assert any("eerdere vraag" in text for text in answers)
+
+
+async def test_multi_choice_toggles_and_done(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        jan = await begin(server)
+        for text in EXAMPLE_MESSAGES[:3]:
+            modes = await answer(jan, text)
+        await jan.click("Trein", message=modes)
+        toggled = await jan.next_reply()
+        assert "✅ Trein" in toggled.buttons
+        await jan.click("Bus", message=modes)
+        await jan.next_reply()
+        await jan.click("Klaar", message=modes)
+        shown = await jan.next_reply()
+        assert "➡️ Trein, Bus" in shown.plain_text
+        route = await reply_with_buttons(jan)
+        assert "route" in route.plain_text
+        draft = bot.store.load_draft(TRAVELLER_REF)
+        assert draft is not None and draft.state["interview"]["answers"]["modes"] == [
+            "trein",
+            "bus",
+        ]
+
+
+async def test_unknown_user_asks_access_and_the_secretariat_approves(tmp_path: Path) -> None:
+    async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
+        secretariat = server.group(SECRETARIAT_ID, "Secretariaat")
+        piet = server.user(user_id=77, first_name="Piet", username="piet")
+        await piet.send("Hallo")
+        assert "geen toegang" in (await piet.next_reply()).plain_text
+        await piet.send("/start")
+        assert "secretariaat" in (await piet.next_reply()).plain_text
+        request = await server.watch(SECRETARIAT_ID, from_start=True).next_reply()
+        assert "Piet" in request.plain_text and request.buttons == ["Toestaan", "Weigeren"]
+        await piet.send("/nieuw")
+        assert "ligt bij het secretariaat" in (await piet.next_reply()).plain_text
+
+        clerk = server.user(user_id=5, first_name="Clerk").in_chat(secretariat)
+        await clerk.click("Toestaan", message=request)
+        assert "nu toegang" in (await piet.next_reply()).plain_text
+        await piet.send("/start")
+        first = await reply_with_buttons(piet)
+        assert "Waar ging de reis naartoe" in first.plain_text
+
+
+async def test_group_chats_get_no_interview(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        other = server.group(-1009999999999, "Borrel")
+        secretariat = server.group(SECRETARIAT_ID, "Secretariaat")
+        jan = server.user(user_id=TRAVELLER_ID, first_name="Jan")
+        await jan.in_chat(other).send("/start")
+        await jan.in_chat(secretariat).send("/nieuw")
+        await jan.in_chat(other).send("Wenen")
+        await server.wait_idle(quiet=0.3)
+        assert server.messages(other.id) == []
+        assert server.messages(secretariat.id) == []
+        assert bot.store.load_draft(TRAVELLER_REF) is None
+
+
+async def test_photos_stickers_and_edits_get_a_dutch_reply_and_the_question(tmp_path: Path) -> None:
+    async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
+        jan = await begin(server)
+        await jan.send_photo()
+        assert "alleen tekst" in (await jan.next_reply()).plain_text
+        assert "Waar ging de reis naartoe" in (await reply_with_buttons(jan)).plain_text
+        await jan.send_sticker()
+        assert "alleen tekst" in (await jan.next_reply()).plain_text
+        await reply_with_buttons(jan)
+        sent = await jan.send("Wenen")
+        await reply_with_buttons(jan)
+        await jan.edit(sent, "Parijs")
+        assert "aangepast" in (await jan.next_reply()).plain_text
+        await jan.send("x" * 4000)
+        refusal = await jan.next_reply()
+        assert refusal.plain_text, "a long wrong answer gets a message, not a crash"
+
+
+async def test_delivery_survives_429_and_500_and_sends_each_document_once(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        jan = await begin(server)
+        await until_confirmation(jan)
+        server.faults.retry_after("sendDocument", seconds=1, times=1)
+        server.faults.server_error("sendDocument", times=2)
+        await jan.send("ja")
+        traveller_docs = await documents(server, TRAVELLER_ID, 2)
+        secretariat_docs = await documents(server, SECRETARIAT_ID, 2)
+        await asyncio.sleep(0.5)  # let any duplicate show up before counting
+        all_docs = [
+            m
+            for chat in (TRAVELLER_ID, SECRETARIAT_ID)
+            for m in server.messages(chat)
+            if m.document
+        ]
+        assert len(all_docs) == 4
+        assert len(traveller_docs) == len(secretariat_docs) == 2
+        assert sum(server.faults.injected.values()) >= 3
+        assert bot.store.pending_count() == 0
+
+
+async def test_double_tapped_confirmation_sends_once(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        jan = await begin(server)
+        await until_confirmation(jan)
+        confirm = jan.replies()[-1]
+        await jan.click("✅ Ja, versturen", message=confirm)
+        await jan.click("✅ Ja, versturen", message=confirm)
+        await documents(server, TRAVELLER_ID, 2)
+        await documents(server, SECRETARIAT_ID, 2)
+        await asyncio.sleep(0.5)
+        assert len(bot.store.reports_for(TRAVELLER_REF)) == 1
+        summaries = [
+            m for m in server.messages(SECRETARIAT_ID) if m.text and "Nieuw verslag" in m.text
+        ]
+        assert len(summaries) == 1
+        assert len([m for m in server.messages(TRAVELLER_ID) if m.document]) == 2
+
+
+async def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
+    port = free_port()
+    webhook = {
+        "listen": "127.0.0.1",
+        "port": port,
+        "url_path": "telegram",
+        "webhook_url": f"http://127.0.0.1:{port}/telegram",
+        "secret_token": "s3cret",
+    }
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW, webhook=webhook),
+    ):
+        assert server.webhook is not None and server.webhook.get("secret_token") == "s3cret"
+        jan = await begin(server)
+        first = jan.replies()[-1]
+        assert "Waar ging de reis naartoe" in first.plain_text
+        update = {
+            "update_id": 999999,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": TRAVELLER_ID, "type": "private"},
+                "from": {"id": TRAVELLER_ID, "is_bot": False, "first_name": "Jan"},
+                "text": "Wenen",
+            },
+        }
+        assert await server.post_to_webhook(update, secret_token="wrong") == 403
