@@ -33,9 +33,11 @@ __all__ = [
     "drafts",
     "metadata",
     "outbox",
+    "pending_inputs",
     "processed_updates",
     "reminders",
     "reports",
+    "telegram_usernames",
     "travellers",
     "trips",
 ]
@@ -171,4 +173,21 @@ reminders = Table(
     Column("cancelled_at", UTCDateTime, nullable=True),
     UniqueConstraint("trip_id", "kind", "due_at"),
     Index(None, "sent_at", "due_at"),
+)
+
+pending_inputs = Table(
+    "pending_inputs",
+    metadata,
+    Column("user_ref", String(_USER_REF), primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+telegram_usernames = Table(
+    "telegram_usernames",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("telegram_user_id", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -1,4 +1,5 @@
-"""The store: traveller profiles, drafts, finished reports, the outbox, trips and reminders.
+"""The store: traveller profiles, drafts, finished reports, the outbox, trips, reminders and
+the pending inputs (what a traveller's next message answers outside the interview).
 
 One SQLAlchemy (sync) engine on `DATABASE_URL`: SQLite by default, PostgreSQL as well.
 Every public method is one short transaction that is committed before it returns,
@@ -746,6 +747,17 @@ class Store:
             self._cancel_reminders(connection, trip_id, now)
         return changed == 1
 
+    def planned_trips(self) -> list[Trip]:
+        """Every trip still waiting for its report, earliest return first."""
+        table = schema.trips
+        with self._read() as connection:
+            rows = connection.execute(
+                select(table)
+                .where(table.c.status == TripStatus.PLANNED.value)
+                .order_by(table.c.return_date, table.c.trip_id)
+            ).all()
+        return [_as_trip(row) for row in rows]
+
     def schedule_reminders(
         self, trip_id: str, due_times: Sequence[tuple[str, datetime]], now: datetime | None = None
     ) -> int:
@@ -859,3 +871,66 @@ class Store:
                 .values(cancelled_at=now)
             ).rowcount
         )
+
+    # -- pending inputs ---------------------------------------------------------------
+
+    def expect_input(
+        self, user_ref: str, kind: str, payload: dict[str, Any], now: datetime | None = None
+    ) -> None:
+        """Remember that the traveller's next message answers `kind` (replacing an earlier one)."""
+        now = self._now(now)
+        row = {"user_ref": user_ref, "kind": kind, "payload": payload, "created_at": now}
+        with self._write() as connection:
+            statement = self._insert(connection, schema.pending_inputs).values(**row)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["user_ref"],
+                    set_={"kind": kind, "payload": payload, "created_at": now},
+                )
+            )
+
+    def pending_input(self, user_ref: str) -> tuple[str, dict[str, Any]] | None:
+        """What the traveller's next message answers, as (kind, payload), or None."""
+        table = schema.pending_inputs
+        with self._read() as connection:
+            row = connection.execute(
+                select(table.c.kind, table.c.payload).where(table.c.user_ref == user_ref)
+            ).first()
+        return (row.kind, row.payload) if row else None
+
+    def clear_input(self, user_ref: str) -> bool:
+        """Forget the traveller's pending input; False when there was none."""
+        table = schema.pending_inputs
+        with self._write() as connection:
+            deleted = connection.execute(delete(table).where(table.c.user_ref == user_ref)).rowcount
+        return deleted > 0
+
+    # -- telegram usernames -----------------------------------------------------------
+
+    def remember_username(
+        self, username: str, telegram_user_id: int, now: datetime | None = None
+    ) -> None:
+        """Remember which Telegram user has this @username (case-insensitive)."""
+        now = self._now(now)
+        name = username.lstrip("@").lower()
+        with self._write() as connection:
+            statement = self._insert(connection, schema.telegram_usernames).values(
+                username=name, telegram_user_id=telegram_user_id, updated_at=now
+            )
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["username"],
+                    set_={"telegram_user_id": telegram_user_id, "updated_at": now},
+                )
+            )
+
+    def user_id_for_username(self, username: str) -> int | None:
+        """The Telegram user id last seen with this @username, or None."""
+        table = schema.telegram_usernames
+        with self._read() as connection:
+            value = connection.execute(
+                select(table.c.telegram_user_id).where(
+                    table.c.username == username.lstrip("@").lower()
+                )
+            ).scalar_one_or_none()
+        return int(value) if value is not None else None

@@ -24,7 +24,17 @@ from bot.store import MIGRATIONS_DIR, Store
 from bot.store.schema import metadata
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = {"travellers", "drafts", "reports", "outbox", "processed_updates", "trips", "reminders"}
+TABLES = {
+    "travellers",
+    "drafts",
+    "reports",
+    "outbox",
+    "processed_updates",
+    "trips",
+    "reminders",
+    "pending_inputs",
+    "telegram_usernames",
+}
 
 
 def alembic_config(url: str) -> Config:
