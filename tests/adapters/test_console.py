@@ -1,0 +1,171 @@
+"""The console channel: the example trip typed into a pseudo-terminal and piped in."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from docx import Document
+
+from bot.config import Settings
+from bot.console import ConsoleSession
+from bot.render import write_documents
+from bot.store import Store
+from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
+from tests.support.bot_harness import shifted_clock, travel_calculator
+
+ROOT = Path(__file__).resolve().parents[2]
+# Typed today (2026 or later), the April 2025 trip needs its year.
+TYPED_PERIOD = "zondagavond 27 april 2025 t/m dinsdag 29 april 2025"
+
+
+def typed_lines(messages: list[str]) -> list[str]:
+    """The script as console lines: real line breaks become the two characters \\n."""
+    return [m.replace("\n", "\\n") for m in messages]
+
+
+def script_with_year() -> list[str]:
+    """The example script with the year typed in the period."""
+    return [TYPED_PERIOD if m == PERIOD_TEXT else m for m in EXAMPLE_MESSAGES]
+
+
+def console_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for `reisverslag console` with its own database and no .env."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.sqlite3'}"
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    trip = travel_calculator(bot_settings_for_console())
+    session = ConsoleSession(
+        store=store,
+        trip=trip,
+        clock=shifted_clock(EXAMPLE_NOW),
+        user_ref="console:test",
+        out_dir=tmp_path / "out",
+        write_documents=lambda report, out: write_documents(report, out, ("docx", "pdf", "txt")),
+    )
+    stdin = io.StringIO("\n".join(typed_lines(EXAMPLE_MESSAGES)) + "\n")
+    stdout = io.StringIO()
+    assert session.run(stdin, stdout) == 0
+    out = stdout.getvalue()
+    assert "[Vraag 1 van" in out and "\n> " in out
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [
+        "verslag-dienstreis-2025-04-27-wenen.docx",
+        "verslag-dienstreis-2025-04-27-wenen.pdf",
+        "verslag-dienstreis-2025-04-27-wenen.txt",
+    ]
+    text = (tmp_path / "out" / names[2]).read_text(encoding="utf-8")
+    assert "1 persoon" in text
+    assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)" in text
+    assert "Nvt (treinreis naar Wenen is ca. 12,5 uur)." in text
+    assert "- Dublin: Verdere verkenning" in text
+    docx_text = "\n".join(p.text for p in Document(str(tmp_path / "out" / names[0])).paragraphs)
+    assert "Living Lab Scheveningen" in docx_text
+    assert len(store.reports_for("console:test")) == 1
+    store.close()
+
+
+def bot_settings_for_console() -> Settings:
+    """Default settings, ignoring any .env."""
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_piped_input_finishes_and_prints_the_paths(tmp_path: Path) -> None:
+    lines = typed_lines(script_with_year())
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--out", str(tmp_path / "out")],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=console_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "verslag-dienstreis-2025-04-27-wenen.pdf" in result.stdout
+    text = (tmp_path / "out" / "verslag-dienstreis-2025-04-27-wenen.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)" in text
+
+
+def test_input_ending_early_exits_non_zero_and_keeps_the_draft(tmp_path: Path) -> None:
+    env = console_env(tmp_path)
+    command = [sys.executable, "-m", "bot", "console", "--out", str(tmp_path / "out")]
+    first = subprocess.run(
+        command,
+        input="Wenen\n" + TYPED_PERIOD + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert first.returncode != 0
+    assert "Invoer gestopt bij Vraag 3" in first.stdout
+    second = subprocess.run(
+        command, input="ja\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
+    assert "onafgemaakt verslag" in second.stdout
+    assert "Met hoeveel personen" in second.stdout, "resumed at the same question"
+
+
+def read_until(fd: int, marker: str, timeout: float = 60.0) -> str:
+    """Read the terminal until `marker` appears."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"{marker!r} not seen; screen ends with {seen[-500:]!r}")
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk.decode("utf-8", errors="replace")
+    return seen
+
+
+def test_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--out", str(tmp_path / "out")],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=console_env(tmp_path),
+        cwd=tmp_path,
+        close_fds=True,
+    )
+    os.close(slave)
+    try:
+        screen = read_until(master, "\n> ")
+        assert "Waar ging de reis naartoe" in screen
+        *lines, last = typed_lines(script_with_year())
+        for line in lines:
+            os.write(master, (line + "\n").encode("utf-8"))
+            screen = read_until(master, "\n> ")
+        assert "Wil je het verslag nu versturen" in screen
+        os.write(master, (last + "\n").encode("utf-8"))
+        assert "Opgeslagen:" in read_until(master, "Opgeslagen:")
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert (tmp_path / "out" / "verslag-dienstreis-2025-04-27-wenen.docx").exists()
