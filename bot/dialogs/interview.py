@@ -438,7 +438,7 @@ class Interview:
             return Prompt(
                 key=CONFIRM,
                 text="Wil je het verslag nu versturen naar het secretariaat? "
-                "Het wordt zonder je naam gepubliceerd in het openbare register.",
+                "Het secretariaat publiceert het in het openbare register van buitenlandse dienstreizen.",
                 kind=Kind.YES_NO,
                 choices=[
                     Choice("ja", "✅ Ja, versturen"),

@@ -452,8 +452,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="name",
         label="Naam",
-        prompt="Tot slot, voor het secretariaat: wat is je naam? Die komt niet in het openbare "
-        "verslag. Ik onthoud hem voor een volgende keer.",
+        prompt="Tot slot, voor het secretariaat: wat is je naam? Ik onthoud hem voor een volgende keer.",
         parse=lambda text, ctx: parsers.parse_short_text(text),
         value_type=str,
         applies=_needs_profile,
