@@ -1,0 +1,327 @@
+"""Trips announced ahead (/reis) and the secretariat's desk: /openstaand, /verslagen, /export,
+/herinner. Secretariat commands only work in the chat SECRETARIAT_CHAT_ID."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.dialogs import NeedsChoice
+from bot.dialogs.parsers import parse_period
+from bot.dialogs.ports import TripCalculator
+from bot.export import export_csv, export_xlsx
+from bot.reminders import WorkingHours, deadline_of
+from bot.render import split_message
+from bot.report import TripPeriod, join_dutch
+from bot.store import OutboxItem
+from bot.telegram.delivery import MESSAGE, schedule_flush
+from bot.telegram.reminders import (
+    CANCEL_REASON,
+    reconcile_trip,
+    register_trip,
+    run_reminders,
+    take_cancel_reason,
+    traveller_name,
+    trip_label,
+)
+from bot.telegram.services import Services, services, user_ref_of
+
+__all__ = [
+    "PLANNED_TRIP",
+    "SECRETARIAT_BOT_COMMANDS",
+    "add_secretariat_handlers",
+    "parse_trip_announcement",
+]
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+#: Pending input kind: the traveller's next message is a trip to announce.
+PLANNED_TRIP = "planned_trip"
+_EXAMPLE = "Bijvoorbeeld: ‘Wenen 27-04 t/m 29-04’ of ‘Parijs 3 juni’."
+_MAX_LISTED_REPORTS = 40
+
+SECRETARIAT_BOT_COMMANDS = [
+    BotCommand("openstaand", "Wie heeft nog geen verslag ingeleverd"),
+    BotCommand("verslagen", "Verslagen van een jaar: /verslagen 2025"),
+    BotCommand("export", "Jaaroverzicht als Excel en CSV: /export 2025"),
+    BotCommand("herinner", "Herinneringen die klaarstaan nu versturen"),
+    BotCommand("reis", "Reis aanmelden: /reis @naam Wenen 27-04 t/m 29-04"),
+]
+
+
+def parse_trip_announcement(text: str, today: Any, trip: TripCalculator) -> tuple[str, TripPeriod]:
+    """'Wenen en Bratislava 27-04 t/m 29-04' -> ('Wenen en Bratislava', period); may lie ahead."""
+    words = text.split()
+    if words and words[0].lower() == "naar":
+        words = words[1:]
+    for split in range(1, len(words)):
+        try:
+            period = parse_period(" ".join(words[split:]), today, allow_future=True)
+        except ValueError:
+            continue
+        typed = " ".join(words[:split]).strip(" ,")
+        try:
+            destination = join_dutch([place.name for place in trip.resolve_places(typed)])
+        except (ValueError, NeedsChoice):
+            destination = typed
+        return destination or typed, period
+    raise ValueError(
+        f"Ik lees hier geen bestemming met data in. Typ bestemming en data. {_EXAMPLE}"
+    )
+
+
+def _today(svc: Services) -> Any:
+    """Today's date in the municipality's time zone."""
+    return WorkingHours.from_settings(svc.settings).working_day_of(svc.clock())
+
+
+def _announced(destination: str, period: TripPeriod) -> str:
+    """The confirmation of a registered trip."""
+    return (
+        f"Genoteerd: reis naar {destination}, {period.describe()}. "
+        "De dag na terugkomst stuur ik een uitnodiging om het verslag te maken, "
+        "met bestemming en data al ingevuld."
+    )
+
+
+# --- travellers: /reis and the pending input ---------------------------------------------------
+
+
+async def on_trip_command(update: Update, context: Context) -> None:
+    """/reis [bestemming data]: announce a planned trip (asks when nothing follows)."""
+    svc = services(context)
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    user_ref = user_ref_of(user.id)
+    text = " ".join(context.args or [])
+    if not text:
+        svc.store.expect_input(user_ref, PLANNED_TRIP, {}, svc.clock())
+        await message.reply_text(f"Waar ga je naartoe, en wanneer? {_EXAMPLE}")
+        return
+    await _announce(svc, message, user_ref, text)
+
+
+async def _announce(svc: Services, message: Message, user_ref: str, text: str) -> bool:
+    """Register the trip typed in `text` for the sender; whether it was understood."""
+    try:
+        destination, period = parse_trip_announcement(text, _today(svc), svc.trip)
+    except ValueError as error:
+        await message.reply_text(str(error))
+        return False
+    register_trip(svc, user_ref, destination, period, user_ref)
+    svc.store.clear_input(user_ref)
+    await message.reply_text(_announced(destination, period))
+    return True
+
+
+async def on_pending_text(update: Update, context: Context) -> None:
+    """Text that answers a question asked outside the interview (/reis, 'Niet nodig')."""
+    svc = services(context)
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.text is None:
+        return
+    user_ref = user_ref_of(user.id)
+    pending = svc.store.pending_input(user_ref)
+    if pending is None or not svc.is_allowed(user.id):
+        return
+    kind, payload = pending
+    if message.text.strip().lower() in ("annuleer", "stop", "laat maar"):
+        svc.store.clear_input(user_ref)
+        await message.reply_text("Goed, laten we het zo.")
+    elif kind == PLANNED_TRIP:
+        await _announce(svc, message, user_ref, message.text)
+    elif kind == CANCEL_REASON:
+        await take_cancel_reason(svc, message, user_ref, str(payload.get("trip_id", "")))
+    else:
+        svc.store.clear_input(user_ref)
+        return
+    raise ApplicationHandlerStop
+
+
+# --- the secretariat ---------------------------------------------------------------------------
+
+
+async def on_secretariat_trip(update: Update, context: Context) -> None:
+    """/reis @naam|id Wenen 27-04 t/m 29-04: announce a trip on a traveller's behalf."""
+    svc = services(context)
+    message, sender = update.effective_message, update.effective_user
+    assert message is not None and sender is not None
+    args = context.args or []
+    if len(args) < 2:
+        await message.reply_text(f"Gebruik: /reis @gebruikersnaam of id, dan de reis. {_EXAMPLE}")
+        return
+    who, text = args[0], " ".join(args[1:])
+    user_id = int(who) if who.lstrip("-").isdigit() else svc.store.user_id_for_username(who)
+    if user_id is None:
+        await message.reply_text(
+            f"{who} ken ik niet: die persoon heeft de bot nog niet gebruikt. "
+            "Gebruik het Telegram-id (staat in de toegangsaanvraag)."
+        )
+        return
+    try:
+        destination, period = parse_trip_announcement(text, _today(svc), svc.trip)
+    except ValueError as error:
+        await message.reply_text(str(error))
+        return
+    user_ref = user_ref_of(user_id)
+    trip = register_trip(svc, user_ref, destination, period, user_ref_of(sender.id))
+    notice = (
+        f"Het secretariaat heeft je reis naar {html.escape(destination)} genoteerd "
+        f"({html.escape(period.describe())}). De dag na terugkomst krijg je een uitnodiging "
+        "om het verslag te maken."
+    )
+    svc.store.enqueue(
+        [OutboxItem(MESSAGE, f"announced:{trip.trip_id}", {"chat_id": user_id, "html": notice})],
+        svc.clock(),
+    )
+    schedule_flush(svc)
+    await message.reply_text(
+        f"Genoteerd voor {traveller_name(svc.store, user_ref)}: {trip_label(trip)}."
+    )
+
+
+async def _reply_html(message: Message, text: str) -> None:
+    """Send HTML, split at Telegram's limit."""
+    for part in split_message(text):
+        await message.get_bot().send_message(message.chat_id, part, parse_mode=ParseMode.HTML)
+
+
+async def on_open(update: Update, context: Context) -> None:
+    """/openstaand: trips back without a report, and unfinished reports, since when."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    today = _today(svc)
+    lines = []
+    for trip in svc.store.planned_trips():
+        if trip.return_date >= today or reconcile_trip(svc.store, trip):
+            continue
+        deadline = deadline_of(trip.return_date, svc.settings)
+        late = " ⚠️ te laat" if deadline < today else ""
+        lines.append(
+            f"• {html.escape(traveller_name(svc.store, trip.user_ref))}: "
+            f"{html.escape(trip_label(trip))}; terug sinds {(today - trip.return_date).days} "
+            f"dagen, termijn {deadline:%d-%m-%Y}{late}"
+        )
+    drafts = [
+        f"• {html.escape(traveller_name(svc.store, draft.user_ref))}: "
+        f"laatst bewerkt {draft.updated_at.astimezone(WorkingHours.from_settings(svc.settings).zone):%d-%m-%Y}"
+        for draft in svc.store.drafts_idle_since(svc.clock())
+    ]
+    if not lines and not drafts:
+        await message.reply_text(
+            "Er staat niets open: alle teruggekeerde reizigers hebben een verslag."
+        )
+        return
+    text = [f"<b>Nog geen verslag ({len(lines)})</b>", *lines] if lines else []
+    if drafts:
+        text += ["", f"<b>Verslag begonnen, nog niet verstuurd ({len(drafts)})</b>", *drafts]
+    await _reply_html(message, "\n".join(text).strip())
+
+
+def _year(svc: Services, args: list[str] | None) -> int | None:
+    """The year named in the arguments, this year when none; None when it is not a year."""
+    if not args:
+        return _today(svc).year
+    return int(args[0]) if args[0].isdigit() and 1900 < int(args[0]) < 2200 else None
+
+
+async def on_reports(update: Update, context: Context) -> None:
+    """/verslagen [jaar]: the year's reports; tapping one sends its documents."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    year = _year(svc, context.args)
+    if year is None:
+        await message.reply_text("Gebruik: /verslagen 2025")
+        return
+    reports = sorted(svc.store.reports_in_year(year), key=lambda r: r.period.departure)
+    if not reports:
+        await message.reply_text(f"Geen verslagen van reizen in {year}.")
+        return
+    buttons = [
+        [
+            InlineKeyboardButton(
+                f"{r.period.departure:%d-%m} {r.destination_label} ({r.traveller.name})"[:60],
+                callback_data=f"r|{r.report_id}|sec",
+            )
+        ]
+        for r in reports[-_MAX_LISTED_REPORTS:]
+    ]
+    more = (
+        f" De laatste {_MAX_LISTED_REPORTS} staan hieronder; /export {year} geeft alles."
+        if len(reports) > _MAX_LISTED_REPORTS
+        else ""
+    )
+    await message.reply_text(
+        f"{len(reports)} verslagen van reizen in {year}.{more} Tik er één aan voor de documenten.",
+        reply_markup=InlineKeyboardMarkup(buttons),
+    )
+
+
+async def on_export(update: Update, context: Context) -> None:
+    """/export [jaar]: the yearly overview as XLSX and CSV."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    year = _year(svc, context.args)
+    if year is None:
+        await message.reply_text("Gebruik: /export 2025")
+        return
+    reports = svc.store.reports_in_year(year)
+    bot = message.get_bot()
+    await bot.send_document(
+        message.chat_id,
+        export_xlsx(reports, year),
+        filename=f"buitenlandse-dienstreizen-{year}.xlsx",
+        caption=f"Jaaroverzicht {year}: {len(reports)} reizen.",
+    )
+    await bot.send_document(
+        message.chat_id, export_csv(reports), filename=f"buitenlandse-dienstreizen-{year}.csv"
+    )
+
+
+async def on_remind_now(update: Update, context: Context) -> None:
+    """/herinner: send the reminders that are due now, also outside working hours."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    sent = await run_reminders(svc, force=True)
+    await message.reply_text(
+        "Geen herinneringen die klaarstonden."
+        if sent == 0
+        else f"{sent} {'herinnering' if sent == 1 else 'herinneringen'} verstuurd."
+    )
+
+
+def add_secretariat_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> None:
+    """Register /reis, the pending-input handler and the secretariat's commands."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_pending_text), group=-2
+    )
+    application.add_handler(CommandHandler("reis", on_trip_command, filters=private))
+    if settings.secretariat_chat_id is None:
+        return
+    desk = filters.Chat(settings.secretariat_chat_id)
+    application.add_handler(CommandHandler("reis", on_secretariat_trip, filters=desk))
+    application.add_handler(CommandHandler("openstaand", on_open, filters=desk))
+    application.add_handler(CommandHandler("verslagen", on_reports, filters=desk))
+    application.add_handler(CommandHandler("export", on_export, filters=desk))
+    application.add_handler(CommandHandler("herinner", on_remind_now, filters=desk))
