@@ -20,9 +20,10 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, traveller
+from bot.telegram import access, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.services import Services
 from bot.travel import TravelCalculator
@@ -41,7 +42,7 @@ TRAVELLER_COMMANDS = [
     BotCommand("mijnverslagen", "Je verstuurde verslagen"),
     BotCommand("check", "Km en CO2 van een reis berekenen"),
 ]
-SECRETARIAT_COMMANDS: list[BotCommand] = []
+SECRETARIAT_COMMANDS: list[BotCommand] = list(secretariat.SECRETARIAT_BOT_COMMANDS)
 
 
 def build_application(
@@ -67,7 +68,12 @@ def build_application(
         builder = builder.base_file_url(settings.telegram_api_file_url)
     application = builder.build()
     svc = Services(settings=settings, store=store, trip=trip, clock=clock)
-    senders = telegram_senders(application.bot, store) | (extra_senders or {})
+    senders = (
+        telegram_senders(application.bot, store)
+        | reminders.reminder_senders(application.bot, store)
+        | email_senders(settings, store)
+        | (extra_senders or {})
+    )
     worker_options: dict[str, Any] = {"retry_delay": retry_delay} if retry_delay else {}
     svc.outbox = OutboxWorker(store=store, senders=senders, clock=clock, **worker_options)
     application.bot_data["services"] = svc
@@ -99,6 +105,8 @@ def _add_handlers(
     application.add_handler(CallbackQueryHandler(access.on_access_decision, pattern=r"^acc\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
+    secretariat.add_secretariat_handlers(application, settings)
+    reminders.add_reminder_jobs(application, settings)
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
     )
