@@ -172,7 +172,8 @@ class Interview:
         if not self._data.started:
             self._data.started = True
             messages.append(
-                "Ik help je het verslag van je buitenlandse dienstreis te maken. "
+                "Welkom! Ik help je het verslag van je buitenlandse dienstreis voor de gemeente "
+                "Den Haag te maken. "
                 "Ik stel een paar vragen; afstanden en CO2 reken ik zelf uit. "
                 "Typ ‘help’ voor uitleg of ‘terug’ voor de vorige vraag."
             )

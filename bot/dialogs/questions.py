@@ -284,6 +284,10 @@ def _justification_notice(text: str, ctx: Context) -> str | None:
     return None
 
 
+def _places_notice(places: list[Place], _: Context) -> str:
+    return f"Gevonden: {_places_text(places)}."
+
+
 def _persons_parse(text: str, _: Context) -> int:
     return parsers.parse_persons(text)
 
@@ -306,6 +310,7 @@ QUESTIONS: tuple[Question, ...] = (
         help="Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
         "zet het land erachter: ‘Eindhoven, Nederland’.",
         show=_places_text,
+        notice=_places_notice,
     ),
     Question(
         key="period",

@@ -46,10 +46,6 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 NO_DRAFT = "Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen."
-WELCOME = (
-    "Welkom! Met deze bot maak je het verslag van een buitenlandse dienstreis voor de "
-    "gemeente Den Haag. Het kost een paar minuten."
-)
 
 
 async def send_html(message: Message, text: str, **kwargs: Any) -> None:
@@ -117,7 +113,6 @@ async def _run_locked(
         interview = svc.interview(user_ref, draft)
         reply = interview.start()
         await _commit(svc, user_ref, draft, interview, update.update_id)
-        await message.get_bot().send_message(message.chat_id, WELCOME)
         await _send_reply(message, reply, draft)
         return
     interview = svc.interview(user_ref, draft)

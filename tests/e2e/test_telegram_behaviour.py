@@ -226,3 +226,31 @@ async def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
             },
         }
         assert await server.post_to_webhook(update, secret_token="wrong") == 403
+
+
+async def test_dates_can_be_picked_in_the_calendar(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        jan = await begin(server)
+        period = await answer(jan, "Wenen")
+        await jan.click("📅 Kies in de kalender", message=period)
+        calendar = await jan.next_reply()
+        assert "mei 2025" in calendar.buttons
+        assert "31" not in calendar.buttons[calendar.buttons.index("mei 2025") :], "no future days"
+        await jan.click("‹", message=calendar)
+        april = await jan.next_reply()
+        assert "april 2025" in april.buttons
+        await jan.click("27", message=april)
+        picked = await jan.next_reply()
+        assert "•27•" in picked.buttons
+        await jan.click("29", message=picked)
+        shown = await jan.next_reply()
+        assert "➡️ 27-04-2025 t/m 29-04-2025" in shown.plain_text
+        persons = await reply_with_buttons(jan)
+        assert "Met hoeveel personen" in persons.plain_text
+        draft = bot.store.load_draft(TRAVELLER_REF)
+        assert draft is not None
+        assert draft.state["interview"]["answers"]["period"]["departure"] == "2025-04-27"
+        assert draft.state["interview"]["answers"]["period"]["return_date"] == "2025-04-29"

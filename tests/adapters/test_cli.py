@@ -1,0 +1,90 @@
+"""The command line: check, render and diagram, as a secretariat or planner would call them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from tests.example_report import example_report
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`reisverslag ARGS` in a fresh process, without any .env."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(cwd)},
+    )
+
+
+def test_check_json_for_the_example_trip(tmp_path: Path) -> None:
+    result = run_cli("check", "--to", "Wenen", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert abs(data["km"] - 1918) <= 3
+    assert data["kg_co2e"] == pytest.approx(data["km"] * data["factor_kg_per_unit"], rel=1e-3)
+    assert data["factor_kg_per_unit"] == 0.172
+    assert data["rail_hours"] == 12.5 and data["rail_hours_estimated"] is False
+    assert data["justification_required"] is False
+    assert data["factor_source"]
+
+
+def test_check_paris_needs_a_justification_and_explains_in_dutch(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", "--to", "Parijs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["justification_required"] is True
+    assert main(["check", "--to", "Londen", "--mode", "trein"]) == 0
+    text = capsys.readouterr().out
+    assert "km" in text and "Londen" in text
+
+
+def test_check_car_counts_the_car_not_the_people(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--to", "Antwerpen", "--mode", "auto", "--persons", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kg_co2e"] == pytest.approx(data["km"] * 0.193, rel=1e-3)
+
+
+def test_check_unknown_place_exits_non_zero(tmp_path: Path) -> None:
+    result = run_cli("check", "--to", "Qwxzrtplaats", "--json", cwd=tmp_path)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "Qwxzrtplaats" in result.stderr
+
+
+def test_render_a_corrected_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = example_report(purpose="Gecorrigeerd doel {{ 7*7 }} & <b>x</b>")
+    source = tmp_path / "verslag.json"
+    source.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    assert (
+        main(["render", str(source), "--out", str(tmp_path / "out"), "--format", "txt,docx,pdf"])
+        == 0
+    )
+    printed = capsys.readouterr().out.split()
+    assert sorted(Path(p).suffix for p in printed) == [".docx", ".pdf", ".txt"]
+    text = (tmp_path / "out" / "verslag-dienstreis-2025-04-27-wenen.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "Gecorrigeerd doel {{ 7*7 }} & <b>x</b>" in text
+
+
+def test_render_refuses_a_broken_file(tmp_path: Path) -> None:
+    source = tmp_path / "kapot.json"
+    source.write_text('{"persons": 0}', encoding="utf-8")
+    assert main(["render", str(source), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("---") and "stateDiagram-v2" in out and "review --> confirm" in out
