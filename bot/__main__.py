@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -15,14 +14,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.logging_setup import configure_logging
 from bot.report import TransportMode
 
 if TYPE_CHECKING:
     from bot.travel import TravelCalculator
 
 __all__ = ["main"]
-
-log = logging.getLogger("reisverslag")
 
 
 def _trip(settings: Settings) -> TravelCalculator:
@@ -168,15 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # durations from python-telegram-bot as timedelta
     args = _parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
+    configure_logging(settings.log_level, settings.secret_values())
     command = args.command or "run"
     if command == "run":
         command = "bot" if settings.telegram_enabled else "console"
         if command == "console":
-            print("Geen TELEGRAM_BOT_TOKEN ingesteld: de interview start in deze terminal.\n")
+            print("Geen TELEGRAM_BOT_TOKEN ingesteld: het verslag maken we hier in de terminal.\n")
     if command == "console":
         return _console(settings, getattr(args, "out", None))
     if command == "bot":

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
             self.telegram_bot_token.get_secret_value()
         )
 
+    def secret_values(self) -> list[str]:
+        """Every secret's value, for redacting logs."""
+        secrets = (self.telegram_bot_token, self.webhook_secret_token, self.smtp_password)
+        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
     @property
     def email_enabled(self) -> bool:
         """Reports are mailed to the secretariat too."""

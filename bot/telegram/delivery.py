@@ -24,6 +24,7 @@ __all__ = [
     "report_outbox",
     "schedule_flush",
     "secretariat_summary",
+    "telegram_call",
     "telegram_senders",
 ]
 
@@ -111,7 +112,7 @@ class _DocumentCache:
         return self._items[key]
 
 
-async def _telegram_call(call: Any) -> None:
+async def telegram_call(call: Any) -> None:
     """Run one Bot API call, turning Telegram's errors into retry decisions."""
     try:
         await call
@@ -135,7 +136,7 @@ def telegram_senders(bot: Bot, store: Store) -> dict[str, Sender]:
 
     async def send_message(payload: dict[str, Any]) -> None:
         for part in split_message(payload["html"]):
-            await _telegram_call(
+            await telegram_call(
                 bot.send_message(payload["chat_id"], part, parse_mode=ParseMode.HTML)
             )
 
@@ -145,7 +146,7 @@ def telegram_senders(bot: Bot, store: Store) -> dict[str, Sender]:
             raise PermanentFailure(f"report {payload['report_id']} not found")
         fmt = payload["format"]
         content = await cache.get(report, fmt)
-        await _telegram_call(
+        await telegram_call(
             bot.send_document(
                 payload["chat_id"],
                 content,

@@ -33,7 +33,7 @@ from bot.reminders import (
 )
 from bot.report import TripPeriod
 from bot.store import OutboxItem, Reminder, Store, Trip, TripStatus
-from bot.telegram.delivery import MESSAGE, _telegram_call, schedule_flush
+from bot.telegram.delivery import MESSAGE, schedule_flush, telegram_call
 from bot.telegram.keyboards import parse_callback
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
 from bot.telegram.traveller import send_prompt
@@ -151,7 +151,7 @@ def reminder_senders(bot: Bot, store: Store) -> dict[str, Sender]:
         trip = store.get_trip(payload["trip_id"])
         if trip is None or trip.status is not TripStatus.PLANNED:
             return
-        await _telegram_call(
+        await telegram_call(
             bot.send_message(
                 payload["chat_id"],
                 payload["html"],
@@ -332,7 +332,9 @@ async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) 
                 log.info("destination %r of trip %s not resolved", trip.destination, trip.trip_id)
             start = "period" if "destinations" in answers else "destinations"
             state = prefilled_state(svc.trip, svc.clock(), answers, start_at=start)
-            draft = TelegramDraft(interview=state.model_copy(update={"started": True}))
+            draft = TelegramDraft(
+                interview=state.model_copy(update={"started": True}), trip_id=trip.trip_id
+            )
             svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
             await message.reply_text(
                 "We beginnen. Bestemming en data heb ik ingevuld; klopt de periode, kies dan "

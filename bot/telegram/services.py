@@ -26,6 +26,7 @@ class TelegramDraft(BaseModel):
     interview: InterviewState = Field(default_factory=InterviewState)
     toggled: list[str] = Field(default_factory=list)
     calendar_start: date | None = None
+    trip_id: str | None = None
 
 
 def user_ref_of(user_id: int) -> str:

@@ -141,7 +141,11 @@ async def _finish(
     user_ref = user_ref_of(user.id)
     svc.store.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
     first = svc.store.finish_report(
-        user_ref, report, report_outbox(report, message.chat_id, svc.settings), svc.clock()
+        user_ref,
+        report,
+        report_outbox(report, message.chat_id, svc.settings),
+        svc.clock(),
+        trip_id=draft.trip_id,
     )
     if not first:
         await message.get_bot().send_message(message.chat_id, "Dit verslag is al verstuurd.")

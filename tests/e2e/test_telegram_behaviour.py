@@ -10,7 +10,7 @@ import pytest
 from tests.e2e.test_telegram_interview import answer, documents, reply_with_buttons
 from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.fake_telegram import FakeTelegram, UserClient
+from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
 from tests.support.ptb import free_port
 
 pytestmark = pytest.mark.asyncio
@@ -24,6 +24,14 @@ async def begin(server: FakeTelegram) -> UserClient:
     await jan.send("/start")
     await reply_with_buttons(jan)
     return jan
+
+
+async def reply_containing(user: UserClient, text: str) -> BotMessage:
+    """Skip replies until one contains `text`."""
+    while True:
+        reply = await user.next_reply(timeout=10)
+        if text in reply.plain_text:
+            return reply
 
 
 async def until_confirmation(jan: UserClient) -> None:
@@ -254,3 +262,77 @@ async def test_dates_can_be_picked_in_the_calendar(tmp_path: Path) -> None:
         assert draft is not None
         assert draft.state["interview"]["answers"]["period"]["departure"] == "2025-04-27"
         assert draft.state["interview"]["answers"]["period"]["return_date"] == "2025-04-29"
+
+
+async def test_check_command_for_someone_planning_a_trip(tmp_path: Path) -> None:
+    async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
+        jan = server.user(user_id=TRAVELLER_ID, first_name="Jan")
+        await jan.send("/check Parijs")
+        paris = (await jan.next_reply()).plain_text
+        assert "Parijs" in paris and "km" in paris
+        await jan.send("/check Qwxzrtplaats")
+        assert "Qwxzrtplaats" in (await jan.next_reply()).plain_text
+        await jan.send("/check")
+        assert "/check Wenen" in (await jan.next_reply()).plain_text
+
+
+async def test_my_reports_resends_only_own_documents(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        jan = await begin(server)
+        await until_confirmation(jan)
+        await jan.send("ja")
+        await documents(server, TRAVELLER_ID, 2)
+        await jan.send("/mijnverslagen")
+        listing = await reply_containing(jan, "Je verslagen")
+        assert listing.buttons == ["Wenen en Bratislava, 27-04-2025"]
+        await jan.click("Wenen en Bratislava, 27-04-2025", message=listing)
+        await documents(server, TRAVELLER_ID, 4)
+
+        report_id = bot.store.reports_for(TRAVELLER_REF)[0].report_id
+        mallory = server.user(user_id=66, first_name="Mallory")
+        bot.store.set_access("telegram:66", "allowed")
+        await mallory.send("/mijnverslagen")
+        assert "nog geen verslagen" in (await mallory.next_reply()).plain_text
+        forged = {
+            "id": "forged",
+            "from": mallory.user,
+            "chat_instance": "m",
+            "data": f"r|{report_id}|mine",
+            "message": listing.to_api(mallory.chat.chat, server.bot_user),
+        }
+        server.callback_queries["forged"] = forged
+        await server.push_update({"callback_query": forged})
+        await server.wait_for_call(
+            "answerCallbackQuery",
+            where=lambda call: call.params.get("callback_query_id") == "forged",
+        )
+        assert "niet sturen" in server.callback_answers["forged"].get("text", "")
+        await asyncio.sleep(0.5)
+        assert not [m for m in server.messages(66) if m.document]
+
+
+async def test_a_burst_of_messages_is_handled_in_order_and_nothing_is_lost(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
+        jan = await begin(server)
+        burst = EXAMPLE_MESSAGES[:9]
+        for text in burst:
+            await jan.send(text)  # queued at once, no waiting for replies in between
+        await jan.send_voice()
+        await jan.send_location(52.08, 4.31)
+        while True:
+            reply = await jan.next_reply(timeout=15)
+            if "Zijn er vervolgafspraken" in reply.plain_text:
+                break
+        draft = bot.store.load_draft(TRAVELLER_REF)
+        assert draft is not None
+        answers = draft.state["interview"]["answers"]
+        assert answers["results"] == EXAMPLE_MESSAGES[8]
+        assert answers["purpose"] == EXAMPLE_MESSAGES[5]
+        replies = [m.plain_text for m in server.messages(TRAVELLER_ID)]
+        assert sum("alleen tekst" in text for text in replies) == 2
