@@ -26,22 +26,13 @@ from bot.store import Store
 from bot.telegram import access, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.services import Services
+from bot.telegram.traveller import TRAVELLER_COMMANDS
 from bot.travel import TravelCalculator
 
 __all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
 
 log = logging.getLogger(__name__)
 
-TRAVELLER_COMMANDS = [
-    BotCommand("start", "Beginnen of verdergaan"),
-    BotCommand("nieuw", "Nieuw verslag"),
-    BotCommand("terug", "Vorige vraag"),
-    BotCommand("overzicht", "Je antwoorden tot nu toe"),
-    BotCommand("annuleer", "Dit verslag weggooien"),
-    BotCommand("help", "Uitleg"),
-    BotCommand("mijnverslagen", "Je verstuurde verslagen"),
-    BotCommand("check", "Km en CO2 van een reis berekenen"),
-]
 SECRETARIAT_COMMANDS: list[BotCommand] = list(secretariat.SECRETARIAT_BOT_COMMANDS)
 
 

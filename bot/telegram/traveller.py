@@ -12,7 +12,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import Message, Update, User
+from telegram import BotCommand, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -43,6 +43,20 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The command menu for travellers, registered in Dutch with setMyCommands.
+TRAVELLER_COMMANDS = [
+    BotCommand("start", "Beginnen of verdergaan"),
+    BotCommand("nieuw", "Nieuw verslag"),
+    BotCommand("terug", "Vorige vraag"),
+    BotCommand("overzicht", "Je antwoorden tot nu toe"),
+    BotCommand("annuleer", "Dit verslag weggooien"),
+    BotCommand("help", "Uitleg"),
+    BotCommand("mijnverslagen", "Je verstuurde verslagen"),
+    BotCommand("check", "Km en CO2 van een reis berekenen"),
+    BotCommand("reis", "Een reis vooraf aanmelden"),
+]
+
 Context = ContextTypes.DEFAULT_TYPE
 
 NO_DRAFT = "Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen."
@@ -194,12 +208,9 @@ def svc_draft_missing(update: Update, context: Context) -> bool:
 
 
 def _general_help() -> str:
-    return (
-        "Deze bot maakt met je het verslag van een buitenlandse dienstreis.\n"
-        "/nieuw: nieuw verslag\n/start: verder waar je was\n/terug: vorige vraag\n"
-        "/overzicht: je antwoorden tot nu toe\n/annuleer: verslag weggooien\n"
-        "/mijnverslagen: je verstuurde verslagen\n/check Wenen: km en CO2 van een reis"
-    )
+    lines = ["Deze bot maakt met je het verslag van een buitenlandse dienstreis."]
+    lines += [f"/{c.command}: {c.description}" for c in TRAVELLER_COMMANDS]
+    return "\n".join(lines)
 
 
 async def on_text(update: Update, context: Context) -> None:

@@ -274,6 +274,9 @@ async def test_check_command_for_someone_planning_a_trip(tmp_path: Path) -> None
         assert "Qwxzrtplaats" in (await jan.next_reply()).plain_text
         await jan.send("/check")
         assert "/check Wenen" in (await jan.next_reply()).plain_text
+        await jan.send("/help")
+        help_text = (await jan.next_reply()).plain_text
+        assert "/nieuw" in help_text and "/reis" in help_text and "/mijnverslagen" in help_text
 
 
 async def test_my_reports_resends_only_own_documents(tmp_path: Path) -> None:
