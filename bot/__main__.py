@@ -27,13 +27,7 @@ def _trip(settings: Settings) -> TravelCalculator:
     """The travel calculator for these settings."""
     from bot.travel import TravelCalculator
 
-    return TravelCalculator(
-        home_city=settings.home_city,
-        home_airports=settings.home_airports,
-        rail_threshold_hours=settings.rail_threshold_hours,
-        emission_list_version=settings.emission_list_version,
-        emission_factors_dir=settings.emission_factors_dir,
-    )
+    return TravelCalculator.from_settings(settings)
 
 
 def _clock(settings: Settings) -> Callable[[], datetime]:

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.formatting import format_number
+from bot.formatting import MONTH_NAMES, format_number
 from bot.report import Report, TransportMode
 
 __all__ = [
@@ -43,20 +43,7 @@ TRIPS_SHEET = "Reizen"
 TOTALS_SHEET = "Totalen"
 EXCEPTIONS_SHEET = "Uitzonderingen 8-uursregel"
 
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+MONTHS = MONTH_NAMES
 
 # Excel stores number formats locale-free; Dutch Excel shows them as 1.918 and 2,5.
 _DATE = "dd-mm-yyyy"

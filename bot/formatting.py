@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
-__all__ = ["format_date_long", "format_day", "format_number"]
+__all__ = ["MONTH_NAMES", "format_date_long", "format_day", "format_number"]
 
 _LOCALE = "nl_NL"
+
+#: 'januari' … 'december'.
+MONTH_NAMES: tuple[str, ...] = tuple(
+    str(name) for _, name in sorted(get_month_names("wide", locale=_LOCALE).items())
+)
 
 
 def format_number(value: float, decimals: int = 1) -> str:

@@ -44,7 +44,7 @@ from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 
-from bot.formatting import format_date_long
+from bot.formatting import MONTH_NAMES, format_date_long
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
 
 __all__ = [
@@ -328,21 +328,7 @@ def parse_persons(text: str) -> int:
 # --------------------------------------------------------------------------- period
 
 _PERIOD_EXAMPLE = "Typ bijvoorbeeld ‘27 april t/m 29 april’ of ‘27-04-2025 – 29-04-2025’."
-_MONTH_NAMES = (
-    "",
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+_MONTH_NAMES = ("", *MONTH_NAMES)
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES) if name} | {
     "jan": 1,
     "feb": 2,

@@ -15,6 +15,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.dialogs import Kind, Prompt
+from bot.formatting import MONTH_NAMES
 
 __all__ = [
     "Callback",
@@ -25,20 +26,7 @@ __all__ = [
 ]
 
 CHECK = "✅"
-_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+_MONTHS = MONTH_NAMES
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.dialogs.ports import TripCalculator
 from bot.report import EmissionLine, Leg, Place, RailCheck, TransportMode
@@ -10,6 +11,9 @@ from bot.travel.factors import FactorList, FactorRow, load_factor_list
 from bot.travel.places import Gazetteer, gazetteer
 from bot.travel.rail import RailTable, RailTime, is_weak_justification, rail_table
 from bot.travel.routes import RoutePlanner
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 __all__ = ["TravelCalculator", "as_trip_calculator"]
 
@@ -40,21 +44,14 @@ class TravelCalculator:
         self.rail_threshold_hours = rail_threshold_hours
 
     @classmethod
-    def from_settings(
-        cls,
-        home_city: str,
-        home_airports: list[str],
-        rail_threshold_hours: float,
-        emission_list_version: str,
-        emission_factors_dir: Path | None,
-    ) -> TravelCalculator:
-        """Build from the values of bot.config.Settings."""
+    def from_settings(cls, settings: Settings) -> TravelCalculator:
+        """Build from the application's settings."""
         return cls(
-            home_city=home_city,
-            home_airports=home_airports,
-            rail_threshold_hours=rail_threshold_hours,
-            emission_list_version=emission_list_version,
-            emission_factors_dir=emission_factors_dir,
+            home_city=settings.home_city,
+            home_airports=settings.home_airports,
+            rail_threshold_hours=settings.rail_threshold_hours,
+            emission_list_version=settings.emission_list_version,
+            emission_factors_dir=settings.emission_factors_dir,
         )
 
     @property

@@ -41,13 +41,7 @@ def travel_calculator(settings: Settings) -> TravelCalculator:
     """The real travel calculator (its data loads once per test session)."""
     global _TRIP
     if _TRIP is None:
-        _TRIP = TravelCalculator(
-            home_city=settings.home_city,
-            home_airports=settings.home_airports,
-            rail_threshold_hours=settings.rail_threshold_hours,
-            emission_list_version=settings.emission_list_version,
-            emission_factors_dir=settings.emission_factors_dir,
-        )
+        _TRIP = TravelCalculator.from_settings(settings)
     return _TRIP
 
 

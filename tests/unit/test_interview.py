@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.dialogs import Interview, InterviewState, Reply
 from bot.report import TransportMode, Traveller
 from bot.travel import TravelCalculator
@@ -18,13 +19,7 @@ from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 @cache
 def trip() -> TravelCalculator:
     """The real travel calculator with the default settings."""
-    return TravelCalculator(
-        home_city="Den Haag",
-        home_airports=["AMS", "RTM", "EIN"],
-        rail_threshold_hours=8.0,
-        emission_list_version="co2emissiefactoren-2025",
-        emission_factors_dir=None,
-    )
+    return TravelCalculator.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
 
 
 def new_interview(
