@@ -10,7 +10,7 @@ run: $(STAMP)
 	$(BIN)/reisverslag run
 
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -q
+	bash scripts/with-postgres.sh $(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
