@@ -177,6 +177,8 @@ class Interview:
                 "Ik stel een paar vragen; afstanden en CO2 reken ik zelf uit. "
                 "Typ ‘help’ voor uitleg of ‘terug’ voor de vorige vraag."
             )
+        elif self.answers:
+            messages.append("Welkom terug! We gaan verder waar je was.")
         return Reply(messages=messages, prompt=self.current_prompt())
 
     def handle(self, text: str) -> Reply:

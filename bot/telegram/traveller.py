@@ -195,13 +195,13 @@ async def on_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    if command == "help" and svc_draft_missing(update, context):
+    if command == "help" and _has_no_draft(update, context):
         await message.reply_text(_general_help())
         return
     await _run(update, context, command)
 
 
-def svc_draft_missing(update: Update, context: Context) -> bool:
+def _has_no_draft(update: Update, context: Context) -> bool:
     """Whether the user has no draft."""
     user = update.effective_user
     return user is None or services(context).load_draft(user_ref_of(user.id)) is None
