@@ -307,3 +307,10 @@ def test_route_description_can_add_a_mode() -> None:
         TransportMode.VLIEGTUIG,
         TransportMode.TREIN,
     }
+
+
+def test_resuming_welcomes_back_at_the_same_question() -> None:
+    interview, _ = play(["Wenen"])
+    reply = restored(interview).start()
+    assert reply.messages == ["Welkom terug! We gaan verder waar je was."]
+    assert reply.prompt is not None and reply.prompt.key == "period"
