@@ -9,7 +9,6 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -25,6 +24,7 @@ from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
 from bot.telegram import access, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
+from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
 from bot.telegram.traveller import TRAVELLER_COMMANDS
 from bot.travel import TravelCalculator
@@ -51,7 +51,7 @@ def build_application(
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(TwoLaneRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(_post_init)
     )

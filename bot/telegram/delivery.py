@@ -17,6 +17,7 @@ from bot.outbox import OutboxWorker, PermanentFailure, RetryLater, Sender
 from bot.render import document_filename, render_docx, render_pdf, split_message
 from bot.report import Report
 from bot.store import OutboxItem, Store
+from bot.telegram.ratelimit import bulk_sending
 
 __all__ = [
     "DOCUMENT",
@@ -115,7 +116,8 @@ class _DocumentCache:
 async def telegram_call(call: Any) -> None:
     """Run one Bot API call, turning Telegram's errors into retry decisions."""
     try:
-        await call
+        with bulk_sending():
+            await call
     except RetryAfter as error:
         delay = error.retry_after
         raise RetryLater(
