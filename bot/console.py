@@ -16,7 +16,7 @@ from typing import TextIO
 from bot.dialogs import Interview, InterviewState, Prompt, Reply
 from bot.dialogs.ports import TripCalculator
 from bot.report import Report
-from bot.store import Store
+from bot.store import Store, StoreUnavailable
 
 __all__ = ["ConsoleSession", "format_prompt"]
 
@@ -125,9 +125,16 @@ class ConsoleSession:
         return 0
 
     def _save(self, interview: Interview) -> None:
-        self.store.save_draft(
-            self.user_ref, interview.state_data().model_dump(mode="json"), self.clock()
-        )
+        """Store the draft; if the database is unavailable, say so and keep going in memory."""
+        try:
+            self.store.save_draft(
+                self.user_ref, interview.state_data().model_dump(mode="json"), self.clock()
+            )
+        except StoreUnavailable:
+            self._say(
+                "Let op: de opslag is even niet beschikbaar. Je antwoorden blijven in deze "
+                "sessie bewaard en worden opgeslagen bij je volgende antwoord."
+            )
 
     def _show(self, reply: Reply) -> None:
         for message in reply.messages:

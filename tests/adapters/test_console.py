@@ -6,6 +6,7 @@ import io
 import os
 import pty
 import select
+import sqlite3
 import subprocess
 import sys
 import time
@@ -169,3 +170,45 @@ def test_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
             process.kill()
         os.close(master)
     assert (tmp_path / "out" / "verslag-dienstreis-2025-04-27-wenen.docx").exists()
+
+
+class LockingInput(io.StringIO):
+    """Piped input that locks the database while the second and third answers are given."""
+
+    def __init__(self, text: str, database: Path) -> None:
+        super().__init__(text)
+        self._database = database
+        self._lines = 0
+        self._lock: sqlite3.Connection | None = None
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        """Lock before line 2, unlock before line 4."""
+        self._lines += 1
+        if self._lines == 2:
+            self._lock = sqlite3.connect(self._database, isolation_level=None)
+            self._lock.execute("BEGIN EXCLUSIVE")
+        if self._lines == 4 and self._lock is not None:
+            self._lock.execute("ROLLBACK")
+            self._lock.close()
+        return super().readline(size)
+
+
+def test_a_locked_database_is_reported_and_no_answer_is_lost(tmp_path: Path) -> None:
+    database = tmp_path / "c.sqlite3"
+    store = Store.open(f"sqlite:///{database}", busy_timeout_ms=100)
+    session = ConsoleSession(
+        store=store,
+        trip=travel_calculator(bot_settings_for_console()),
+        clock=shifted_clock(EXAMPLE_NOW),
+        user_ref="console:test",
+        out_dir=tmp_path / "out",
+        write_documents=lambda report, out: write_documents(report, out, ("txt",)),
+    )
+    stdin = LockingInput("\n".join(typed_lines(EXAMPLE_MESSAGES)) + "\n", database)
+    stdout = io.StringIO()
+    assert session.run(stdin, stdout) == 0
+    assert "Let op: de opslag is even niet beschikbaar" in stdout.getvalue()
+    report = store.reports_for("console:test")[0]
+    assert report.period.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)"
+    assert report.persons == 1
+    store.close()
