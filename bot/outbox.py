@@ -6,6 +6,7 @@ records success or schedules a retry with backoff. Items survive restarts in the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -50,8 +51,13 @@ class OutboxWorker:
         """Send everything due now; returns how many items were delivered."""
         delivered = 0
         while True:
-            items = self.store.claim_due(
-                self.clock(), limit=self.batch, lease_seconds=self.lease_seconds
+            # Store calls run in a thread: a locked database waits out its busy timeout
+            # there instead of freezing every traveller's conversation on the event loop.
+            items = await asyncio.to_thread(
+                self.store.claim_due,
+                self.clock(),
+                limit=self.batch,
+                lease_seconds=self.lease_seconds,
             )
             if not items:
                 return delivered
@@ -64,27 +70,29 @@ class OutboxWorker:
     async def _deliver(self, item: OutboxMessage) -> bool:
         sender = self.senders.get(item.kind)
         if sender is None:
-            self._retry(item, f"no sender for kind {item.kind!r}", 3600.0)
+            await self._retry(item, f"no sender for kind {item.kind!r}", 3600.0)
             return False
         try:
             await sender(item.payload)
         except RetryLater as error:
-            self._retry(item, str(error), error.retry_after)
+            await self._retry(item, str(error), error.retry_after)
             return False
         except PermanentFailure as error:
-            self._retry(item, f"permanent: {error}", 24 * 3600.0)
+            await self._retry(item, f"permanent: {error}", 24 * 3600.0)
             return False
         except Exception as error:  # every other failure is retried: nothing is dropped
-            self._retry(item, f"{type(error).__name__}: {error}", None)
+            await self._retry(item, f"{type(error).__name__}: {error}", None)
             return False
-        self.store.mark_sent(item.id, self.clock())
+        await asyncio.to_thread(self.store.mark_sent, item.id, self.clock())
         self.sent += 1
         return True
 
-    def _retry(self, item: OutboxMessage, reason: str, retry_after: float | None) -> None:
+    async def _retry(self, item: OutboxMessage, reason: str, retry_after: float | None) -> None:
         self.failed += 1
         delay = self.retry_delay(item.attempts, retry_after)
         log.warning(
             "delivery %s (%s) failed, retry in %.0f s: %s", item.id, item.kind, delay, reason
         )
-        self.store.mark_failed(item.id, reason, self.clock() + timedelta(seconds=delay))
+        await asyncio.to_thread(
+            self.store.mark_failed, item.id, reason, self.clock() + timedelta(seconds=delay)
+        )
