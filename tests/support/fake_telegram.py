@@ -1081,6 +1081,8 @@ class FakeTelegram:
             key: UploadedFile("", "", field.filename, field.file.read(), field.content_type)
             for key, field in raw_files.items()
         }
+        for field in raw_files.values():
+            field.file.close()  # read already; a dropped connection must not leave it open
         if self.keep_calls:
             self.calls.append(call)
         long_poll = method == "getUpdates"
