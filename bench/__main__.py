@@ -1,0 +1,479 @@
+"""``python -m bench``: measure the bot and write bench/results/LATEST.md and LATEST.json.
+
+The bot runs in a child process (``bench.botproc``) so that its CPU seconds and memory are its
+own and it has a core to itself; the fake Bot API server and the simulated travellers share the
+parent process. Documents render in the parent (they need no Telegram).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.example_trip import EXAMPLE_MESSAGES
+from tests.support.fake_telegram import SEND_METHODS, ApiCall, FakeTelegram, RateLimits, UserClient
+
+__all__ = ["main"]
+
+RESULTS = Path(__file__).parent / "results"
+FIRST_USER = 1_000_000
+SCRIPT = ["/start", *EXAMPLE_MESSAGES]
+REPLY_METHODS = SEND_METHODS | {"editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}
+
+
+class BotProcess:
+    """The bot under test as a child process, driven over its stdin/stdout."""
+
+    def __init__(self, kind: str, server: FakeTelegram, db: Path, **options: Any) -> None:
+        """Prepare the command line; start() launches it."""
+        self.argv = [
+            sys.executable,
+            "-m",
+            "bench.botproc",
+            kind,
+            "--token",
+            server.token,
+            "--base-url",
+            server.base_url,
+            "--file-url",
+            server.base_file_url,
+            "--db",
+            str(db),
+            "--first-user",
+            str(FIRST_USER),
+        ]
+        for name, value in options.items():
+            flag = "--" + name.replace("_", "-")
+            if value is True:
+                self.argv.append(flag)
+            elif value not in (None, False):
+                self.argv += [flag, str(value)]
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> dict[str, Any]:
+        """Launch and wait until it polls."""
+        self.process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=Path(__file__).parent.parent,
+        )
+        return await self._read("ready")
+
+    async def _read(self, event: str) -> dict[str, Any]:
+        """The next JSON line of the given event."""
+        assert self.process is not None and self.process.stdout is not None
+        while True:
+            line = await asyncio.wait_for(self.process.stdout.readline(), 120)
+            if not line:
+                raise RuntimeError(f"bot process ended before {event!r}")
+            try:
+                payload: dict[str, Any] = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if payload.get("event") == event:
+                return payload
+
+    async def ask(self, command: str) -> dict[str, Any]:
+        """Send a command and return the answer."""
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(command.encode() + b"\n")
+        await self.process.stdin.drain()
+        return await self._read("stopped" if command == "stop" else "stats")
+
+    async def stop(self) -> dict[str, Any]:
+        """Stop the bot and return its final figures."""
+        final = await self.ask("stop")
+        assert self.process is not None
+        await self.process.wait()
+        return final
+
+
+@dataclass
+class LatencyProbe:
+    """Times from an update served by getUpdates to the bot's first request for that chat."""
+
+    served: dict[int, float] = field(default_factory=dict)
+    samples: list[float] = field(default_factory=list)
+    updates: int = 0
+
+    def __call__(self, call: ApiCall) -> None:
+        """A call listener of the fake server."""
+        if call.method == "getUpdates":
+            if call.answered_at is None or not isinstance(call.result, list):
+                return
+            for update in call.result:
+                message = update.get("message") or {}
+                chat = (message.get("chat") or {}).get("id")
+                if chat is not None and chat not in self.served:
+                    self.served[chat] = call.answered_at
+                    self.updates += 1
+        elif call.method in REPLY_METHODS and isinstance(call.chat_id, int):
+            served = self.served.pop(call.chat_id, None)
+            if served is not None:
+                self.samples.append(call.time - served)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of samples (0 when empty)."""
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+async def _reply_ending_turn(user: UserClient, kind: str, last: bool) -> None:
+    """Wait for the reply that ends the bot's turn (the next question, or any reply)."""
+    while True:
+        reply = await user.next_reply(timeout=300)
+        if kind == "echo" or last:
+            return
+        if reply.event == "sent" and (reply.buttons or "<b>" in (reply.text or "")):
+            return
+
+
+async def _traveller(
+    user: UserClient, kind: str, think: Callable[[], float], done: list[float]
+) -> None:
+    """One traveller types the whole example interview, thinking between messages."""
+    for index, text in enumerate(SCRIPT):
+        pause = think()
+        if pause:
+            await asyncio.sleep(pause)
+        await user.send(text)
+        await _reply_ending_turn(user, kind, index == len(SCRIPT) - 1)
+    done.append(time.monotonic())
+
+
+async def conversations(
+    kind: str, travellers: int, rate: float | None, seed: int = 1
+) -> dict[str, Any]:
+    """N travellers at once through the bot in a child process; closed loop or paced to `rate`."""
+    rng = random.Random(seed)
+    mean_think = travellers / rate if rate else 0.0
+
+    def think() -> float:
+        return rng.uniform(0, 2 * mean_think) if mean_think else 0.0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.sqlite3"
+        async with FakeTelegram(keep_calls=False) as server:
+            users = [server.user(FIRST_USER + i, f"Reiziger{i}") for i in range(travellers)]
+            bot = BotProcess(
+                kind, server, db, users=travellers, skip_documents=kind == "reisverslag"
+            )
+            await bot.start()
+            empty_db = _db_size(db)
+            probe = LatencyProbe()
+            server.call_listeners.append(probe)
+            before = await bot.ask("reset_peak")
+            done: list[float] = []
+            started = time.monotonic()
+            await asyncio.gather(*(_traveller(u, kind, think, done) for u in users))
+            wall = time.monotonic() - started
+            after = await bot.ask("stats")
+            final = await bot.stop()
+            db_bytes = _db_size(db)
+    updates = travellers * len(SCRIPT)
+    cpu = after["cpu_s"] - before["cpu_s"]
+    reports = final.get("reports", travellers)
+    return {
+        "kind": kind,
+        "travellers": travellers,
+        "paced_updates_per_s": rate,
+        "updates": updates,
+        "wall_s": round(wall, 2),
+        "updates_per_s": round(updates / wall, 1),
+        "p50_ms": round(percentile(probe.samples, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(probe.samples, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(probe.samples, 0.99) * 1000, 1),
+        "latency_samples": len(probe.samples),
+        "cpu_s": round(cpu, 2),
+        "cpu_ms_per_update": round(cpu / updates * 1000, 3),
+        "reports": reports,
+        "cpu_s_per_report": round(cpu / max(1, reports), 4) if kind == "reisverslag" else None,
+        "rss_before_mb": round(before["rss_kb"] / 1024, 1),
+        "peak_rss_mb": round(after["peak_rss_kb"] / 1024, 1),
+        "kb_per_open_draft": round((after["peak_rss_kb"] - before["rss_kb"]) / travellers, 1),
+        "db_bytes_per_report": round((db_bytes - empty_db) / max(1, reports))
+        if kind == "reisverslag"
+        else None,
+    }
+
+
+def _db_size(db: Path) -> int:
+    """Bytes of the SQLite file and its WAL."""
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.exists())
+
+
+def documents(renders: int) -> dict[str, Any]:
+    """Median DOCX and PDF render time of the example report (after one warm-up each)."""
+    from bot.render import render_docx, render_pdf
+    from tests.example_report import example_report
+
+    report = example_report()
+    figures: dict[str, Any] = {"renders": renders}
+    for name, render in (("docx", render_docx), ("pdf", render_pdf)):
+        render(report)
+        times = []
+        for _ in range(renders):
+            start = time.perf_counter()
+            render(report)
+            times.append(time.perf_counter() - start)
+        figures[f"{name}_ms"] = round(statistics.median(times) * 1000, 1)
+    return figures
+
+
+async def reminder_burst(count: int) -> dict[str, Any]:
+    """`count` due reminders through the outbox and the bot's rate limiter against enforced limits."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.sqlite3"
+        async with FakeTelegram(keep_calls=False, rate_limits=RateLimits()) as server:
+            for i in range(count):
+                server.user(FIRST_USER + i, f"Reiziger{i}")
+            delivered: dict[int, int] = {}
+            stamps: list[float] = []
+            finished = asyncio.Event()
+
+            def count_delivery(call: ApiCall) -> None:
+                if call.method == "sendMessage" and call.status == 200:
+                    chat = int(call.chat_id or 0)
+                    delivered[chat] = delivered.get(chat, 0) + 1
+                    stamps.append(call.time)
+                    if len(delivered) >= count:
+                        finished.set()
+
+            server.call_listeners.append(count_delivery)
+            bot = BotProcess(
+                "reisverslag", server, db, users=count, reminders=count, outbox_interval=0.5
+            )
+            await bot.start()
+            queued = (await bot._read("queued"))["reminders"]
+            with_timeout = max(120.0, count / 20)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), with_timeout)
+            duration = (stamps[-1] - stamps[0]) if stamps else 0.0
+            await asyncio.sleep(2.0)  # anything sent twice would arrive now
+            await bot.stop()
+            assert server.rate_limiter is not None
+            rejected = server.rate_limiter.rejected
+    return {
+        "reminders": count,
+        "reminders_queued": queued,
+        "reminders_duration_s": round(duration, 1),
+        "reminders_per_s": round(len(delivered) / duration, 1) if duration else 0.0,
+        "reminders_429": rejected,
+        "reminders_lost": count - len(delivered),
+        "reminders_doubled": sum(1 for n in delivered.values() if n > 1),
+    }
+
+
+async def startup(runs: int) -> dict[str, Any]:
+    """Seconds from launching `python -m bot bot` to its first getUpdates at the fake."""
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            async with FakeTelegram() as server:
+                env = {
+                    **os.environ,
+                    "TELEGRAM_BOT_TOKEN": server.token,
+                    "TELEGRAM_API_BASE_URL": server.base_url,
+                    "TELEGRAM_API_FILE_URL": server.base_file_url,
+                    "ALLOWED_USER_IDS": str(FIRST_USER),
+                    "DATABASE_URL": f"sqlite:///{tmp}/bot.sqlite3",
+                    "OUTBOX_INTERVAL_SECONDS": "5",
+                }
+                started = time.monotonic()
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "bot",
+                    env=env,
+                    cwd=Path(__file__).parent.parent,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                try:
+                    first = await server.wait_for_call("getUpdates", timeout=60, answered=False)
+                    times.append(first.time - started)
+                finally:
+                    process.kill()
+                    await process.wait()
+    return {"startup_s": round(statistics.median(times), 2), "startup_runs": runs}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each part of the benchmark is."""
+
+    saturated: tuple[int, ...]
+    baseline: tuple[int, ...]
+    paced_travellers: int
+    paced_rate: float
+    renders: int
+    reminders: int
+    startup_runs: int
+
+
+FULL = Plan((100, 1000, 5000), (100, 1000, 5000), 1000, 300.0, 50, 10_000, 3)
+QUICK = Plan((100,), (100,), 200, 300.0, 5, 200, 1)
+
+TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
+    "p99_ms": ("bot-side p99 < 50 ms, 1,000 travellers", lambda r: r["p99_ms"] < 50),
+    "updates_per_s": (">= 300 updates/s", lambda r: r["updates_per_s"] >= 300),
+    "cost_ratio": ("<= 2x the echo bot's CPU per update", lambda r: r["cost_ratio"] <= 2),
+    "docx_ms": ("DOCX < 150 ms", lambda r: r["docx_ms"] < 150),
+    "pdf_ms": ("PDF < 1 s", lambda r: r["pdf_ms"] < 1000),
+    "kb_per_open_draft": ("< 50 KB per open draft", lambda r: r["kb_per_open_draft"] < 50),
+    "reminders_429": ("reminder burst: 0 429s", lambda r: r["reminders_429"] == 0),
+    "reminders_lost": ("reminder burst: 0 lost", lambda r: r["reminders_lost"] == 0),
+    "reminders_doubled": ("reminder burst: 0 doubled", lambda r: r["reminders_doubled"] == 0),
+}
+
+
+def _log(text: str) -> None:
+    """Progress on stderr (stdout is for the result)."""
+    print(text, file=sys.stderr, flush=True)
+
+
+async def run(plan: Plan) -> dict[str, Any]:
+    """Every part of the benchmark in turn; the summary figures at the top level."""
+    runs: list[dict[str, Any]] = []
+    for n in plan.saturated:
+        _log(f"conversations: {n} travellers, no think time")
+        runs.append(await conversations("reisverslag", n, None))
+        _log(f"  {runs[-1]}")
+    for n in plan.baseline:
+        _log(f"echo baseline: {n} travellers, no think time")
+        runs.append(await conversations("echo", n, None))
+        _log(f"  {runs[-1]}")
+    _log(f"conversations: {plan.paced_travellers} travellers paced at {plan.paced_rate}/s")
+    paced = await conversations("reisverslag", plan.paced_travellers, plan.paced_rate)
+    runs.append(paced)
+    _log(f"  {paced}")
+    _log("documents")
+    docs = documents(plan.renders)
+    _log(f"reminder burst: {plan.reminders}")
+    burst = await reminder_burst(plan.reminders)
+    _log(f"  {burst}")
+    _log("start-up")
+    start = await startup(plan.startup_runs)
+    reference = max(plan.saturated)
+    ours = next(
+        r
+        for r in runs
+        if r["kind"] == "reisverslag"
+        and r["travellers"] == reference
+        and not r["paced_updates_per_s"]
+    )
+    echo_n = max(plan.baseline)
+    echo = next(r for r in runs if r["kind"] == "echo" and r["travellers"] == echo_n)
+    largest = max(
+        (r for r in runs if r["kind"] == "reisverslag" and not r["paced_updates_per_s"]),
+        key=lambda r: r["travellers"],
+    )
+    summary: dict[str, Any] = {
+        "updates_per_s": ours["updates_per_s"],
+        "updates_per_s_travellers": reference,
+        "p50_ms": paced["p50_ms"],
+        "p95_ms": paced["p95_ms"],
+        "p99_ms": paced["p99_ms"],
+        "p99_travellers": paced["travellers"],
+        "p99_offered_updates_per_s": paced["paced_updates_per_s"],
+        "baseline_updates_per_s": echo["updates_per_s"],
+        "throughput_ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 2),
+        "cost_ratio": round(ours["cpu_ms_per_update"] / echo["cpu_ms_per_update"], 2),
+        "cpu_s_per_report": ours["cpu_s_per_report"],
+        "peak_rss_mb": largest["peak_rss_mb"],
+        "kb_per_open_draft": largest["kb_per_open_draft"],
+        "kb_per_open_draft_travellers": largest["travellers"],
+        "db_bytes_per_report": ours["db_bytes_per_report"],
+        **docs,
+        **burst,
+        **start,
+    }
+    summary["targets"] = {
+        key: {"target": text, "met": check(summary)} for key, (text, check) in TARGETS.items()
+    }
+    summary["runs"] = runs
+    return summary
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The result as Markdown tables."""
+    lines = [
+        "# Benchmark",
+        "",
+        "| run | travellers | offered/s | updates/s | p50 ms | p95 ms | p99 ms | CPU ms/update "
+        "| CPU s/report | peak RSS MB | KB/open draft | DB bytes/report |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in result["runs"]:
+        lines.append(
+            f"| {r['kind']} | {r['travellers']} | {r['paced_updates_per_s'] or 'max'} "
+            f"| {r['updates_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+            f"| {r['cpu_ms_per_update']} | {r['cpu_s_per_report'] or '-'} | {r['peak_rss_mb']} "
+            f"| {r['kb_per_open_draft']} | {r['db_bytes_per_report'] or '-'} |"
+        )
+    lines += [
+        "",
+        "| figure | value |",
+        "| --- | ---: |",
+    ]
+    for key, value in result.items():
+        if key not in ("runs", "targets"):
+            lines.append(f"| {key} | {value} |")
+    lines += ["", "| target | met |", "| --- | --- |"]
+    for key, target in result["targets"].items():
+        lines.append(
+            f"| {target['target']} ({key} = {result[key]}) | {'yes' if target['met'] else 'NO'} |"
+        )
+    lines += [
+        "",
+        "Notes: the bot runs in its own process (CPU and memory are its own); the fake server and "
+        "the travellers share the parent process. 'max' runs are closed loop (each traveller sends "
+        "as soon as the question arrives), so their latency is queueing at saturation; p50/p95/p99 "
+        "in the summary come from the paced run (random think time, offered load as shown). "
+        "Document delivery is not part of the conversation runs (documents are timed apart); "
+        "KB per open draft is (peak RSS - RSS before) / travellers, an upper bound.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run the benchmark, write the results, print the table (or JSON)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="reduced run, under a minute")
+    parser.add_argument("--json", action="store_true", help="print one JSON object only")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    result = asyncio.run(run(QUICK if args.quick else FULL))
+    result["quick"] = args.quick
+    table = markdown(result)
+    if not args.quick:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "LATEST.md").write_text(table, encoding="utf-8")
+        (RESULTS / "LATEST.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k != "runs"}))
+    else:
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""The bot under test in its own process, so its CPU and memory are measured apart from the fake.
+
+The parent (``bench.__main__``) talks to it over stdin/stdout, one JSON line each way:
+``stats`` answers the process's CPU seconds and memory, ``reset_peak`` resets the peak RSS,
+``stop`` stops the application and answers the final stats (with database size and reports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+__all__ = ["process_stats"]
+
+
+def _status_kb(field: str) -> int:
+    """A memory figure in KB from /proc/self/status (VmRSS, VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def process_stats() -> dict[str, Any]:
+    """CPU seconds and memory of this process right now."""
+    times = os.times()
+    return {
+        "cpu_s": times.user + times.system,
+        "rss_kb": _status_kb("VmRSS"),
+        "peak_rss_kb": _status_kb("VmHWM"),
+        "wall": time.monotonic(),
+    }
+
+
+def _reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    """One JSON line to the parent."""
+    sys.stdout.write(json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+async def _echo_application(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A bare python-telegram-bot echo bot (builder defaults), the baseline."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        await context.bot.send_message(message.chat_id, message.text or "")
+
+    application = (
+        Application.builder()
+        .token(args.token)
+        .base_url(args.base_url)
+        .base_file_url(args.file_url)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    return application
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    """Settings for the reisverslag bot against the fake server."""
+    from bot.config import Settings
+
+    values: dict[str, Any] = {
+        "telegram_bot_token": args.token,
+        "telegram_api_base_url": args.base_url,
+        "telegram_api_file_url": args.file_url,
+        "allowed_user_ids": list(range(args.first_user, args.first_user + args.users)),
+        "secretariat_chat_id": None,
+        "database_url": f"sqlite:///{args.db}",
+        "outbox_interval_seconds": args.outbox_interval,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def _reisverslag_application(
+    args: argparse.Namespace,
+) -> tuple[Application[Any, Any, Any, Any, Any, Any], Any]:
+    """The real application; documents are not rendered here (measured apart, see README)."""
+    from bot.store import Store
+    from bot.telegram import build_application
+    from bot.telegram.delivery import DOCUMENT
+    from tests.example_trip import EXAMPLE_NOW
+    from tests.support.bot_harness import shifted_clock, travel_calculator
+
+    async def skip_document(payload: dict[str, Any]) -> None:
+        """Count a document delivery without rendering it."""
+
+    settings = _settings(args)
+    store = Store.open(settings.database_url)
+    extra = {DOCUMENT: skip_document} if args.skip_documents else None
+    application = build_application(
+        settings,
+        store,
+        travel_calculator(settings),
+        shifted_clock(EXAMPLE_NOW),
+        extra_senders=extra,
+    )
+    return application, store
+
+
+def _register_trips(application: Any, args: argparse.Namespace) -> None:
+    """One planned trip per traveller, returned days ago, so its reminders are due now."""
+    from bot.telegram.reminders import register_trip
+    from tests.example_report import example_report
+
+    svc = application.bot_data["services"]
+    period = example_report().period
+    for user_id in range(args.first_user, args.first_user + args.reminders):
+        register_trip(svc, f"telegram:{user_id}", "Wenen", period, "bench")
+
+
+async def _queue_due_reminders(application: Any) -> int:
+    """Run the reminder job's own code until every due reminder is queued in the outbox."""
+    from bot.telegram.reminders import send_due_reminders
+
+    svc = application.bot_data["services"]
+    total = 0
+    while queued := await send_due_reminders(svc, force=True):
+        total += queued
+    return total
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    """Run the chosen bot until the parent says stop."""
+    store = None
+    if args.kind == "echo":
+        application = await _echo_application(args)
+    else:
+        application, store = await _reisverslag_application(args)
+        if args.reminders:
+            _register_trips(application, args)
+    loop = asyncio.get_running_loop()
+    commands: asyncio.Queue[str] = asyncio.Queue()
+
+    def read_stdin() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(commands.put_nowait, line.strip())
+        loop.call_soon_threadsafe(commands.put_nowait, "stop")
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+    _emit({"event": "ready", **process_stats()})
+    if args.reminders:
+        _emit({"event": "queued", "reminders": await _queue_due_reminders(application)})
+    while True:
+        command = await commands.get()
+        if command == "reset_peak":
+            _reset_peak()
+            _emit({"event": "stats", **process_stats()})
+        elif command == "stats":
+            _emit({"event": "stats", **process_stats()})
+        elif command == "stop":
+            break
+    final = process_stats()
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    if store is not None:
+        final["reports"] = len(store.reports_in_year(2025))
+        final["open_drafts"] = _count_drafts(store)
+        store.close()
+    _emit({"event": "stopped", **final})
+
+
+def _count_drafts(store: Any) -> int:
+    """How many unfinished drafts the store holds."""
+    from sqlalchemy import func, select
+
+    from bot.store import schema
+
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(schema.drafts)).scalar())
+
+
+def main() -> None:
+    """Command line of the child process."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["reisverslag", "echo"])
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--file-url", required=True)
+    parser.add_argument("--db", default="bench.sqlite3")
+    parser.add_argument("--first-user", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=1)
+    parser.add_argument("--reminders", type=int, default=0)
+    parser.add_argument("--outbox-interval", type=float, default=5.0)
+    parser.add_argument("--skip-documents", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()
