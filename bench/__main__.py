@@ -329,7 +329,7 @@ class Plan:
 
 
 FULL = Plan((100, 1000, 5000), (100, 1000, 5000), 1000, 300.0, 50, 10_000, 3)
-QUICK = Plan((100,), (100,), 200, 300.0, 5, 200, 1)
+QUICK = Plan((60,), (60,), 100, 300.0, 5, 150, 1)
 
 TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "p99_ms": ("bot-side p99 < 50 ms, 1,000 travellers", lambda r: r["p99_ms"] < 50),
