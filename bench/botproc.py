@@ -209,7 +209,19 @@ def main() -> None:
     parser.add_argument("--skip-documents", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    asyncio.run(_serve(args))
+    profile_to = os.environ.get("BENCH_PROFILE")  # a path: cProfile the bot process into it
+    if not profile_to:
+        asyncio.run(_serve(args))
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(_serve(args))
+    finally:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{args.kind}.{os.getpid()}")
 
 
 if __name__ == "__main__":

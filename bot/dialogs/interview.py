@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from bot.dialogs import parsers
 from bot.dialogs.errors import Choice, NeedsChoice
-from bot.dialogs.machine import CONFIRM, DONE, REVIEW, bound
+from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
 from bot.dialogs.questions import QUESTIONS, Context, Kind, Question, question_by_key
 from bot.report import Leg, Report, TransportMode, Traveller
@@ -183,12 +183,6 @@ class Interview:
 
     def handle(self, text: str) -> Reply:
         """Take one message (typed or a button's value) and answer it."""
-        with bound(self):
-            return self._handle(text)
-
-    # --- handling --------------------------------------------------------------------------
-
-    def _handle(self, text: str) -> Reply:
         self._data.started = True
         if self.state == DONE:
             return Reply(
@@ -245,14 +239,14 @@ class Interview:
     def _advance(self, notices: list[str]) -> Reply:
         self._data.offered = []
         self._data.history.append(self.state)
-        self.advance()  # type: ignore[attr-defined]  # trigger added by the machine
+        fire(self, "advance")
         if self.state == REVIEW:
             return self._review(notices)
         return Reply(messages=notices, prompt=self.current_prompt())
 
     def _goto(self, target: str) -> None:
         self._data.offered = []
-        getattr(self, f"goto_{target}")()
+        fire(self, f"goto_{target}")
 
     # --- commands --------------------------------------------------------------------------
 
@@ -337,7 +331,7 @@ class Interview:
     def _review_choice(self, text: str, word: str) -> Reply:
         if word in (SEND, "ja", "klopt", "verstuur", "✅ versturen"):
             self._data.history.append(REVIEW)
-            self.advance()  # type: ignore[attr-defined]
+            fire(self, "advance")
             return Reply(prompt=self.current_prompt())
         target = self._edit_target(word)
         if target is None:
@@ -369,7 +363,7 @@ class Interview:
             return self._review([])
         report = self.build_report()
         self._data.history.append(CONFIRM)
-        self.advance()  # type: ignore[attr-defined]
+        fire(self, "advance")
         return Reply(
             messages=["Dank je wel! Je verslag is klaar en gaat naar het secretariaat."],
             report=report,

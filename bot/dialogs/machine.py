@@ -1,14 +1,13 @@
 """The interview's state machine, generated from the question list (pytransitions).
 
-One machine serves every interview: an interview binds itself as the machine's model
-for the duration of one message and unbinds afterwards, so a thousand open drafts
-cost a thousand small state objects, not a thousand machines.
+One machine serves every interview: its events are fired on an interview's state
+object without attaching it as a model, so a thousand open drafts cost a thousand
+small state objects, not a thousand machines (nor the cost of attaching each).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -16,7 +15,7 @@ from transitions import EventData, Machine
 
 from bot.dialogs.questions import QUESTIONS, Question
 
-__all__ = ["CONFIRM", "DONE", "REVIEW", "Asker", "bound", "mermaid_diagram", "state_names"]
+__all__ = ["CONFIRM", "DONE", "REVIEW", "Asker", "fire", "mermaid_diagram", "state_names"]
 
 REVIEW = "review"
 CONFIRM = "confirm"
@@ -84,15 +83,9 @@ def _machine(questions: tuple[Question, ...]) -> Machine:
     )
 
 
-@contextmanager
-def bound(model: Asker, questions: tuple[Question, ...] = QUESTIONS) -> Iterator[Machine]:
-    """Attach `model` to the shared machine at its current state for one message."""
-    machine = _machine(questions)
-    machine.add_model(model, initial=model.state)
-    try:
-        yield machine
-    finally:
-        machine.remove_model(model)
+def fire(model: Asker, trigger: str, questions: tuple[Question, ...] = QUESTIONS) -> bool:
+    """Run one trigger of the shared machine on `model` (which is never attached to it)."""
+    return bool(_machine(questions).events[trigger].trigger(model))
 
 
 def _drawn_transitions(questions: tuple[Question, ...]) -> list[dict[str, Any]]:

@@ -44,6 +44,9 @@ def split_message(text: str, limit: int = TELEGRAM_MESSAGE_LIMIT) -> list[str]:
     between two characters; never inside a tag or an entity. The whitespace split at is
     dropped; tags open at a split are closed and reopened in the next message.
     """
+    if utf16_length(text) <= limit:  # the common case: one message, nothing to split
+        whole = _tidy(text)
+        return [whole] if _visible_text(whole).strip() else []
     tokens = _tokenize(text)
     chunks: list[str] = []
     start = 0
@@ -118,7 +121,11 @@ def _assemble(tokens: list[_Token], start: int, end: int) -> str:
     reopened = "".join(tag for _, tag in _open_tags_before(tokens, start))
     body = "".join(token.text for token in tokens[start:end])
     closed = "".join(f"</{name}>" for name, _ in reversed(_open_tags_before(tokens, end)))
-    chunk = reopened + body + closed
+    return _tidy(reopened + body + closed)
+
+
+def _tidy(chunk: str) -> str:
+    """Drop empty elements and the line breaks at both ends."""
     while (tidied := _EMPTY_ELEMENT.sub("", chunk)) != chunk:
         chunk = tidied
     return chunk.strip("\n")

@@ -66,6 +66,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 #: How long processed Telegram update ids are kept (Telegram keeps updates 24 hours).
 UPDATE_RETENTION = timedelta(days=7)
+_PRUNE_INTERVAL = timedelta(hours=1)
 
 _BEGIN_OPTION = "reisverslag_sqlite_begin"
 _MIGRATION_LOCK_ID = 0x7265697376  # PostgreSQL advisory lock key: 'reisv'
@@ -215,6 +216,7 @@ class Store:
         self.engine = _create_engine(database_url, busy_timeout_ms)
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
         self._clock = clock
+        self._pruned_at: datetime | None = None
         try:
             self.migrate()
         except BaseException:
@@ -419,14 +421,11 @@ class Store:
             statement = self._insert(connection, table).values(
                 user_ref=user_ref, state=state, revision=1, created_at=now, updated_at=now
             )
-            connection.execute(
+            revision = connection.execute(
                 statement.on_conflict_do_update(
                     index_elements=["user_ref"],
                     set_={"state": state, "revision": table.c.revision + 1, "updated_at": now},
-                )
-            )
-            revision = connection.execute(
-                select(table.c.revision).where(table.c.user_ref == user_ref)
+                ).returning(table.c.revision)
             ).scalar_one()
         return int(revision)
 
@@ -465,7 +464,10 @@ class Store:
     def _remember_update(self, connection: Connection, update_id: int, now: datetime) -> bool:
         """Insert the update id (pruning old ones); whether it was new."""
         table = schema.processed_updates
-        connection.execute(delete(table).where(table.c.seen_at < now - UPDATE_RETENTION))
+        if self._pruned_at is None or now - self._pruned_at >= _PRUNE_INTERVAL:
+            # At most hourly: pruning on every update would cost a query each time.
+            connection.execute(delete(table).where(table.c.seen_at < now - UPDATE_RETENTION))
+            self._pruned_at = now
         return (
             self._insert_ignoring_conflicts(
                 connection, table, [{"update_id": update_id, "seen_at": now}]

@@ -33,6 +33,8 @@ __all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
 
 log = logging.getLogger(__name__)
 
+CONNECTION_POOL_SIZE = 16
+
 SECRETARIAT_COMMANDS: list[BotCommand] = list(secretariat.SECRETARIAT_BOT_COMMANDS)
 
 
@@ -53,6 +55,9 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(TwoLaneRateLimiter(max_retries=3))
         .concurrent_updates(True)
+        # A small pool: httpcore scans every pooled connection for each request.
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(30.0)
         .post_init(_post_init)
     )
     if settings.telegram_api_file_url:

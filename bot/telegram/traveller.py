@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -73,19 +74,25 @@ async def send_html(message: Message, text: str, **kwargs: Any) -> None:
 
 
 async def send_prompt(
-    message: Message, prompt: Prompt | None, toggled: frozenset[str] = frozenset()
+    message: Message,
+    prompt: Prompt | None,
+    toggled: frozenset[str] = frozenset(),
+    notices: Sequence[str] = (),
 ) -> None:
-    """Show a question with its buttons."""
-    if prompt is None:
+    """Show a question with its buttons, any notices (errors, confirmations) on top of it,
+    all in one message: less clutter on a phone, one request instead of several."""
+    parts = [html.escape(notice) for notice in notices]
+    if prompt is not None:
+        parts.append(prompt_html(prompt))
+    if not parts:
         return
-    await send_html(message, prompt_html(prompt), reply_markup=prompt_keyboard(prompt, toggled))
+    keyboard = prompt_keyboard(prompt, toggled) if prompt is not None else None
+    await send_html(message, "\n\n".join(parts), reply_markup=keyboard)
 
 
 async def _send_reply(message: Message, reply: Reply, draft: TelegramDraft | None) -> None:
-    for text in reply.messages:
-        await send_html(message, html.escape(text))
     toggled = frozenset(draft.toggled) if draft else frozenset()
-    await send_prompt(message, reply.prompt, toggled)
+    await send_prompt(message, reply.prompt, toggled, reply.messages)
 
 
 async def _commit(
@@ -226,10 +233,10 @@ async def on_other_content(update: Update, context: Context) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     svc = services(context)
-    await message.reply_text("Ik kan alleen tekst lezen. Typ je antwoord of kies een knop.")
+    notice = "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
     draft = svc.load_draft(user_ref_of(user.id))
-    if draft is not None:
-        await send_prompt(message, svc.interview(user_ref_of(user.id), draft).current_prompt())
+    prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
+    await send_prompt(message, prompt, notices=[notice])
 
 
 async def on_edited(update: Update, context: Context) -> None:
@@ -267,8 +274,7 @@ async def on_callback(update: Update, context: Context) -> None:
         prompt = interview.current_prompt()
         if prompt is None or prompt.key != callback.key:
             await query.answer("Deze knop hoort bij een eerdere vraag.")
-            await message.get_bot().send_message(message.chat_id, "We zijn nu hier:")
-            await send_prompt(message, prompt, frozenset(draft.toggled))
+            await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
             return
         text = await _button_text(svc, update, message, callback, prompt, draft, user_ref)
     svc.release_idle_lock(user_ref)

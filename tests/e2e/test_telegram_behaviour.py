@@ -146,11 +146,11 @@ async def test_photos_stickers_and_edits_get_a_dutch_reply_and_the_question(tmp_
     async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
         jan = await begin(server)
         await jan.send_photo()
-        assert "alleen tekst" in (await jan.next_reply()).plain_text
-        assert "Waar ging de reis naartoe" in (await reply_with_buttons(jan)).plain_text
+        reply = (await jan.next_reply()).plain_text
+        assert "alleen tekst" in reply and "Waar ging de reis naartoe" in reply
         await jan.send_sticker()
-        assert "alleen tekst" in (await jan.next_reply()).plain_text
-        await reply_with_buttons(jan)
+        reply = (await jan.next_reply()).plain_text
+        assert "alleen tekst" in reply and "Waar ging de reis naartoe" in reply
         sent = await jan.send("Wenen")
         await reply_with_buttons(jan)
         await jan.edit(sent, "Parijs")
