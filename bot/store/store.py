@@ -15,9 +15,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -107,75 +109,18 @@ def _create_engine(database_url: str, busy_timeout_ms: int) -> Engine:
     return engine
 
 
-def _as_draft(row: Row[Any]) -> Draft:
-    """A drafts row as a Draft."""
-    return Draft(
-        user_ref=row.user_ref,
-        state=row.state,
-        revision=row.revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+_Record = TypeVar("_Record")
+
+#: The enum of the `status` column, per record type.
+_STATUS_TYPES: dict[type, type[StrEnum]] = {Account: AccessStatus, Trip: TripStatus}
 
 
-def _as_account(row: Row[Any]) -> Account:
-    """A travellers row as an Account."""
-    return Account(
-        user_ref=row.user_ref,
-        name=row.name,
-        department=row.department,
-        telegram_user_id=row.telegram_user_id,
-        chat_id=row.chat_id,
-        status=AccessStatus(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _as_outbox_message(row: Row[Any]) -> OutboxMessage:
-    """An outbox row as an OutboxMessage."""
-    return OutboxMessage(
-        id=row.id,
-        kind=row.kind,
-        dedupe_key=row.dedupe_key,
-        payload=row.payload,
-        attempts=row.attempts,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at,
-        claimed_until=row.claimed_until,
-        sent_at=row.sent_at,
-        last_error=row.last_error,
-    )
-
-
-def _as_trip(row: Row[Any]) -> Trip:
-    """A trips row as a Trip."""
-    return Trip(
-        trip_id=row.trip_id,
-        user_ref=row.user_ref,
-        destination=row.destination,
-        departure=row.departure,
-        return_date=row.return_date,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        status=TripStatus(row.status),
-        cancel_reason=row.cancel_reason,
-        report_id=row.report_id,
-    )
-
-
-def _as_reminder(row: Row[Any]) -> Reminder:
-    """A reminders row as a Reminder."""
-    return Reminder(
-        id=row.id,
-        trip_id=row.trip_id,
-        user_ref=row.user_ref,
-        kind=row.kind,
-        due_at=row.due_at,
-        sent_at=row.sent_at,
-        snoozed_until=row.snoozed_until,
-        cancelled_at=row.cancelled_at,
-    )
+def _as_record(record_type: type[_Record], row: Row[Any]) -> _Record:
+    """A table row as the record dataclass with the same field names (enums converted)."""
+    values = {item.name: getattr(row, item.name) for item in fields(record_type)}  # type: ignore[arg-type]
+    if "status" in values:
+        values["status"] = _STATUS_TYPES[record_type](values["status"])
+    return record_type(**values)
 
 
 def _submitted_at(report: Report, now: datetime) -> datetime:
@@ -307,7 +252,7 @@ class Store:
             row = connection.execute(
                 select(schema.travellers).where(schema.travellers.c.user_ref == user_ref)
             ).first()
-        return _as_account(row) if row else None
+        return _as_record(Account, row) if row else None
 
     def get_profile(self, user_ref: str) -> Traveller | None:
         """The traveller's name and department, once given; otherwise None."""
@@ -396,7 +341,7 @@ class Store:
                 .where(table.c.status == AccessStatus.PENDING.value)
                 .order_by(table.c.created_at, table.c.user_ref)
             ).all()
-        return [_as_account(row) for row in rows]
+        return [_as_record(Account, row) for row in rows]
 
     # -- drafts -----------------------------------------------------------------------
 
@@ -435,7 +380,7 @@ class Store:
             row = connection.execute(
                 select(schema.drafts).where(schema.drafts.c.user_ref == user_ref)
             ).first()
-        return _as_draft(row) if row else None
+        return _as_record(Draft, row) if row else None
 
     def delete_draft(self, user_ref: str) -> bool:
         """Throw the traveller's draft away; False when there was none."""
@@ -452,7 +397,7 @@ class Store:
             rows = connection.execute(
                 select(table).where(table.c.updated_at <= cutoff).order_by(table.c.updated_at)
             ).all()
-        return [_as_draft(row) for row in rows]
+        return [_as_record(Draft, row) for row in rows]
 
     # -- processed updates ------------------------------------------------------------
 
@@ -615,7 +560,7 @@ class Store:
                 ).rowcount
                 if taken == 1:
                     row = connection.execute(select(table).where(table.c.id == item_id)).one()
-                    claimed.append(_as_outbox_message(row))
+                    claimed.append(_as_record(OutboxMessage, row))
         return claimed
 
     def mark_sent(self, item_id: int, now: datetime | None = None) -> bool:
@@ -654,7 +599,7 @@ class Store:
         table = schema.outbox
         with self._read() as connection:
             row = connection.execute(select(table).where(table.c.id == item_id)).first()
-        return _as_outbox_message(row) if row else None
+        return _as_record(OutboxMessage, row) if row else None
 
     # -- trips and reminders ----------------------------------------------------------
 
@@ -687,7 +632,7 @@ class Store:
             stored = connection.execute(
                 select(schema.trips).where(schema.trips.c.trip_id == row["trip_id"])
             ).one()
-        return _as_trip(stored)
+        return _as_record(Trip, stored)
 
     def get_trip(self, trip_id: str) -> Trip | None:
         """The trip with this id, or None."""
@@ -695,7 +640,7 @@ class Store:
             row = connection.execute(
                 select(schema.trips).where(schema.trips.c.trip_id == trip_id)
             ).first()
-        return _as_trip(row) if row else None
+        return _as_record(Trip, row) if row else None
 
     def trips_for(self, user_ref: str, status: TripStatus | str | None = None) -> list[Trip]:
         """The traveller's trips (optionally of one status), earliest departure first."""
@@ -705,7 +650,7 @@ class Store:
             query = query.where(table.c.status == TripStatus(status).value)
         with self._read() as connection:
             rows = connection.execute(query.order_by(table.c.departure, table.c.trip_id)).all()
-        return [_as_trip(row) for row in rows]
+        return [_as_record(Trip, row) for row in rows]
 
     def set_trip_status(
         self,
@@ -758,7 +703,7 @@ class Store:
                 .where(table.c.status == TripStatus.PLANNED.value)
                 .order_by(table.c.return_date, table.c.trip_id)
             ).all()
-        return [_as_trip(row) for row in rows]
+        return [_as_record(Trip, row) for row in rows]
 
     def schedule_reminders(
         self, trip_id: str, due_times: Sequence[tuple[str, datetime]], now: datetime | None = None
@@ -793,25 +738,28 @@ class Store:
             rows = connection.execute(
                 select(table).where(table.c.trip_id == trip_id).order_by(table.c.due_at, table.c.id)
             ).all()
-        return [_as_reminder(row) for row in rows]
+        return [_as_record(Reminder, row) for row in rows]
 
-    def due_reminders(self, now: datetime | None = None, limit: int = 100) -> list[Reminder]:
-        """Unsent, uncancelled reminders due by `now` and not snoozed past it, oldest first."""
+    def due_reminders(
+        self, now: datetime | None = None, limit: int = 100, *, trip_id: str | None = None
+    ) -> list[Reminder]:
+        """Unsent, uncancelled reminders due by `now` and not snoozed past it, oldest first
+        (of one trip, with `trip_id`)."""
         now = self._now(now)
         table = schema.reminders
+        conditions = [
+            table.c.sent_at.is_(None),
+            table.c.cancelled_at.is_(None),
+            table.c.due_at <= now,
+            or_(table.c.snoozed_until.is_(None), table.c.snoozed_until <= now),
+        ]
+        if trip_id is not None:
+            conditions.append(table.c.trip_id == trip_id)
         with self._read() as connection:
             rows = connection.execute(
-                select(table)
-                .where(
-                    table.c.sent_at.is_(None),
-                    table.c.cancelled_at.is_(None),
-                    table.c.due_at <= now,
-                    or_(table.c.snoozed_until.is_(None), table.c.snoozed_until <= now),
-                )
-                .order_by(table.c.due_at, table.c.id)
-                .limit(limit)
+                select(table).where(*conditions).order_by(table.c.due_at, table.c.id).limit(limit)
             ).all()
-        return [_as_reminder(row) for row in rows]
+        return [_as_record(Reminder, row) for row in rows]
 
     def mark_reminder_sent(
         self, reminder_id: int, now: datetime | None = None, outbox: Sequence[OutboxItem] = ()

@@ -163,20 +163,23 @@ def reminder_senders(bot: Bot, store: Store) -> dict[str, Sender]:
     return {REMINDER: send_reminder}
 
 
-async def send_due_reminders(svc: Services, *, force: bool = False) -> int:
+async def send_due_reminders(svc: Services, *, force: bool = False, batch: int = 1000) -> int:
     """Queue every due reminder (outside working hours only when forced); how many were queued.
 
     When several reminders of one trip are due at once (the bot was down), only the
-    newest is sent; the older ones are marked sent without a message.
+    newest is sent; the older ones are marked sent without a message. `batch` bounds how
+    many due reminders are read per round; each trip's are all considered together.
     """
     store, settings, now = svc.store, svc.settings, svc.clock()
     if not force and not WorkingHours.from_settings(settings).is_working_moment(now):
         return 0
     by_trip: dict[str, list[Reminder]] = defaultdict(list)
-    for reminder in store.due_reminders(now, limit=1000):
+    for reminder in store.due_reminders(now, limit=batch):
         by_trip[reminder.trip_id].append(reminder)
     queued = 0
-    for trip_id, due in by_trip.items():
+    for trip_id in by_trip:
+        # A batch can hold only the oldest of a trip's due reminders: read them all.
+        due = store.due_reminders(now, limit=100, trip_id=trip_id)
         trip = store.get_trip(trip_id)
         if trip is None or trip.status is not TripStatus.PLANNED:
             store.cancel_reminders(trip_id, now)

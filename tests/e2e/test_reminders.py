@@ -6,8 +6,7 @@ value, and a reminder round is triggered by calling the job's function (never by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.store import Store, TripStatus
-from bot.telegram import build_application
 from bot.telegram.reminders import run_reminders
 from bot.telegram.services import Services
 from tests.example_report import example_report
-from tests.support.bot_harness import (
-    SECRETARIAT_ID,
-    TRAVELLER_ID,
-    RunningBot,
-    bot_settings,
-    fast_retry,
-    travel_calculator,
-)
-from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
+from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
+from tests.support.conversation import reply_containing
+from tests.support.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -52,42 +44,16 @@ def at(month: int, day: int, hour: int = 10) -> datetime:
     return datetime(2025, month, day, hour, tzinfo=AMS)
 
 
-@asynccontextmanager
-async def desk_bot(
+def desk_bot(
     server: FakeTelegram, database: Path, clock: Clock, **overrides: Any
-) -> AsyncIterator[RunningBot]:
+) -> AbstractAsyncContextManager[RunningBot]:
     """The whole bot (polling) on the fake server with a settable clock."""
-    settings = bot_settings(server, database, **overrides)
-    store = Store.open(settings.database_url)
-    application = build_application(
-        settings, store, travel_calculator(settings), clock, retry_delay=fast_retry
-    )
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0)
-    try:
-        yield RunningBot(application, store, settings)
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        store.close()
+    return running_bot(server, database, clock, **overrides)
 
 
 def svc_of(bot: RunningBot) -> Services:
     """The running application's services."""
     return bot.application.bot_data["services"]  # type: ignore[no-any-return]
-
-
-async def reply_containing(user: UserClient, text: str, timeout: float = 10.0) -> BotMessage:
-    """The next bot message in the user's chat that contains `text` (others are skipped)."""
-    while True:
-        reply = await user.next_reply(timeout)
-        if text in reply.plain_text and reply.event == "sent":
-            return reply
 
 
 async def announce_vienna(jan: UserClient) -> None:
@@ -238,3 +204,33 @@ async def test_reminders_stop_when_a_report_covers_the_trip(tmp_path: Path) -> N
         assert stored is not None and stored.status is TripStatus.REPORTED
         assert stored.report_id == example_report().report_id
         assert all(r.sent_at or r.cancelled_at for r in bot.store.reminders_for(trip.trip_id))
+
+
+async def test_a_backlog_larger_than_a_batch_sends_one_reminder_per_trip(tmp_path: Path) -> None:
+    """Regression: with more due reminders than one read holds, a trip's older reminders
+    came in one round and its newer ones in the next, so travellers got two messages."""
+    from bot.config import Settings
+    from bot.telegram.reminders import register_trip, send_due_reminders
+    from tests.support.bot_harness import travel_calculator
+
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}")  # type: ignore[call-arg]
+    store = Store.open(settings.database_url)
+    clock = Clock(at(4, 1))
+    svc = Services(settings=settings, store=store, trip=travel_calculator(settings), clock=clock)
+    period = example_report().period  # returned 29 April 2025
+    trips = []
+    for user_id in (1, 2, 3):
+        store.set_access(
+            f"telegram:{user_id}", "allowed", clock(), telegram_user_id=user_id, chat_id=user_id
+        )
+        trips.append(register_trip(svc, f"telegram:{user_id}", "Wenen", period, "test"))
+    clock.now = at(6, 2)  # every reminder of every trip is due by now
+    rounds = []
+    while queued := await send_due_reminders(svc, force=True, batch=2):
+        rounds.append(queued)
+    assert sum(rounds) == 3
+    assert store.pending_count() == 3
+    for trip in trips:
+        unsent = [r for r in store.reminders_for(trip.trip_id) if r.sent_at is None]
+        assert unsent == []
+    store.close()
