@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,8 +44,25 @@ class OutboxWorker:
     retry_delay: Callable[[int, float | None], float] = next_retry_delay
     lease_seconds: float = 120.0
     batch: int = 20
+    spawn: Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]] | None = None
     sent: int = field(default=0, init=False)
     failed: int = field(default=0, init=False)
+    _running: Awaitable[Any] | None = field(default=None, init=False, repr=False)
+    _again: bool = field(default=False, init=False, repr=False)
+
+    def kick(self) -> None:
+        """Deliver soon: start a flush, or let the running one go round once more."""
+        if self._running is not None and not _is_done(self._running):
+            self._again = True
+            return
+        spawn = self.spawn or asyncio.get_running_loop().create_task
+        self._running = spawn(self._flush_until_quiet())
+
+    async def _flush_until_quiet(self) -> None:
+        self._again = True
+        while self._again:
+            self._again = False
+            await self.flush()
 
     async def flush(self) -> int:
         """Send everything due now; returns how many items were delivered."""
@@ -96,3 +113,9 @@ class OutboxWorker:
         await asyncio.to_thread(
             self.store.mark_failed, item.id, reason, self.clock() + timedelta(seconds=delay)
         )
+
+
+def _is_done(task: Awaitable[Any]) -> bool:
+    """Whether a spawned flush has finished (anything without done() counts as finished)."""
+    done = getattr(task, "done", None)
+    return bool(done()) if done is not None else True

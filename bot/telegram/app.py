@@ -71,7 +71,9 @@ def build_application(
         | (extra_senders or {})
     )
     worker_options: dict[str, Any] = {"retry_delay": retry_delay} if retry_delay else {}
-    svc.outbox = OutboxWorker(store=store, senders=senders, clock=clock, **worker_options)
+    svc.outbox = OutboxWorker(
+        store=store, senders=senders, clock=clock, spawn=application.create_task, **worker_options
+    )
     application.bot_data["services"] = svc
     _add_handlers(application, settings)
     return application
@@ -130,7 +132,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 async def _flush_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc: Services = context.application.bot_data["services"]
     if svc.outbox is not None:
-        await svc.outbox.flush()
+        svc.outbox.kick()  # returns at once: a slow delivery never makes the job overlap
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

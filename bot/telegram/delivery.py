@@ -164,4 +164,4 @@ def schedule_flush(services: Any) -> None:
     """Deliver now instead of waiting for the next periodic run."""
     worker: OutboxWorker | None = getattr(services, "outbox", None)
     if worker is not None:
-        asyncio.get_running_loop().create_task(worker.flush())
+        worker.kick()

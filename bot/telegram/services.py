@@ -14,6 +14,7 @@ from telegram.ext import CallbackContext
 from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
 from bot.outbox import OutboxWorker
+from bot.report import Traveller
 from bot.store import Store
 from bot.travel import TravelCalculator
 
@@ -44,6 +45,7 @@ class Services:
     clock: Callable[[], datetime]
     outbox: OutboxWorker | None = None
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _profiles: dict[str, Traveller | None] = field(default_factory=dict)
 
     def lock(self, user_ref: str) -> asyncio.Lock:
         """One lock per traveller: their messages are handled one at a time, in order."""
@@ -69,10 +71,21 @@ class Services:
             self.trip,
             self.clock(),
             state=draft.interview,
-            profile=self.store.get_profile(user_ref),
+            profile=self.profile(user_ref),
             user_ref=user_ref,
             threshold_hours=self.settings.rail_threshold_hours,
         )
+
+    def profile(self, user_ref: str) -> Traveller | None:
+        """Name and department remembered for this traveller (read once per process)."""
+        if user_ref not in self._profiles:
+            self._profiles[user_ref] = self.store.get_profile(user_ref)
+        return self._profiles[user_ref]
+
+    def save_profile(self, traveller: Traveller, telegram_user_id: int, chat_id: int) -> None:
+        """Remember name and department, in the store and here."""
+        self.store.save_profile(traveller, telegram_user_id=telegram_user_id, chat_id=chat_id)
+        self._profiles[traveller.user_ref] = traveller
 
     def is_allowed(self, user_id: int) -> bool:
         """Listed in ALLOWED_USER_IDS or approved by the secretariat."""

@@ -160,7 +160,7 @@ async def _finish(
     report = reply.report
     assert report is not None
     user_ref = user_ref_of(user.id)
-    svc.store.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
+    svc.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
     first = svc.store.finish_report(
         user_ref,
         report,
