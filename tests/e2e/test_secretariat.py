@@ -11,20 +11,13 @@ from openpyxl import load_workbook
 
 from bot.export import TRIPS_SHEET
 from bot.telegram.reminders import run_reminders
-from tests.e2e.test_reminders import JAN, Clock, at, desk_bot, reply_containing, svc_of
+from tests.e2e.test_reminders import JAN, Clock, at, desk_bot, svc_of
 from tests.example_report import example_report
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID
-from tests.support.fake_telegram import ChatWatcher, FakeTelegram
+from tests.support.conversation import reply_containing
+from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
-
-
-async def next_containing(watcher: ChatWatcher, text: str, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-    """The next bot message in a watched chat containing `text`."""
-    while True:
-        reply = await watcher.next_reply(timeout)
-        if text in reply.plain_text and reply.event == "sent":
-            return reply
 
 
 async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_path: Path) -> None:
@@ -38,20 +31,20 @@ async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_p
         await jan.next_reply(10)
 
         await sanne.send("/reis @JanDeVries Wenen 27-04 t/m 29-04")
-        done = await next_containing(desk, "Genoteerd voor")
+        done = await reply_containing(desk, "Genoteerd voor")
         assert "Wenen, 27-04 t/m 29-04-2025" in done.plain_text
         notice = await reply_containing(jan, "Het secretariaat heeft je reis naar Wenen genoteerd")
         assert "uitnodiging" in notice.plain_text
         (trip,) = bot.store.trips_for(JAN)
         assert trip.created_by == "telegram:7"
         await sanne.send(f"/reis {TRAVELLER_ID} Parijs 10-06 t/m 11-06")
-        await next_containing(desk, "Genoteerd voor")
+        await reply_containing(desk, "Genoteerd voor")
         await sanne.send("/reis @onbekend Rome 1-7 t/m 2-7")
-        await next_containing(desk, "ken ik niet")
+        await reply_containing(desk, "ken ik niet")
 
         clock.now = at(5, 2, 10)
         await sanne.send("/openstaand")
-        open_list = await next_containing(desk, "Nog geen verslag (1)")
+        open_list = await reply_containing(desk, "Nog geen verslag (1)")
         assert "Wenen, 27-04 t/m 29-04-2025" in open_list.plain_text
         assert (
             "termijn 13-05-2025" in open_list.plain_text and "te laat" not in open_list.plain_text
@@ -59,7 +52,7 @@ async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_p
 
         clock.now = at(5, 14, 10)  # one day past the deadline
         await run_reminders(svc_of(bot))
-        escalation = await next_containing(desk, "Verslagen over de termijn (1)")
+        escalation = await reply_containing(desk, "Verslagen over de termijn (1)")
         assert "1 dag te laat" in escalation.plain_text
         await run_reminders(svc_of(bot))  # same working day: not again
         clock.now = at(5, 14, 16)
@@ -68,12 +61,12 @@ async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_p
         assert [m for m in desk.pending() if "over de termijn" in m.plain_text] == []
         clock.now = at(5, 15, 10)  # next working day: again
         await run_reminders(svc_of(bot))
-        again = await next_containing(desk, "Verslagen over de termijn (1)")
+        again = await reply_containing(desk, "Verslagen over de termijn (1)")
         assert "2 dagen te laat" in again.plain_text
 
         bot.store.finish_report(JAN, example_report(), (), clock.now)
         await sanne.send("/openstaand")
-        await next_containing(desk, "Er staat niets open")
+        await reply_containing(desk, "Er staat niets open")
 
 
 async def test_reports_list_documents_export_and_remind_now(tmp_path: Path) -> None:
@@ -85,7 +78,7 @@ async def test_reports_list_documents_export_and_remind_now(tmp_path: Path) -> N
         bot.store.finish_report(JAN, example_report(), (), clock.now)
 
         await sanne.send("/verslagen 2025")
-        listing = await next_containing(desk, "1 verslagen van reizen in 2025")
+        listing = await reply_containing(desk, "1 verslagen van reizen in 2025")
         assert listing.buttons == ["27-04 Wenen en Bratislava (J. de Vries)"]
         await sanne.click(listing.buttons[0])
         names = {(await desk.next_reply(20)).document.filename for _ in range(2)}  # type: ignore[union-attr]
@@ -107,7 +100,7 @@ async def test_reports_list_documents_export_and_remind_now(tmp_path: Path) -> N
         clock.now = at(7, 5, 21)  # Saturday evening: the job would wait, /herinner does not
         assert await run_reminders(svc_of(bot)) == 0
         await sanne.send("/herinner")
-        await next_containing(desk, "1 herinnering verstuurd")
+        await reply_containing(desk, "1 herinnering verstuurd")
         await reply_containing(jan, "Welkom terug uit Londen")
 
 

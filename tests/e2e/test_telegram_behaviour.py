@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_telegram_interview import answer, documents, reply_with_buttons
 from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
+from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
+from tests.support.fake_telegram import FakeTelegram, UserClient
 from tests.support.ptb import free_port
 
 pytestmark = pytest.mark.asyncio
@@ -24,14 +24,6 @@ async def begin(server: FakeTelegram) -> UserClient:
     await jan.send("/start")
     await reply_with_buttons(jan)
     return jan
-
-
-async def reply_containing(user: UserClient, text: str) -> BotMessage:
-    """Skip replies until one contains `text`."""
-    while True:
-        reply = await user.next_reply(timeout=10)
-        if text in reply.plain_text:
-            return reply
 
 
 async def until_confirmation(jan: UserClient) -> None:

@@ -12,36 +12,10 @@ from pypdf import PdfReader
 
 from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
+from tests.support.conversation import answer, documents, reply_with_buttons
+from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
-
-
-async def reply_with_buttons(user: UserClient, timeout: float = 10.0) -> BotMessage:
-    """Read replies until one carries a keyboard or is a question (bold text)."""
-    while True:
-        reply = await user.next_reply(timeout)
-        if reply.event == "sent" and (reply.buttons or "<b>" in (reply.text or "")):
-            return reply
-
-
-async def answer(user: UserClient, text: str) -> BotMessage:
-    """Type an answer and wait for the next question."""
-    await user.send(text)
-    return await reply_with_buttons(user)
-
-
-async def documents(
-    server: FakeTelegram, chat_id: int, count: int, timeout: float = 20.0
-) -> list[BotMessage]:
-    """Wait until `count` documents have arrived in the chat."""
-    watcher = server.watch(chat_id, from_start=True)
-    found: list[BotMessage] = []
-    while len(found) < count:
-        message = await watcher.next_reply(timeout)
-        if message.document is not None and message.event == "sent":
-            found.append(message)
-    return found
 
 
 async def test_example_trip_from_start_to_documents(tmp_path: Path) -> None:

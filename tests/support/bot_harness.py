@@ -73,16 +73,23 @@ def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Sett
 async def running_bot(
     server: FakeTelegram,
     database: Path,
-    now: datetime,
+    now: datetime | Callable[[], datetime],
     *,
     webhook: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningBot]:
-    """Start the bot (long polling, or a webhook) and stop it cleanly afterwards."""
+    """Start the bot (long polling, or a webhook) and stop it cleanly afterwards.
+
+    `now` is either the moment the bot's clock starts at (it then runs at real speed) or a
+    clock the test sets by hand."""
     settings = bot_settings(server, database, **overrides)
     store = Store.open(settings.database_url)
     application = build_application(
-        settings, store, travel_calculator(settings), shifted_clock(now), retry_delay=fast_retry
+        settings,
+        store,
+        travel_calculator(settings),
+        now if callable(now) else shifted_clock(now),
+        retry_delay=fast_retry,
     )
     await application.initialize()
     if application.post_init is not None:  # run_polling/run_webhook do this in production
