@@ -33,7 +33,11 @@ __all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
 
 log = logging.getLogger(__name__)
 
-CONNECTION_POOL_SIZE = 16
+# Measured with `make bench` (see bench/results/LATEST.md): httpcore checks every idle pooled
+# connection on each request, so a few connections and a few updates in flight at once beat
+# many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
+CONNECTION_POOL_SIZE = 4
+CONCURRENT_UPDATES = 4
 
 SECRETARIAT_COMMANDS: list[BotCommand] = list(secretariat.SECRETARIAT_BOT_COMMANDS)
 
@@ -54,8 +58,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(TwoLaneRateLimiter(max_retries=3))
-        .concurrent_updates(True)
-        # A small pool: httpcore scans every pooled connection for each request.
+        .concurrent_updates(CONCURRENT_UPDATES)
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30.0)
         .post_init(_post_init)

@@ -348,7 +348,6 @@ async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) 
             await message.reply_text("We gaan verder waar je was:")
         prompt = svc.interview(user_ref, draft).current_prompt()
         await send_prompt(message, prompt, frozenset(draft.toggled))
-    svc.release_idle_lock(user_ref)
 
 
 async def take_cancel_reason(svc: Services, message: Message, user_ref: str, trip_id: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -44,21 +45,24 @@ class Services:
     trip: TravelCalculator
     clock: Callable[[], datetime]
     outbox: OutboxWorker | None = None
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _locks: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
 
-    def lock(self, user_ref: str) -> asyncio.Lock:
-        """One lock per traveller: their messages are handled one at a time, in order."""
-        lock = self._locks.get(user_ref)
-        if lock is None:
-            lock = self._locks[user_ref] = asyncio.Lock()
-        return lock
+    @asynccontextmanager
+    async def lock(self, user_ref: str) -> AsyncIterator[None]:
+        """One lock per traveller: their messages are handled one at a time, in order.
 
-    def release_idle_lock(self, user_ref: str) -> None:
-        """Forget a traveller's lock when nobody waits for it (keeps memory flat)."""
-        lock = self._locks.get(user_ref)
-        if lock is not None and not lock.locked():
-            del self._locks[user_ref]
+        The lock is forgotten only when nobody holds or awaits it (memory stays flat, and a
+        message arriving meanwhile still queues behind the same lock)."""
+        lock, users = self._locks.setdefault(user_ref, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[user_ref]
 
     def load_draft(self, user_ref: str) -> TelegramDraft | None:
         """The traveller's draft, or None."""

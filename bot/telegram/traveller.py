@@ -118,7 +118,6 @@ async def _run(update: Update, context: Context, text: str, *, new: bool = False
                 await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
         except StoreUnavailable as error:
             await message.get_bot().send_message(message.chat_id, error.message)
-    svc.release_idle_lock(user_ref)
 
 
 async def _run_locked(
@@ -277,7 +276,6 @@ async def on_callback(update: Update, context: Context) -> None:
             await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
             return
         text = await _button_text(svc, update, message, callback, prompt, draft, user_ref)
-    svc.release_idle_lock(user_ref)
     if text is not None:
         await _run(update, context, text)
 
