@@ -31,6 +31,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "UTCDateTime",
     "drafts",
+    "inbox",
     "metadata",
     "outbox",
     "pending_inputs",
@@ -133,6 +134,14 @@ outbox = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Index(None, "sent_at", "next_attempt_at"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
 )
 
 processed_updates = Table(

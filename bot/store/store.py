@@ -399,6 +399,34 @@ class Store:
             ).all()
         return [_as_record(Draft, row) for row in rows]
 
+    # -- the inbox ----------------------------------------------------------------------
+
+    def receive_update(
+        self, update_id: int, payload: dict[str, Any], now: datetime | None = None
+    ) -> None:
+        """Keep a received Telegram update until it is handled (a second copy is ignored)."""
+        with self._write() as connection:
+            self._insert_ignoring_conflicts(
+                connection,
+                schema.inbox,
+                [{"update_id": update_id, "payload": payload, "received_at": self._now(now)}],
+            )
+
+    def finish_update(self, update_id: int) -> None:
+        """Strike a handled update from the inbox."""
+        with self._write() as connection:
+            connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
+
+    def unfinished_updates(self) -> list[dict[str, Any]]:
+        """Updates received but not handled (the bot stopped in between), oldest first."""
+        with self._read() as connection:
+            return [
+                dict(payload)
+                for payload in connection.execute(
+                    select(schema.inbox.c.payload).order_by(schema.inbox.c.update_id)
+                ).scalars()
+            ]
+
     # -- processed updates ------------------------------------------------------------
 
     def remember_update(self, update_id: int, now: datetime | None = None) -> bool:

@@ -24,6 +24,7 @@ from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
 from bot.telegram import access, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
+from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
 from bot.telegram.traveller import TRAVELLER_COMMANDS
@@ -58,7 +59,8 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(TwoLaneRateLimiter(max_retries=3))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .update_queue(DurableUpdateQueue(store))
+        .concurrent_updates(InboxUpdateProcessor(CONCURRENT_UPDATES, store))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30.0)
         .post_init(_post_init)
@@ -126,6 +128,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await application.bot.set_my_commands(
             SECRETARIAT_COMMANDS, scope=BotCommandScopeChat(svc.settings.secretariat_chat_id)
         )
+    await replay_inbox(svc.store, application.bot, application.update_queue)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _flush_outbox, interval=svc.settings.outbox_interval_seconds, first=0.1

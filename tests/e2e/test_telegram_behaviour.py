@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
@@ -335,3 +336,42 @@ async def test_a_burst_of_messages_is_handled_in_order_and_nothing_is_lost(tmp_p
         assert sum("alleen tekst" in text for text in replies) == 2, (
             "each odd message answered once"
         )
+
+
+async def inbox_emptied(store: Store, timeout: float = 5.0) -> None:
+    """Wait until every received update has been handled (checked every 10 ms)."""
+    async with asyncio.timeout(timeout):
+        while store.unfinished_updates():
+            await asyncio.sleep(0.01)
+
+
+async def test_an_update_confirmed_but_not_handled_before_a_crash_is_handled_at_start(
+    tmp_path: Path,
+) -> None:
+    """Telegram forgets an update once the next getUpdates confirms it; if the bot died
+    before handling it, only the inbox still has it."""
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram() as server:
+        async with running_bot(server, database, EXAMPLE_NOW) as bot:
+            jan = await begin(server)
+            await inbox_emptied(bot.store)  # handled updates leave the inbox
+        lost = {
+            "update_id": 987654,
+            "message": {
+                "message_id": 4242,
+                "date": int(EXAMPLE_NOW.timestamp()),
+                "chat": {"id": TRAVELLER_ID, "type": "private", "first_name": "Jan"},
+                "from": {"id": TRAVELLER_ID, "is_bot": False, "first_name": "Jan"},
+                "text": "Wenen",
+            },
+        }
+        store = Store.open(f"sqlite:///{database}")
+        store.receive_update(lost["update_id"], lost)  # received, confirmed, then the crash
+        store.close()
+        async with running_bot(server, database, EXAMPLE_NOW) as bot:
+            question = await reply_with_buttons(jan)
+            assert "Gevonden: Wenen" in question.plain_text
+            assert "Wanneer was de reis" in question.plain_text
+            draft = bot.store.load_draft(TRAVELLER_REF)
+            assert draft is not None and "destinations" in draft.state["interview"]["answers"]
+            await inbox_emptied(bot.store)

@@ -29,6 +29,7 @@ TABLES = {
     "drafts",
     "reports",
     "outbox",
+    "inbox",
     "processed_updates",
     "trips",
     "reminders",

@@ -1,0 +1,72 @@
+"""Updates are written down before Telegram forgets them.
+
+python-telegram-bot confirms a batch of updates to Telegram with its next getUpdates call
+(and a webhook's 200 answer confirms one), whether or not the bot has handled them yet. A
+bot killed in between would lose what the traveller typed. So every update is stored in
+the inbox as it is queued, before that confirmation, and removed once handled; at start-up
+whatever is left is handled again. Answers applied twice are caught by the update id that
+is saved with every draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import SimpleUpdateProcessor
+
+from bot.store import Store, StoreUnavailable
+
+__all__ = ["DurableUpdateQueue", "InboxUpdateProcessor", "replay_inbox"]
+
+log = logging.getLogger(__name__)
+
+
+class DurableUpdateQueue(asyncio.Queue[object]):
+    """The application's update queue: an update is in the inbox before it is queued."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self._store = store
+
+    async def put(self, item: object) -> None:
+        """Store the update (if it is one), then queue it."""
+        if isinstance(item, Update):
+            try:
+                self._store.receive_update(item.update_id, item.to_dict())
+            except StoreUnavailable:
+                # Handle it anyway: the handler tells the traveller the store is unavailable.
+                log.warning("update %s could not be written to the inbox", item.update_id)
+        await super().put(item)
+
+
+class InboxUpdateProcessor(SimpleUpdateProcessor):
+    """Handles updates like PTB's own processor, then strikes them from the inbox."""
+
+    def __init__(self, max_concurrent_updates: int, store: Store) -> None:
+        super().__init__(max_concurrent_updates)
+        self._store = store
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle the update; once handled (errors included), it leaves the inbox."""
+        try:
+            await coroutine
+        finally:
+            if isinstance(update, Update):
+                try:
+                    self._store.finish_update(update.update_id)
+                except StoreUnavailable:  # handled again after a restart: harmless
+                    log.warning("update %s could not be struck from the inbox", update.update_id)
+
+
+async def replay_inbox(store: Store, bot: Bot, queue: asyncio.Queue[object]) -> int:
+    """Queue again every update that was received but not handled before the last stop."""
+    pending = store.unfinished_updates()
+    for payload in pending:
+        await queue.put(Update.de_json(payload, bot))
+    if pending:
+        log.warning("handling %d update(s) received before the last stop", len(pending))
+    return len(pending)
