@@ -162,6 +162,7 @@ class Store:
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
         self._clock = clock
         self._pruned_at: datetime | None = None
+        self._finished_updates: set[int] = set()
         try:
             self.migrate()
         except BaseException:
@@ -361,8 +362,13 @@ class Store:
         now = self._now(now)
         table = schema.drafts
         with self._write() as connection:
-            if update_id is not None and not self._remember_update(connection, update_id, now):
-                raise DuplicateUpdate(update_id)
+            if update_id is not None:
+                if not self._remember_update(connection, update_id, now):
+                    raise DuplicateUpdate(update_id)
+                # The update is handled by this very transaction: it leaves the inbox with it.
+                connection.execute(
+                    delete(schema.inbox).where(schema.inbox.c.update_id == update_id)
+                )
             statement = self._insert(connection, table).values(
                 user_ref=user_ref, state=state, revision=1, created_at=now, updated_at=now
             )
@@ -372,6 +378,8 @@ class Store:
                     set_={"state": state, "revision": table.c.revision + 1, "updated_at": now},
                 ).returning(table.c.revision)
             ).scalar_one()
+        if update_id is not None:
+            self._finished_updates.add(update_id)
         return int(revision)
 
     def load_draft(self, user_ref: str) -> Draft | None:
@@ -413,7 +421,10 @@ class Store:
             )
 
     def finish_update(self, update_id: int) -> None:
-        """Strike a handled update from the inbox."""
+        """Strike a handled update from the inbox (at no cost when its draft save did)."""
+        if update_id in self._finished_updates:
+            self._finished_updates.discard(update_id)
+            return
         with self._write() as connection:
             connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
 
