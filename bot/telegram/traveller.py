@@ -10,14 +10,15 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from telegram import BotCommand, Message, Update, User
+from telegram import BotCommand, CallbackQuery, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.dialogs import Interview, Kind, Prompt, Reply
+from bot.dialogs import Choice, Interview, Prompt, Reply
 from bot.render import render_chat_summary, split_message
 from bot.report import Report
 from bot.store import DuplicateUpdate, StoreUnavailable
@@ -275,36 +276,48 @@ async def on_callback(update: Update, context: Context) -> None:
             await query.answer("Deze knop hoort bij een eerdere vraag.")
             await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
             return
-        text = await _button_text(svc, update, message, callback, prompt, draft, user_ref)
+        press = _Press(svc, query, message, callback, prompt, draft, user_ref)
+        text = await _button_text(press)
     if text is not None:
         await _run(update, context, text)
 
 
-async def _button_text(
-    svc: Services,
-    update: Update,
-    message: Message,
-    callback: Callback,
-    prompt: Prompt,
-    draft: TelegramDraft,
-    user_ref: str,
-) -> str | None:
+@dataclass
+class _Press:
+    """A button press on the current question, with what handling it needs."""
+
+    svc: Services
+    query: CallbackQuery
+    message: Message
+    callback: Callback
+    prompt: Prompt
+    draft: TelegramDraft
+    user_ref: str
+
+    def save(self) -> None:
+        """Keep the keyboard's state (toggles, calendar) with the draft."""
+        self.svc.store.save_draft(
+            self.user_ref, self.draft.model_dump(mode="json"), self.svc.clock()
+        )
+
+    def choice_at(self, arg: str) -> Choice | None:
+        """The offered choice an index argument names, if any."""
+        choices = self.prompt.choices
+        return choices[int(arg)] if arg.isdigit() and int(arg) < len(choices) else None
+
+
+async def _button_text(press: _Press) -> str | None:
     """What a button press means as a message; None when it only changed the keyboard."""
-    query = update.callback_query
-    assert query is not None
-    if (
-        callback.action == "a"
-        and callback.arg.isdigit()
-        and int(callback.arg) < len(prompt.choices)
-    ):
-        choice = prompt.choices[int(callback.arg)]
+    action, query = press.callback.action, press.query
+    choice = press.choice_at(press.callback.arg)
+    if action == "a" and choice is not None:
         await query.answer()
-        await _show_choice(message, prompt, choice.label)
+        await _show_choice(press.message, press.prompt, choice.label)
         return choice.value
-    if callback.action == "m":
-        return await _toggle(svc, query, message, callback, prompt, draft, user_ref)
-    if callback.action == "c":
-        return await _calendar(svc, query, message, callback, prompt, draft, user_ref)
+    if action == "m":
+        return await _toggle(press)
+    if action == "c":
+        return await _calendar(press)
     await query.answer("Deze knop werkt niet meer.")
     return None
 
@@ -318,49 +331,37 @@ async def _show_choice(message: Message, prompt: Prompt, label: str) -> None:
     await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
 
 
-async def _toggle(
-    svc: Services,
-    query: Any,
-    message: Message,
-    callback: Callback,
-    prompt: Prompt,
-    draft: TelegramDraft,
-    user_ref: str,
-) -> str | None:
-    if callback.arg == "ok":
+async def _toggle(press: _Press) -> str | None:
+    """Toggle one option of a multi-choice, or send the toggled ones with ‘Klaar’."""
+    query, draft, prompt = press.query, press.draft, press.prompt
+    if press.callback.arg == "ok":
         if not draft.toggled:
             await query.answer("Kies eerst minstens één vervoermiddel.", show_alert=True)
             return None
         await query.answer()
         chosen = [c for c in prompt.choices if c.value in draft.toggled]
-        await _show_choice(message, prompt, ", ".join(c.label for c in chosen))
+        await _show_choice(press.message, prompt, ", ".join(c.label for c in chosen))
         return ", ".join(c.value for c in chosen)
-    if not callback.arg.isdigit() or int(callback.arg) >= len(prompt.choices):
+    choice = press.choice_at(press.callback.arg)
+    if choice is None:
         await query.answer("Deze knop werkt niet meer.")
         return None
-    value = prompt.choices[int(callback.arg)].value
+    toggled = draft.toggled
     draft.toggled = (
-        [v for v in draft.toggled if v != value]
-        if value in draft.toggled
-        else [*draft.toggled, value]
+        [v for v in toggled if v != choice.value]
+        if choice.value in toggled
+        else [*toggled, choice.value]
     )
-    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+    press.save()
     await query.answer()
-    await message.edit_reply_markup(prompt_keyboard(prompt, frozenset(draft.toggled)))
+    await press.message.edit_reply_markup(prompt_keyboard(prompt, frozenset(draft.toggled)))
     return None
 
 
-async def _calendar(
-    svc: Services,
-    query: Any,
-    message: Message,
-    callback: Callback,
-    prompt: Prompt,
-    draft: TelegramDraft,
-    user_ref: str,
-) -> str | None:
-    today = svc.clock().date()
-    arg = callback.arg
+async def _calendar(press: _Press) -> str | None:
+    """Month navigation, then departure and return day picked in the calendar."""
+    query, draft, key, arg = press.query, press.draft, press.prompt.key, press.callback.arg
+    today = press.svc.clock().date()
     if arg == "noop":
         await query.answer()
         return None
@@ -372,23 +373,23 @@ async def _calendar(
             else (shown.year, shown.month)
         )
         await query.answer()
-        await message.edit_reply_markup(
-            calendar_keyboard(prompt.key, year, month, draft.calendar_start, today)
+        await press.message.edit_reply_markup(
+            calendar_keyboard(key, year, month, draft.calendar_start, today)
         )
         return None
     picked = date.fromisoformat(arg[1:])
-    if draft.calendar_start is None or picked < draft.calendar_start:
+    start = draft.calendar_start
+    if start is None or picked < start:
         draft.calendar_start = picked
-        svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+        press.save()
         await query.answer(f"Vertrek {picked:%d-%m-%Y}. Tik nu de dag van terugkomst.")
-        await message.edit_reply_markup(
-            calendar_keyboard(prompt.key, picked.year, picked.month, picked, today)
+        await press.message.edit_reply_markup(
+            calendar_keyboard(key, picked.year, picked.month, picked, today)
         )
         return None
-    start = draft.calendar_start
     await query.answer()
     text = f"{start:%d-%m-%Y} t/m {picked:%d-%m-%Y}"
-    await _show_choice(message, prompt, text)
+    await _show_choice(press.message, press.prompt, text)
     return text
 
 
@@ -443,11 +444,6 @@ async def on_check(update: Update, context: Context) -> None:
         await message.reply_text(str(error))
         return
     await message.reply_text(result.explain())
-
-
-def current_kind(prompt: Prompt | None) -> Kind | None:
-    """The kind of the question shown (for adapters deciding on keyboards)."""
-    return prompt.kind if prompt else None
 
 
 async def on_report_button(update: Update, context: Context) -> None:
