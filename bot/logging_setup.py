@@ -8,6 +8,7 @@ from collections.abc import Iterable
 __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
+_CHATTY = ("alembic", "transitions")
 
 
 class RedactSecrets(logging.Filter):
@@ -33,7 +34,8 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Log to stderr at `level`, with every secret redacted and httpx's URL lines silenced."""
+    """Log to stderr at `level`, secrets redacted; httpx's URL lines and the step-by-step
+    lines of alembic and transitions only from WARNING up."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
@@ -41,3 +43,5 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines name the token URL
+    for chatty in _CHATTY:  # step-by-step INFO lines that would clutter the console interview
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -43,3 +43,6 @@ def test_token_in_messages_arguments_and_tracebacks_is_redacted(
 def test_httpx_request_lines_are_not_logged(restore_root_logging: object) -> None:
     configure_logging("DEBUG", [TOKEN])
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("transitions.core").isEnabledFor(logging.INFO)
+    assert logging.getLogger("bot.outbox").isEnabledFor(logging.INFO)
