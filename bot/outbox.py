@@ -45,8 +45,6 @@ class OutboxWorker:
     lease_seconds: float = 120.0
     batch: int = 20
     spawn: Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]] | None = None
-    sent: int = field(default=0, init=False)
-    failed: int = field(default=0, init=False)
     _running: Awaitable[Any] | None = field(default=None, init=False, repr=False)
     _again: bool = field(default=False, init=False, repr=False)
 
@@ -101,11 +99,9 @@ class OutboxWorker:
             await self._retry(item, f"{type(error).__name__}: {error}", None)
             return False
         await asyncio.to_thread(self.store.mark_sent, item.id, self.clock())
-        self.sent += 1
         return True
 
     async def _retry(self, item: OutboxMessage, reason: str, retry_after: float | None) -> None:
-        self.failed += 1
         delay = self.retry_delay(item.attempts, retry_after)
         log.warning(
             "delivery %s (%s) failed, retry in %.0f s: %s", item.id, item.kind, delay, reason

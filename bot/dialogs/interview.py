@@ -89,11 +89,6 @@ class Reply:
     report: Report | None = None
     cancelled: bool = False
 
-    @property
-    def finished(self) -> bool:
-        """The report was confirmed."""
-        return self.report is not None
-
 
 @cache
 def _adapter(key: str) -> TypeAdapter[Any]:
