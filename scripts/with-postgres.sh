@@ -30,7 +30,8 @@ fi
 data=$(mktemp -d /tmp/reisverslag-pg.XXXXXX)
 chmod 755 "$data"
 [ ${#run_as[@]} -eq 0 ] || chown postgres "$data"
-port=${REISVERSLAG_TEST_POSTGRES_PORT:-55432}
+# A free port unless one is given, so a PostgreSQL already running (or a second test run) never clashes.
+port=${REISVERSLAG_TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 cleanup() {
   "${run_as[@]}" "$bindir/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$data"
