@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -60,14 +61,22 @@ def _console(settings: Settings, out_dir: Path | None) -> int:
 
 
 def _telegram(settings: Settings) -> int:
+    """Run the bot; any failure to start (or a fatal stop) ends in one line naming the cause."""
     from bot.store import Store
     from bot.telegram import run_bot
+    from bot.telegram.lifecycle import describe_startup_error
 
-    store = Store.open(settings.database_url)
+    log = logging.getLogger("reisverslag")
     try:
-        run_bot(settings, store, _trip(settings), _clock(settings))
-    finally:
-        store.close()
+        store = Store.open(settings.database_url)
+        try:
+            run_bot(settings, store, _trip(settings), _clock(settings))
+        finally:
+            store.close()
+    except Exception as error:  # every cause is logged, redacted, instead of a raw traceback
+        log.debug("start-up failure in detail", exc_info=error)
+        log.critical("reisverslag stopped: %s", describe_startup_error(error, settings))
+        return 1
     return 0
 
 

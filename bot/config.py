@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 __all__ = ["Settings"]
 
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     webhook_secret_token: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    token_check_seconds: float = Field(default=60.0, gt=0)
 
     # Storage and output
     database_url: str = "sqlite:///reisverslag.sqlite3"
@@ -93,7 +96,12 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every secret's value, for redacting logs."""
         secrets = (self.telegram_bot_token, self.webhook_secret_token, self.smtp_password)
-        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        values = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        try:
+            database_password = make_url(self.database_url).password
+        except ArgumentError:  # an unreadable URL fails later, when the store opens it
+            database_password = None
+        return values + ([str(database_password)] if database_password else [])
 
     @property
     def email_enabled(self) -> bool:

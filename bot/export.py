@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,12 +27,14 @@ from bot.report import Report, TransportMode
 
 __all__ = [
     "EXCEPTIONS_SHEET",
+    "FORMULA_TRIGGERS",
     "MONTHS",
     "TOTALS_SHEET",
     "TRIPS_SHEET",
     "ExportFormat",
     "export_csv",
     "export_xlsx",
+    "neutralise_formula",
     "trip_header",
     "trip_row",
     "write_export",
@@ -142,6 +145,17 @@ def _in_order(reports: Sequence[Report]) -> list[Report]:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _store_as_text(cell: Cell, value: str) -> None:
+    """Keep typed text literal: a string cell, shown as typed, never parsed as a formula."""
+    cell.data_type = "s"  # openpyxl would otherwise store '=…' as a live formula
+    if value.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+
+
 def _style_header(sheet: Worksheet, row: int, count: int) -> None:
     """White bold text on dark blue, wrapped, for the header cells of one row."""
     for column in range(1, count + 1):
@@ -168,6 +182,8 @@ def _write_table(
         row_number += 1
         for column, (value, number_format) in enumerate(zip(row, formats, strict=True), 1):
             cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                _store_as_text(cell, value)
             cell.number_format = number_format
             if row is total:
                 cell.font = _TOTAL_FONT
@@ -316,7 +332,12 @@ def _csv_value(value: Any, number_format: str) -> str:
         return _yes_no(value)
     if isinstance(value, int | float):
         return format_number(value, 0 if number_format == _COUNT else 2)
-    return str(value)
+    return neutralise_formula(str(value))
+
+
+def neutralise_formula(text: str) -> str:
+    """The OWASP rule for CSV: text that a spreadsheet would run as a formula gets a leading '."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def export_csv(reports: Sequence[Report]) -> bytes:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -22,7 +23,7 @@ from bot.config import Settings
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, reminders, secretariat, traveller
+from bot.telegram import access, lifecycle, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
@@ -144,6 +145,11 @@ async def _flush_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure (never the token) and tell the traveller their answers are safe."""
     log.error("error while handling an update", exc_info=context.error)
+    if isinstance(context.error, InvalidToken):
+        lifecycle.stop_fatally(
+            context.application, "Telegram rejected TELEGRAM_BOT_TOKEN while running"
+        )
+        return
     if (
         isinstance(update, Update)
         and update.effective_chat
@@ -161,21 +167,40 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def run_bot(
     settings: Settings, store: Store, trip: TravelCalculator, clock: Callable[[], datetime]
 ) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
+
+    Raises `FatalError` (or the Telegram error) when it cannot start or must stop: a missing
+    webhook secret, a rejected token, an unreachable secretariat chat, a token revoked later."""
+    problem = lifecycle.webhook_secret_problem(settings)
+    if problem:
+        raise lifecycle.FatalError(problem)
     application = build_application(settings, store, trip, clock)
+    ready = application.post_init
+
+    async def checked_post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await lifecycle.check_secretariat_chat(app, settings)
+        if ready is not None:
+            await ready(app)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                lifecycle.watch_token,
+                interval=settings.token_check_seconds,
+                first=settings.token_check_seconds,
+            )
+
+    application.post_init = checked_post_init
     if settings.webhook_url:
-        secret = (
-            settings.webhook_secret_token.get_secret_value()
-            if settings.webhook_secret_token
-            else None
-        )
+        assert settings.webhook_secret_token is not None
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path="telegram",
             webhook_url=settings.webhook_url,
-            secret_token=secret,
+            secret_token=settings.webhook_secret_token.get_secret_value(),
             allowed_updates=Update.ALL_TYPES,
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    reason = lifecycle.fatal_reason(application)
+    if reason is not None:
+        raise lifecycle.FatalError(reason)

