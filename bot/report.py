@@ -172,7 +172,7 @@ class RailCheck(_Model):
     @property
     def within_threshold(self) -> bool:
         """Whether the destination is reachable by train within the threshold (exact minutes)."""
-        if self.hours is None or self.lower_bound and self.hours > self.threshold_hours:
+        if self.hours is None or (self.lower_bound and self.hours > self.threshold_hours):
             return False
         return round(self.hours * 60) <= round(self.threshold_hours * 60)
 
@@ -184,6 +184,20 @@ class RailCheck(_Model):
         return not self.lower_bound and any(
             hours is not None and abs(hours * 60 - limit) <= BORDERLINE_MINUTES for hours in figures
         )
+
+    def figures_text(self) -> str:
+        """For the secretariat: 'Bordeaux: ca. 7 u 20 volgens de bot, reiziger: 8 u 30 (grensgeval)'."""
+        computed = self.computed_hours if self.computed_hours is not None else self.hours
+        shown = self.model_copy(update={"hours": computed}).hours_text()
+        text = f"{self.destination}: {shown} volgens de bot"
+        if self.estimated and self.traveller_hours is None:
+            text += " (schatting)"
+        if self.traveller_hours is not None:
+            own = format_duration(self.traveller_hours, self.threshold_hours, approx=False)
+            text += f", reiziger: {own}"
+        if self.borderline:
+            text += " (grensgeval)"
+        return text
 
     def hours_text(self) -> str:
         """'ca. 6 u 40' / 'meer dan 8 uur', display rounding that never crosses the threshold."""

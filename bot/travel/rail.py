@@ -23,6 +23,7 @@ anything else gets a labelled estimate that the traveller confirms.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -160,8 +161,8 @@ class Journey:
 
     def _through_channel_tunnel(self) -> bool:
         """Whether a train link crosses between Great Britain and the continent."""
-        for link, (a, b) in zip(self.links, zip(self.stations, self.stations[1:], strict=False), strict=True):
-            islands = {"GB", "IE"}
+        islands = {"GB", "IE"}
+        for link, (a, b) in zip(self.links, itertools.pairwise(self.stations), strict=True):
             if link.kind == "trein" and (a.country in islands) != (b.country in islands):
                 return True
         return False
@@ -211,7 +212,13 @@ class RailNetwork:
             if row.id in self.stations:
                 raise ValueError(f"rail_stations.csv: station '{row.id}' staat er twee keer in")
             self.stations[row.id] = Station(
-                row.id, row.name, row.city, row.country, row.latitude, row.longitude, row.transfer_min
+                row.id,
+                row.name,
+                row.city,
+                row.country,
+                row.latitude,
+                row.longitude,
+                row.transfer_min,
             )
         cities: dict[str, int] = {}
         for station in self.stations.values():
@@ -264,7 +271,7 @@ class RailNetwork:
         if destination not in minutes:
             return None
         ids = paths[destination]
-        links = tuple(self.graph.edges[a, b]["link"] for a, b in zip(ids, ids[1:], strict=False))
+        links = tuple(self.graph.edges[a, b]["link"] for a, b in itertools.pairwise(ids))
         return Journey(
             minutes=int(minutes[destination]),
             stations=tuple(self.stations[i] for i in ids),
@@ -311,7 +318,9 @@ class RailPlanner:
             place.country_code not in self.europe or place.country_code in NO_RAIL_LINK_COUNTRIES
         ):
             return RailTime(
-                None, False, f"geen treinverbinding vanuit {self.home.name} (buiten het vasteland van Europa)"
+                None,
+                False,
+                f"geen treinverbinding vanuit {self.home.name} (buiten het vasteland van Europa)",
             )
         nearby = self.network.by_distance(place.latitude, place.longitude)
         station, km = nearby[0]
@@ -352,7 +361,9 @@ class RailPlanner:
                 lower_bound=True,
             )
         if journey is None:
-            return RailTime(None, True, "geen verbinding in het spoormodel: geen schatting mogelijk")
+            return RailTime(
+                None, True, "geen verbinding in het spoormodel: geen schatting mogelijk"
+            )
         beyond = math.ceil(km * BEYOND_MIN_PER_KM)
         return RailTime(
             (journey.minutes + beyond) / 60,
