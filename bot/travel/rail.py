@@ -307,8 +307,23 @@ class RailPlanner:
             )
         self.home = home
         self.home_station = station
+        #: Every station of the home city (London, Paris): journeys start at the best one.
+        self.home_stations = [
+            candidate
+            for candidate, distance in self.network.by_distance(home.latitude, home.longitude)
+            if distance <= STATION_MATCH_KM and candidate.city == station.city
+        ]
         self.europe = europe
         self.threshold_hours = threshold_hours
+
+    def _journey(self, station: Station) -> Journey | None:
+        """The fastest journey from any home station to a station."""
+        journeys = [
+            journey
+            for home in self.home_stations
+            if (journey := self.network.journey(home.id, station.id)) is not None
+        ]
+        return min(journeys, key=lambda item: item.minutes, default=None)
 
     def lookup(self, place: Place) -> RailTime:
         """Train hours from the home station to a place, with the route."""
@@ -327,8 +342,7 @@ class RailPlanner:
         served = [
             journey
             for candidate, distance in nearby
-            if distance <= STATION_MATCH_KM
-            and (journey := self.network.journey(self.home_station.id, candidate.id)) is not None
+            if distance <= STATION_MATCH_KM and (journey := self._journey(candidate)) is not None
         ]
         if served:
             journey = min(served, key=lambda item: item.minutes)
@@ -338,7 +352,7 @@ class RailPlanner:
                 "spoormodel: snelste dienstregelingstijden per rit plus overstaptijd",
                 route=journey.route(self.network.multi_station_cities),
             )
-        journey = self.network.journey(self.home_station.id, station.id)
+        journey = self._journey(station)
         straight_km = haversine_km(
             self.home_station.latitude, self.home_station.longitude, place.latitude, place.longitude
         )
