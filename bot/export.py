@@ -122,9 +122,9 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("Totaal kg CO2e", lambda r: r.total_kg_co2e, _KG, 14),
     _Column("Emissielijst", lambda r: r.emission_list_version, _TEXT, 24),
     _Column("8-uursregel van toepassing", lambda r: _yes_no(_rule_applies(r)), _TEXT, 14),
-    _Column("Treinreis (bot en reiziger)", lambda r: _rail_figures(r), _TEXT, 40),
     _Column("Toelichting", lambda r: r.justification or "", _TEXT, 40),
     _Column("Gemarkeerd", lambda r: _yes_no(r.justification_flagged), _TEXT, 12),
+    _Column("Treinreis (bot en reiziger)", lambda r: _rail_figures(r), _TEXT, 40),
     _Column("Verslag-id", lambda r: r.report_id, _TEXT, 34),
 )
 

@@ -199,6 +199,16 @@ class RailCheck(_Model):
             text += " (grensgeval)"
         return text
 
+    def form_hours_text(self) -> str:
+        """'ca. 12,5 uur' in half hours as on the form; minutes where half hours would mislead."""
+        if self.hours is None or self.lower_bound:
+            return self.hours_text()
+        half = round(self.hours * 2) / 2
+        limit = self.threshold_hours
+        if (half > limit) == (self.hours > limit) and abs(half - limit) >= 0.5:
+            return f"ca. {format_number(half)} uur"
+        return self.hours_text()
+
     def hours_text(self) -> str:
         """'ca. 6 u 40' / 'meer dan 8 uur', display rounding that never crosses the threshold."""
         if self.hours is None:
@@ -325,7 +335,7 @@ class Report(_Model):
         if check is None or check.hours is None:
             return "Nvt."
         verb = "duurt" if check.lower_bound else "is"
-        return f"Nvt (treinreis naar {check.destination} {verb} {check.hours_text()})."
+        return f"Nvt (treinreis naar {check.destination} {verb} {check.form_hours_text()})."
 
     def emissions_text(self) -> str:
         """Answer to question 5: one line per mode, in the example's style."""
