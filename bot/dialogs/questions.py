@@ -301,6 +301,8 @@ def _justification_prompt(ctx: Context) -> str:
     check = ctx.rail_check()
     assert check is not None and check.hours is not None
     route = f" ({check.route})" if check.route else ""
+    if check.traveller_hours is not None and check.traveller_hours != check.computed_hours:
+        route = " volgens jouw opgave"
     return (
         f"Je bent gevlogen naar {check.destination}. Met de trein is dat "
         f"{check.hours_text()}{route}, binnen de grens van "
