@@ -144,7 +144,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="km, CO2 and the 8-hour rule for a trip")
     check.add_argument("--to", required=True, help="destination, e.g. Wenen")
-    check.add_argument("--from", dest="origin", help="origin (default: Den Haag)")
+    check.add_argument(
+        "--from", dest="origin", help="origin of the flight or trip (default: HOME_CITY)"
+    )
     check.add_argument("--mode", default="vliegtuig", choices=[m.value for m in TransportMode])
     check.add_argument("--one-way", action="store_true", help="one way instead of return")
     check.add_argument("--persons", type=int, default=1)

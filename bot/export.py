@@ -97,6 +97,12 @@ def _rule_applies(report: Report) -> bool:
     return bool(report.rail_check and report.rail_check.justification_required)
 
 
+def _rail_figures(report: Report) -> str:
+    """The train time the bot found and the traveller's figure, when someone flew."""
+    check = report.rail_check
+    return check.figures_text() if check and check.flown else ""
+
+
 _COLUMNS: tuple[_Column, ...] = (
     _Column("Reiziger", lambda r: r.traveller.name, _TEXT, 22),
     _Column("Afdeling", lambda r: r.traveller.department, _TEXT, 22),
@@ -121,6 +127,7 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("8-uursregel van toepassing", lambda r: _yes_no(_rule_applies(r)), _TEXT, 14),
     _Column("Toelichting", lambda r: r.justification or "", _TEXT, 40),
     _Column("Gemarkeerd", lambda r: _yes_no(r.justification_flagged), _TEXT, 12),
+    _Column("Treinreis (bot en reiziger)", lambda r: _rail_figures(r), _TEXT, 40),
     _Column("Verslag-id", lambda r: r.report_id, _TEXT, 34),
 )
 

@@ -7,7 +7,13 @@ from datetime import date
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
-__all__ = ["MONTH_NAMES", "format_date_long", "format_day", "format_number"]
+__all__ = [
+    "MONTH_NAMES",
+    "format_date_long",
+    "format_day",
+    "format_duration",
+    "format_number",
+]
 
 _LOCALE = "nl_NL"
 
@@ -24,6 +30,26 @@ def format_number(value: float, decimals: int = 1) -> str:
         return str(int(rounded))
     pattern = "0." + "#" * decimals
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
+
+
+def format_duration(hours: float, threshold_hours: float | None, approx: bool = True) -> str:
+    """'ca. 6 u 40': hours to the nearest 5 minutes, never rounded onto or across the threshold.
+
+    7 h 58 with an 8-hour threshold shows 'ca. 7 u 55', 8 h 01 shows 'ca. 8 u 05'.
+    """
+    exact = round(hours * 60)
+    shown = 5 * round(exact / 5)
+    if threshold_hours is not None:
+        limit = threshold_hours * 60
+        if exact > limit >= shown:
+            shown = 5 * (int(limit // 5) + 1)
+        elif exact <= limit < shown:
+            shown = 5 * int(limit // 5)
+    whole, minutes = divmod(shown, 60)
+    text = f"{whole} uur" if minutes == 0 else f"{whole} u {minutes:02d}"
+    if whole == 0:
+        text = f"{minutes} min"
+    return f"ca. {text}" if approx else text
 
 
 def format_day(day: date, part: object | None = None, with_year: bool = False) -> str:

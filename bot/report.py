@@ -14,9 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.formatting import format_day, format_number
+from bot.formatting import format_day, format_duration, format_number
 
 __all__ = [
+    "BORDERLINE_MINUTES",
     "FORM_QUESTIONS",
     "TITLE",
     "CarFuel",
@@ -145,8 +146,17 @@ class EmissionLine(_Model):
     return_trip: bool = True
 
 
+#: Within this many minutes of the threshold the 8-hour rule is a borderline case.
+BORDERLINE_MINUTES = 45
+
+
 class RailCheck(_Model):
-    """The 8-hour rule applied to one destination."""
+    """The 8-hour rule applied to one destination.
+
+    `hours` is the figure the verdict uses. `computed_hours` is what the bot found (rail
+    network or estimate) and `traveller_hours` what the traveller said, kept side by side
+    for the secretariat. `lower_bound` means the train takes at least `hours`.
+    """
 
     destination: str
     hours: float | None
@@ -154,11 +164,58 @@ class RailCheck(_Model):
     source: str
     threshold_hours: float
     flown: bool
+    route: str = ""
+    lower_bound: bool = False
+    computed_hours: float | None = None
+    traveller_hours: float | None = None
 
     @property
     def within_threshold(self) -> bool:
-        """Whether the destination is reachable by train within the threshold."""
-        return self.hours is not None and self.hours <= self.threshold_hours
+        """Whether the destination is reachable by train within the threshold (exact minutes)."""
+        if self.hours is None or (self.lower_bound and self.hours > self.threshold_hours):
+            return False
+        return round(self.hours * 60) <= round(self.threshold_hours * 60)
+
+    @property
+    def borderline(self) -> bool:
+        """Whether the bot's or the traveller's figure lies within 45 minutes of the threshold."""
+        limit = self.threshold_hours * 60
+        figures = [self.computed_hours, self.traveller_hours, self.hours]
+        return not self.lower_bound and any(
+            hours is not None and abs(hours * 60 - limit) <= BORDERLINE_MINUTES for hours in figures
+        )
+
+    def figures_text(self) -> str:
+        """For the secretariat: 'Bordeaux: ca. 7 u 20 volgens de bot, reiziger: 8 u 30 (grensgeval)'."""
+        computed = self.computed_hours if self.computed_hours is not None else self.hours
+        shown = self.model_copy(update={"hours": computed}).hours_text()
+        text = f"{self.destination}: {shown} volgens de bot"
+        if self.estimated and self.traveller_hours is None:
+            text += " (schatting)"
+        if self.traveller_hours is not None:
+            own = format_duration(self.traveller_hours, self.threshold_hours, approx=False)
+            text += f", reiziger: {own}"
+        if self.borderline:
+            text += " (grensgeval)"
+        return text
+
+    def form_hours_text(self) -> str:
+        """'ca. 12,5 uur' in half hours as on the form; minutes where half hours would mislead."""
+        if self.hours is None or self.lower_bound:
+            return self.hours_text()
+        half = round(self.hours * 2) / 2
+        limit = self.threshold_hours
+        if (half > limit) == (self.hours > limit) and abs(half - limit) >= 0.5:
+            return f"ca. {format_number(half)} uur"
+        return self.hours_text()
+
+    def hours_text(self) -> str:
+        """'ca. 6 u 40' / 'meer dan 8 uur', display rounding that never crosses the threshold."""
+        if self.hours is None:
+            return "onbekend"
+        if self.lower_bound:
+            return f"meer dan {format_duration(self.hours, None, approx=False)}"
+        return format_duration(self.hours, self.threshold_hours)
 
     @property
     def justification_required(self) -> bool:
@@ -277,9 +334,8 @@ class Report(_Model):
             return "Nvt (niet gevlogen)."
         if check is None or check.hours is None:
             return "Nvt."
-        approx = "ca. " if check.estimated or check.hours != int(check.hours) else ""
-        reason = f"treinreis naar {check.destination} is {approx}{format_number(check.hours)} uur"
-        return f"Nvt ({reason})."
+        verb = "duurt" if check.lower_bound else "is"
+        return f"Nvt (treinreis naar {check.destination} {verb} {check.form_hours_text()})."
 
     def emissions_text(self) -> str:
         """Answer to question 5: one line per mode, in the example's style."""

@@ -17,7 +17,16 @@ from bot.dialogs import parsers
 from bot.dialogs.errors import Choice
 from bot.dialogs.ports import TripCalculator
 from bot.formatting import format_number
-from bot.report import CarFuel, Leg, Place, RailCheck, TransportMode, Traveller, TripPeriod
+from bot.report import (
+    BORDERLINE_MINUTES,
+    CarFuel,
+    Leg,
+    Place,
+    RailCheck,
+    TransportMode,
+    Traveller,
+    TripPeriod,
+)
 
 __all__ = ["QUESTIONS", "Context", "Kind", "Question", "question_by_key"]
 
@@ -50,12 +59,27 @@ class Context:
             return None
         check = self.trip.rail_check(destinations, legs)
         hours = self.answers.get("rail_hours")
-        if check is None or hours is None or not check.estimated:
+        if check is None or hours is None or not (check.estimated or check.borderline):
             return check
         if hours == check.hours:
-            return check.model_copy(update={"source": f"{check.source}; bevestigd door reiziger"})
+            return check.model_copy(
+                update={
+                    "source": f"{check.source}; bevestigd door reiziger",
+                    "traveller_hours": hours,
+                }
+            )
+        if check.estimated:
+            return check.model_copy(
+                update={
+                    "hours": hours,
+                    "estimated": False,
+                    "source": "opgegeven door de reiziger",
+                    "traveller_hours": hours,
+                }
+            )
+        # Borderline on the rail network: both figures are kept; the shorter one decides.
         return check.model_copy(
-            update={"hours": hours, "estimated": False, "source": "opgegeven door de reiziger"}
+            update={"hours": min(hours, check.hours or hours), "traveller_hours": hours}
         )
 
 
@@ -218,27 +242,40 @@ def _legs_text(legs: list[Leg]) -> str:
 
 
 def _estimated_check(ctx: Context) -> RailCheck | None:
+    """The computed check when the traveller should confirm it: an estimate or a borderline case."""
     legs = ctx.answers.get("legs")
     if not legs or not _flown(ctx):
         return None
     check = ctx.trip.rail_check(ctx.answers["destinations"], legs)
-    if check is None or not check.flown or not check.estimated or check.hours is None:
+    if check is None or not check.flown or check.hours is None or check.lower_bound:
         return None
-    return check
+    return check if check.estimated or check.borderline else None
 
 
 def _needs_rail_hours(ctx: Context) -> bool:
     check = _estimated_check(ctx)
     # Far beyond the threshold an estimate cannot change the outcome: no need to ask.
-    return check is not None and check.hours is not None and check.hours < 2 * check.threshold_hours
+    return check is not None and (
+        check.borderline or (check.hours is not None and check.hours < 2 * check.threshold_hours)
+    )
 
 
 def _rail_hours_prompt(ctx: Context) -> str:
     check = _estimated_check(ctx)
     assert check is not None and check.hours is not None
+    threshold = format_number(check.threshold_hours)
+    route = f"\nRoute: {check.route}." if check.route else ""
+    if not check.estimated:
+        return (
+            f"Met de trein van {ctx.trip.home.name} naar {check.destination} is het volgens "
+            f"het spoormodel {check.hours_text()}.{route}\n"
+            f"Dat is een grensgeval: binnen {BORDERLINE_MINUTES} minuten van de grens van "
+            f"{threshold} uur. Het secretariaat ziet beide tijden.\n"
+            "Kies ‘Klopt’ of typ de snelste reistijd uit een reisplanner, bijvoorbeeld ‘8 u 30’."
+        )
     return (
         f"Hoe lang duurt de treinreis van {ctx.trip.home.name} naar {check.destination}? "
-        f"Ik schat ca. {format_number(check.hours)} uur (een schatting op basis van de afstand).\n"
+        f"Ik schat {check.hours_text()} (een schatting).{route}\n"
         "Kies ‘Klopt’ of typ de reistijd in uren, bijvoorbeeld ‘9,5’."
     )
 
@@ -263,10 +300,12 @@ def _needs_justification(ctx: Context) -> bool:
 def _justification_prompt(ctx: Context) -> str:
     check = ctx.rail_check()
     assert check is not None and check.hours is not None
-    approx = "ca. " if check.estimated else ""
+    route = f" ({check.route})" if check.route else ""
+    if check.traveller_hours is not None and check.traveller_hours != check.computed_hours:
+        route = " volgens jouw opgave"
     return (
-        f"Je bent gevlogen naar {check.destination}. Met de trein is dat {approx}"
-        f"{format_number(check.hours)} uur, binnen de grens van "
+        f"Je bent gevlogen naar {check.destination}. Met de trein is dat "
+        f"{check.hours_text()}{route}, binnen de grens van "
         f"{format_number(check.threshold_hours)} uur.\n"
         "Vliegen mag dan alleen in een uitzonderlijke situatie, zoals een crisis of spoed. "
         "Reistijd, gemak of prijs tellen niet als reden.\n"

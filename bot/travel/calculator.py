@@ -9,7 +9,7 @@ from bot.dialogs.ports import TripCalculator
 from bot.report import EmissionLine, Leg, Place, RailCheck, TransportMode
 from bot.travel.factors import FactorList, FactorRow, load_factor_list
 from bot.travel.places import Gazetteer, gazetteer
-from bot.travel.rail import RailTable, RailTime, is_weak_justification, rail_table
+from bot.travel.rail import RailPlanner, RailTime, is_weak_justification
 from bot.travel.routes import RoutePlanner
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class TravelCalculator:
         self._home = homes[0]
         self.planner = RoutePlanner(self.places, self._home, home_airports or ["AMS", "RTM", "EIN"])
         self.factors: FactorList = load_factor_list(emission_list_version, emission_factors_dir)
-        self.rail: RailTable = rail_table(self.places)
+        self.rail = RailPlanner(self._home, self.places.europe, rail_threshold_hours)
         self.rail_threshold_hours = rail_threshold_hours
 
     @classmethod
@@ -87,7 +87,7 @@ class TravelCalculator:
         return self.planner.describe(legs)
 
     def rail_time(self, place: Place) -> RailTime:
-        """Train hours from Den Haag to a place (table, estimate or None)."""
+        """Train hours from the home station to a place (rail network, estimate or None)."""
         return self.rail.lookup(place)
 
     def rail_check(self, destinations: list[Place], legs: list[Leg]) -> RailCheck | None:
@@ -120,6 +120,9 @@ class TravelCalculator:
             source=time.source,
             threshold_hours=self.rail_threshold_hours,
             flown=True,
+            route=time.route,
+            lower_bound=time.lower_bound,
+            computed_hours=time.hours,
         )
 
     def factor_for(self, leg: Leg) -> FactorRow:

@@ -117,7 +117,7 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
         "Vliegtuig km", "Vliegtuig kg CO2e", "Trein km", "Trein kg CO2e", "Bus km",
         "Bus kg CO2e", "Auto km", "Auto kg CO2e", "Veerboot km", "Veerboot kg CO2e",
         "Totaal km", "Totaal kg CO2e", "Emissielijst", "8-uursregel van toepassing",
-        "Toelichting", "Gemarkeerd", "Verslag-id",
+        "Toelichting", "Gemarkeerd", "Treinreis (bot en reiziger)", "Verslag-id",
     ]  # fmt: skip
     assert len(data) == 3
     vienna, berlin, paris = data  # by departure: April, 2 June, 10 June
@@ -128,13 +128,18 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
     assert vienna[9] == 1919 and vienna[10] == pytest.approx(1919 * 0.172)
     assert vienna[11:19] == [0, 0, 0, 0, 0, 0, 0, 0]
     assert vienna[19] == 1919 and vienna[20] == pytest.approx(330.068)
-    assert vienna[21:] == ["co2emissiefactoren-2025", "nee", None, "nee", "voorbeeld-wenen-2025"]
+    assert vienna[21:] == [
+        "co2emissiefactoren-2025", "nee", None, "nee", "Wenen: ca. 12 u 30 volgens de bot",
+        "voorbeeld-wenen-2025",
+    ]  # fmt: skip
     assert berlin[4] == 2.0  # afternoon out, morning back: 3 - 0,5 - 0,5
     assert berlin[7:9] == [3, "trein, bus"]
     assert berlin[11:15] == [1950, 0, 1950, pytest.approx(202.8)]
     assert berlin[19:21] == [3900, pytest.approx(202.8)]
     assert paris[4] == 1.0
     assert paris[22:25] == ["ja", "Het scheelt reistijd.", "ja"]
+    assert paris[25] == "Parijs: ca. 3 u 30 volgens de bot"
+    assert berlin[25] is None  # nobody flew
 
 
 def test_trips_sheet_styling_formats_and_frozen_header() -> None:
@@ -193,7 +198,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom_and_decimal_commas() -> None:
     content = export_csv(REPORTS)
     assert content.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert table[0][0] == "Reiziger" and len(table[0]) == 26
+    assert table[0][0] == "Reiziger" and len(table[0]) == 27
     vienna = table[1]
     assert vienna[:9] == [
         "J. de Vries", "Digitale Stad", "27-04-2025", "29-04-2025", "2,5",
