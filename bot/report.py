@@ -337,14 +337,24 @@ class Report(_Model):
         verb = "duurt" if check.lower_bound else "is"
         return f"Nvt (treinreis naar {check.destination} {verb} {check.form_hours_text()})."
 
+    def totals_text(self) -> str:
+        """'1.918 km, ca. 404 kg CO2e'; for a group, what the km and the CO2 each cover."""
+        km, kg = format_number(self.total_km, 0), format_number(self.total_kg_co2e, 0)
+        if self.persons == 1:
+            return f"{km} km, ca. {kg} kg CO2e"
+        return f"{km} km per persoon, ca. {kg} kg CO2e voor de {self.persons} personen samen"
+
     def emissions_text(self) -> str:
         """Answer to question 5: one line per mode, in the example's style."""
         lines = []
+        group = self.persons > 1
         for line in self.emissions:
             suffix = " (retour)" if line.return_trip else ""
+            per_person = " per persoon" if group else ""
+            party = f" voor de {self.persons} personen samen" if group else ""
             lines.append(
-                f"{format_number(line.km, 0)} km met {line.mode.value}{suffix}, "
-                f"ca. {format_number(line.kg_co2e, 0)} kg CO2-uitstoot"
+                f"{format_number(line.km, 0)} km{per_person} met {line.mode.value}{suffix}, "
+                f"ca. {format_number(line.kg_co2e, 0)} kg CO2-uitstoot{party}"
             )
         return "\n".join(lines)
 

@@ -177,7 +177,7 @@ def _with_fuel(legs: list[Leg], ctx: Context) -> list[Leg]:
         return legs
     return [
         leg.model_copy(update={"fuel": fuel})
-        if leg.mode is TransportMode.AUTO and leg.fuel is None
+        if leg.mode is TransportMode.AUTO and leg.fuel in (None, CarFuel.ONBEKEND)
         else leg
         for leg in legs
     ]

@@ -105,10 +105,11 @@ def emission_list_version(report: Report) -> str:
 
 
 def _describe_factor(line: EmissionLine) -> str:
-    """'0,172 kg CO2e per passagierskilometer (700-2500 km; bron niet geverifieerd)'."""
+    """'0,172 kg CO2e per passagierskilometer (700-2500 km)'.
+
+    The official document states list, version and factor only; whether a factor was
+    verified against its source is for the secretariat (`reisverslag factors`, the export).
+    """
     unit = _UNIT_LABELS.get(line.unit, f"per {line.unit}")
-    notes = [line.factor_class] if line.factor_class else []
-    if not line.factor_verified:
-        notes.append("bron niet geverifieerd")
-    suffix = f" ({'; '.join(notes)})" if notes else ""
+    suffix = f" ({line.factor_class})" if line.factor_class else ""
     return f"{format_number(line.factor_kg_per_unit, 3)} kg CO2e {unit}{suffix}"
