@@ -160,7 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # durations from python-telegram-bot as timedelta
     args = _parser().parse_args(argv)
     settings = Settings()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(
+        settings.log_level,
+        settings.secret_values(),
+        log_update_contents=settings.log_update_contents,
+    )
     command = args.command or "run"
     if command == "run":
         command = "bot" if settings.telegram_enabled else "console"

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, reminders, secretariat, traveller
+from bot.telegram import access, privacy, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
@@ -109,6 +109,7 @@ def _add_handlers(
     application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
     secretariat.add_secretariat_handlers(application, settings)
+    privacy.add_privacy_handlers(application)
     reminders.add_reminder_jobs(application, settings)
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
