@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, exists, or_, select, update
 
 from bot.store import schema
 from bot.store.records import AccessStatus, OutboxItem, TripStatus
@@ -21,7 +21,6 @@ __all__ = [
     "RetentionPolicy",
     "RetentionSweep",
     "erase_personal_data",
-    "outbox_backlog",
     "personal_data",
     "run_retention",
 ]
@@ -314,15 +313,3 @@ def _warn_idle_drafts(
         )
     store._enqueue(connection, items, now)
     return tuple(row.user_ref for row in rows)
-
-
-def outbox_backlog(store: Store, now: datetime) -> tuple[int, float]:
-    """How many outbox items wait, and the age in seconds of the oldest (0 when none)."""
-    table = schema.outbox
-    with store._read() as connection:
-        count, oldest = connection.execute(
-            select(func.count(), func.min(table.c.created_at)).where(table.c.sent_at.is_(None))
-        ).one()
-    if not count or oldest is None:
-        return 0, 0.0
-    return int(count), max((now - oldest).total_seconds(), 0.0)

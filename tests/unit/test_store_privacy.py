@@ -9,15 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot.report import Traveller
 from bot.store import AccessStatus, OutboxItem, Store
+from bot.store.health import database_error, delivery_backlog
 from bot.store.privacy import (
     ERASED_USER_REF,
     IdleDraft,
     RetentionPolicy,
     erase_personal_data,
-    outbox_backlog,
     personal_data,
     run_retention,
 )
@@ -159,8 +160,6 @@ def test_sent_outbox_bodies_go_after_n_days_unsent_ones_stay(store: Store) -> No
     assert run_retention(store, POLICY, T0 + 30 * DAY, _warning).outbox_bodies == 1
     assert store.outbox_item(sent.id) is None
     assert store.pending_count() == 1
-    count, age = outbox_backlog(store, T0 + 30 * DAY)
-    assert count == 1 and age == pytest.approx(30 * 86400)
 
 
 def test_strangers_requests_go_after_k_days_travellers_stay(store: Store) -> None:
@@ -189,3 +188,27 @@ def test_a_forged_overlong_username_is_not_stored(store: Store) -> None:
     store.remember_username("x;drop", 43, T0)
     assert store.user_id_for_username("a" * 100) is None
     assert store.user_id_for_username("x;drop") is None
+
+
+def test_delivery_backlog_counts_waiting_overdue_failing_and_due_reminders(store: Store) -> None:
+    assert database_error(store.engine) is None
+    empty = delivery_backlog(store, T0)
+    assert (empty.outbox_waiting, empty.outbox_oldest_seconds, empty.reminders_due) == (0, 0, 0)
+    store.enqueue([_message("a", 42, "x"), _message("b", 42, "y")], T0)
+    [first, _second] = store.claim_due(T0 + timedelta(seconds=10))
+    store.mark_failed(first.id, "boom", T0 + timedelta(hours=1))
+    trip = store.add_trip(ALICE, "Wenen", date(2025, 4, 1), date(2025, 4, 3), ALICE, T0)
+    store.schedule_reminders(trip.trip_id, [("after", T0), ("later", T0 + DAY)], T0)
+    backlog = delivery_backlog(store, T0 + timedelta(minutes=10))
+    assert backlog.outbox_waiting == 2
+    assert backlog.outbox_oldest_seconds == pytest.approx(600)
+    assert backlog.outbox_overdue_seconds == pytest.approx(600)  # the second, due since T0
+    assert backlog.outbox_failing == 1
+    assert backlog.reminders_due == 1
+
+
+def test_database_error_names_the_cause(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite3'}")
+    error = database_error(engine)
+    engine.dispose()
+    assert error is not None and "unable to open database file" in error
