@@ -65,10 +65,9 @@ def _telegram(settings: Settings) -> int:
 
     store = Store.open(settings.database_url)
     try:
-        run_bot(settings, store, _trip(settings), _clock(settings))
+        return run_bot(settings, store, _trip(settings), _clock(settings))
     finally:
         store.close()
-    return 0
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:

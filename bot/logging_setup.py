@@ -57,4 +57,5 @@ def configure_logging(
     for chatty in _CHATTY:  # step-by-step INFO lines that would clutter the console interview
         logging.getLogger(chatty).setLevel(logging.WARNING)
     for name, cap in CONTENT_LOGGERS.items():
-        logging.getLogger(name).setLevel(logging.NOTSET if log_update_contents else cap)
+        floor = max(cap, root.level)  # a cap never makes a logger chattier than the root
+        logging.getLogger(name).setLevel(logging.NOTSET if log_update_contents else floor)
