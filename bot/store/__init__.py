@@ -17,6 +17,7 @@ from bot.store.records import (
     Trip,
     TripStatus,
     next_retry_delay,
+    sender_of,
     utc_now,
 )
 from bot.store.store import MIGRATIONS_DIR, Store
@@ -38,5 +39,6 @@ __all__ = [
     "Trip",
     "TripStatus",
     "next_retry_delay",
+    "sender_of",
     "utc_now",
 ]

@@ -148,6 +148,8 @@ inbox = Table(
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("payload", JSON, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+    # Who sent it: a traveller's later update waits for their earlier ones (bot/store/ordering.py).
+    Column("user_id", BigInteger, nullable=True, index=True),
 )
 
 processed_updates = Table(

@@ -59,6 +59,7 @@ from bot.store.records import (
     StoreUnavailable,
     Trip,
     TripStatus,
+    sender_of,
     utc_now,
 )
 
@@ -419,7 +420,14 @@ class Store:
             self._insert_ignoring_conflicts(
                 connection,
                 schema.inbox,
-                [{"update_id": update_id, "payload": payload, "received_at": self._now(now)}],
+                [
+                    {
+                        "update_id": update_id,
+                        "payload": payload,
+                        "received_at": self._now(now),
+                        "user_id": sender_of(payload),
+                    }
+                ],
             )
 
     def finish_update(self, update_id: int) -> None:
@@ -589,6 +597,9 @@ class Store:
                 .where(claimable)
                 .order_by(table.c.next_attempt_at, table.c.id)
                 .limit(limit)
+                # PostgreSQL: rows another instance is claiming right now are passed over
+                # instead of waited for (SQLite has one writer and ignores this).
+                .with_for_update(skip_locked=True)
             ).scalars()
             for item_id in list(candidates):
                 taken = connection.execute(

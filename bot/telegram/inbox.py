@@ -19,6 +19,7 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 
 from bot.store import Store, StoreUnavailable
+from bot.store.ordering import TravellerOrder
 
 __all__ = ["DurableUpdateQueue", "InboxUpdateProcessor", "replay_inbox"]
 
@@ -58,11 +59,18 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._store = store
         self._on_handled = on_handled
+        self._order = TravellerOrder(store)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Handle the update; once handled (errors included), it leaves the inbox."""
+        """Handle the update in its sender's turn (other processes too); once handled (errors
+        included), it leaves the inbox."""
         try:
-            await coroutine
+            if isinstance(update, Update):
+                sender = update.effective_user.id if update.effective_user else None
+                async with self._order.turn(update.update_id, sender):
+                    await coroutine
+            else:
+                await coroutine
         finally:
             if isinstance(update, Update):
                 if self._on_handled is not None:

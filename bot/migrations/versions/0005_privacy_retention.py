@@ -1,5 +1,6 @@
-"""Privacy and robust storage: destinations without a tight limit, and when a traveller was
-warned that their idle draft will be deleted (the retention job).
+"""Privacy, robust storage and several instances: destinations without a tight limit, when a
+traveller was warned that their idle draft will be deleted (the retention job), and who sent
+each inbox update (a traveller's updates are handled in order across processes).
 
 Revision ID: 0005
 Revises: 0003
@@ -39,10 +40,16 @@ def upgrade() -> None:
             )
     with op.batch_alter_table("drafts") as batch:
         batch.add_column(sa.Column("retention_warned_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("inbox") as batch:
+        batch.add_column(sa.Column("user_id", sa.BigInteger(), nullable=True))
+        batch.create_index(op.f("ix_inbox_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:
     """Back to VARCHAR(500) destinations (longer ones are cut) and no retention warning."""
+    with op.batch_alter_table("inbox") as batch:
+        batch.drop_index(op.f("ix_inbox_user_id"))
+        batch.drop_column("user_id")
     with op.batch_alter_table("drafts") as batch:
         batch.drop_column("retention_warned_at")
     if not _on_postgresql():
