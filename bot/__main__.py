@@ -70,14 +70,13 @@ def _telegram(settings: Settings) -> int:
     try:
         store = Store.open(settings.database_url)
         try:
-            run_bot(settings, store, _trip(settings), _clock(settings))
+            return run_bot(settings, store, _trip(settings), _clock(settings))
         finally:
             store.close()
     except Exception as error:  # every cause is logged, redacted, instead of a raw traceback
         log.debug("start-up failure in detail", exc_info=error)
         log.critical("reisverslag stopped: %s", describe_startup_error(error, settings))
         return 1
-    return 0
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
@@ -171,7 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # durations from python-telegram-bot as timedelta
     args = _parser().parse_args(argv)
     settings = Settings()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(
+        settings.log_level,
+        settings.secret_values(),
+        log_update_contents=settings.log_update_contents,
+    )
     command = args.command or "run"
     if command == "run":
         command = "bot" if settings.telegram_enabled else "console"

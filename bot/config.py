@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -75,11 +75,34 @@ class Settings(BaseSettings):
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
 
     log_level: str = "INFO"
+    # Privacy (AVG): what updates contained (names, answers) is logged only when enabled.
+    log_update_contents: bool = False
+
+    # Privacy (AVG): how many days each kind of data is kept (docs/privacy.md)
+    retention_sent_outbox_days: int = Field(default=30, ge=2)
+    retention_draft_days: int = Field(default=90, ge=2)
+    retention_draft_warning_days: int = Field(default=7, ge=1)
+    retention_access_request_days: int = Field(default=30, ge=1)
+    retention_processed_update_days: int = Field(default=7, ge=2)
+
+    # Operations: /healthz and /metrics over HTTP (off unless HEALTH_PORT is set)
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    health_max_outbox_delay_seconds: float = Field(default=300.0, gt=0)
+    health_max_poll_silence_seconds: float = Field(default=120.0, gt=0)
 
     @field_validator("allowed_user_ids", "home_airports", "reminder_days", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @model_validator(mode="after")
+    def _warning_before_deletion(self) -> Settings:
+        if self.retention_draft_warning_days >= self.retention_draft_days:
+            raise ValueError(
+                "RETENTION_DRAFT_WARNING_DAYS must be smaller than RETENTION_DRAFT_DAYS"
+            )
+        return self
 
     @field_validator("home_airports")
     @classmethod

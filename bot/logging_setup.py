@@ -9,6 +9,14 @@ __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
 _CHATTY = ("alembic", "transitions")
+#: Loggers whose DEBUG (SQLAlchemy: INFO) lines carry what travellers typed: the Bot API's
+#: request and response bodies, SQL parameters, mail bodies. Capped unless explicitly enabled.
+CONTENT_LOGGERS = {
+    "telegram": logging.INFO,
+    "httpcore": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "aiosmtplib": logging.INFO,
+}
 
 
 class RedactSecrets(logging.Filter):
@@ -33,9 +41,12 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
+def configure_logging(
+    level: str, secrets: Iterable[str], *, log_update_contents: bool = False
+) -> None:
     """Log to stderr at `level`, secrets redacted; httpx's URL lines and the step-by-step
-    lines of alembic and transitions only from WARNING up."""
+    lines of alembic and transitions only from WARNING up; message contents (AVG) only
+    with `log_update_contents`."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
@@ -45,3 +56,6 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines name the token URL
     for chatty in _CHATTY:  # step-by-step INFO lines that would clutter the console interview
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    for name, cap in CONTENT_LOGGERS.items():
+        floor = max(cap, root.level)  # a cap never makes a logger chattier than the root
+        logging.getLogger(name).setLevel(logging.NOTSET if log_update_contents else floor)

@@ -19,6 +19,7 @@ from bot.store.records import (
     Trip,
     TripStatus,
     next_retry_delay,
+    sender_of,
     utc_now,
 )
 from bot.store.store import MIGRATIONS_DIR, Store
@@ -42,5 +43,6 @@ __all__ = [
     "Trip",
     "TripStatus",
     "next_retry_delay",
+    "sender_of",
     "utc_now",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "Trip",
     "TripStatus",
     "next_retry_delay",
+    "sender_of",
     "utc_now",
 ]
 
@@ -46,6 +47,16 @@ _RETRY_CAP_SECONDS = 3600.0
 def utc_now() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def sender_of(payload: dict[str, Any]) -> int | None:
+    """The Telegram user id a raw update comes from (None for updates without a sender)."""
+    for value in payload.values():
+        if isinstance(value, dict):
+            sender = value.get("from")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+    return None
 
 
 def next_retry_delay(attempts: int, retry_after: float | None = None) -> float:

@@ -83,6 +83,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 _USER_REF = 100
 _ID = 64
+#: Destinations and other lists a traveller types: no length limit (on PostgreSQL a
+#: VARCHAR(500) made a long multi-city answer unsendable). SQLite never enforces a VARCHAR
+#: length, so its tables keep the declared VARCHAR(500) (recreating them would cascade).
+_LONG_TEXT = Text().with_variant(String(500), "sqlite")
 
 travellers = Table(
     "travellers",
@@ -106,6 +110,8 @@ drafts = Table(
     Column("revision", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False, index=True),
+    # When the traveller was told this idle draft will be deleted (retention job).
+    Column("retention_warned_at", UTCDateTime, nullable=True),
 )
 
 reports = Table(
@@ -117,7 +123,7 @@ reports = Table(
     Column("year", Integer, nullable=False, index=True),
     Column("departure", Date, nullable=False),
     Column("return_date", Date, nullable=False),
-    Column("destination", String(500), nullable=False),
+    Column("destination", _LONG_TEXT, nullable=False),
     Column("submitted_at", UTCDateTime, nullable=False, index=True),
 )
 
@@ -143,6 +149,8 @@ inbox = Table(
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("payload", JSON, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+    # Who sent it: a traveller's later update waits for their earlier ones (bot/store/ordering.py).
+    Column("user_id", BigInteger, nullable=True, index=True),
 )
 
 processed_updates = Table(
@@ -157,7 +165,7 @@ trips = Table(
     metadata,
     Column("trip_id", String(_ID), primary_key=True),
     Column("user_ref", String(_USER_REF), nullable=False, index=True),
-    Column("destination", String(500), nullable=False),
+    Column("destination", _LONG_TEXT, nullable=False),
     Column("departure", Date, nullable=False),
     Column("return_date", Date, nullable=False),
     Column("created_by", String(_USER_REF), nullable=False),

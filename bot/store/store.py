@@ -12,6 +12,7 @@ rolled back, so what was saved before stays intact.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
@@ -62,6 +63,7 @@ from bot.store.records import (
     StoreUnavailable,
     Trip,
     TripStatus,
+    sender_of,
     utc_now,
 )
 
@@ -74,6 +76,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 UPDATE_RETENTION = timedelta(days=7)
 _PRUNE_INTERVAL = timedelta(hours=1)
 
+_TELEGRAM_USERNAME = re.compile(r"[a-z0-9_]{4,32}")
 _BEGIN_OPTION = "reisverslag_sqlite_begin"
 _MIGRATION_LOCK_ID = 0x7265697376  # PostgreSQL advisory lock key: 'reisv'
 _UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
@@ -440,7 +443,14 @@ class Store:
             self._insert_ignoring_conflicts(
                 connection,
                 schema.inbox,
-                [{"update_id": update_id, "payload": payload, "received_at": self._now(now)}],
+                [
+                    {
+                        "update_id": update_id,
+                        "payload": payload,
+                        "received_at": self._now(now),
+                        "user_id": sender_of(payload),
+                    }
+                ],
             )
 
     def finish_update(self, update_id: int) -> None:
@@ -610,6 +620,9 @@ class Store:
                 .where(claimable)
                 .order_by(table.c.next_attempt_at, table.c.id)
                 .limit(limit)
+                # PostgreSQL: rows another instance is claiming right now are passed over
+                # instead of waited for (SQLite has one writer and ignores this).
+                .with_for_update(skip_locked=True)
             ).scalars()
             for item_id in list(candidates):
                 taken = connection.execute(
@@ -922,9 +935,14 @@ class Store:
     def remember_username(
         self, username: str, telegram_user_id: int, now: datetime | None = None
     ) -> None:
-        """Remember which Telegram user has this @username (case-insensitive)."""
+        """Remember which Telegram user has this @username (case-insensitive).
+
+        A name Telegram would never issue (its rule: 4-32 of a-z, 0-9, _) is not stored,
+        so a forged update cannot overflow the column."""
         now = self._now(now)
         name = username.lstrip("@").lower()
+        if not _TELEGRAM_USERNAME.fullmatch(name):
+            return
         with self._write() as connection:
             statement = self._insert(connection, schema.telegram_usernames).values(
                 username=name, telegram_user_id=telegram_user_id, updated_at=now

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.error import InvalidToken
+from telegram.error import Conflict, InvalidToken
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,8 +25,9 @@ from bot.config import Settings
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, lifecycle, reminders, secretariat, traveller
+from bot.telegram import access, lifecycle, privacy, reminders, secretariat, traveller
 from bot.telegram.delivery import telegram_senders
+from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
@@ -55,16 +58,21 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot with every handler, the outbox job and the rate limiter."""
     assert settings.telegram_bot_token is not None
+    metrics = Metrics(store, clock)
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(TwoLaneRateLimiter(max_retries=3))
-        .update_queue(DurableUpdateQueue(store))
-        .concurrent_updates(InboxUpdateProcessor(CONCURRENT_UPDATES, store))
+        .update_queue(DurableUpdateQueue(store, on_received=metrics.received))
+        .concurrent_updates(
+            InboxUpdateProcessor(CONCURRENT_UPDATES, store, on_handled=metrics.handled)
+        )
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30.0)
+        .get_updates_request(PollStampingRequest(metrics))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if settings.telegram_api_file_url:
         builder = builder.base_file_url(settings.telegram_api_file_url)
@@ -81,6 +89,7 @@ def build_application(
         store=store, senders=senders, clock=clock, spawn=application.create_task, **worker_options
     )
     application.bot_data["services"] = svc
+    application.bot_data["metrics"] = metrics
     _add_handlers(application, settings)
     return application
 
@@ -110,6 +119,7 @@ def _add_handlers(
     application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
     secretariat.add_secretariat_handlers(application, settings)
+    privacy.add_privacy_handlers(application)
     reminders.add_reminder_jobs(application, settings)
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
@@ -129,11 +139,30 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await application.bot.set_my_commands(
             SECRETARIAT_COMMANDS, scope=BotCommandScopeChat(svc.settings.secretariat_chat_id)
         )
+    if svc.settings.health_port is not None:
+        health = HealthServer(
+            application, svc.settings, svc.store, metrics_of(application), svc.clock
+        )
+        await health.start()
+        application.bot_data["health"] = health
     await replay_inbox(svc.store, application.bot, application.update_queue)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _flush_outbox, interval=svc.settings.outbox_interval_seconds, first=0.1
         )
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the health endpoint."""
+    health: HealthServer | None = application.bot_data.pop("health", None)
+    if health is not None:
+        await health.stop()
+
+
+def metrics_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Metrics:
+    """The application's metrics."""
+    metrics: Metrics = application.bot_data["metrics"]
+    return metrics
 
 
 async def _flush_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -144,6 +173,13 @@ async def _flush_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure (never the token) and tell the traveller their answers are safe."""
+    metrics_of(context.application).errors.labels("handler" if update else "updates").inc()
+    if isinstance(context.error, Conflict) and update is None:
+        if _conflict_persists(context.application):
+            _stop_on_conflict(context.application)
+        else:
+            log.warning("Telegram answered 409 Conflict: another getUpdates call; retrying")
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(context.error, InvalidToken):
         lifecycle.stop_fatally(
@@ -164,13 +200,47 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell the user about the error")
 
 
+#: Exit status of a second long-polling instance (Telegram's 409 Conflict).
+EXIT_CONFLICT = 3
+#: This many 409 answers within the window mean two instances are fighting over getUpdates.
+CONFLICTS_TO_STOP = 5
+CONFLICT_WINDOW_SECONDS = 60.0
+
+
+def _conflict_persists(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Whether this instance should give way: it never fetched updates (it is the newcomer),
+    or the conflicts keep coming (two instances fighting; the first to see enough leaves)."""
+    if metrics_of(application).last_poll is None:
+        return True
+    now = time.monotonic()
+    seen: deque[float] = application.bot_data.setdefault("conflicts", deque())
+    seen.append(now)
+    while seen and seen[0] < now - CONFLICT_WINDOW_SECONDS:
+        seen.popleft()
+    return len(seen) >= CONFLICTS_TO_STOP
+
+
+def _stop_on_conflict(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Another instance is polling with this token: say so and stop with EXIT_CONFLICT."""
+    if application.bot_data.get("exit_code"):
+        return
+    log.critical(
+        "Telegram answered 409 Conflict: another bot process is already fetching updates with "
+        "this token (long polling allows one). Stopping this one. Run one polling instance, or "
+        "several in webhook mode (WEBHOOK_URL) on PostgreSQL; see README, 'Running it'."
+    )
+    application.bot_data["exit_code"] = EXIT_CONFLICT
+    application.stop_running()
+
+
 def run_bot(
     settings: Settings, store: Store, trip: TravelCalculator, clock: Callable[[], datetime]
-) -> None:
+) -> int:
     """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
 
-    Raises `FatalError` (or the Telegram error) when it cannot start or must stop: a missing
-    webhook secret, a rejected token, an unreachable secretariat chat, a token revoked later."""
+    Returns the exit status: 0, or EXIT_CONFLICT when another instance was polling. Raises
+    `FatalError` (or the Telegram error) when it cannot start or must stop: a missing webhook
+    secret, a rejected token, an unreachable secretariat chat, a token revoked later."""
     problem = lifecycle.webhook_secret_problem(settings)
     if problem:
         raise lifecycle.FatalError(problem)
@@ -204,3 +274,4 @@ def run_bot(
     reason = lifecycle.fatal_reason(application)
     if reason is not None:
         raise lifecycle.FatalError(reason)
+    return int(application.bot_data.get("exit_code", 0))

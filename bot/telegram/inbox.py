@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 
 from bot.store import Store, StoreUnavailable
+from bot.store.ordering import TravellerOrder
 
 __all__ = ["DurableUpdateQueue", "InboxUpdateProcessor", "replay_inbox"]
 
@@ -28,13 +29,16 @@ log = logging.getLogger(__name__)
 class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue: an update is in the inbox before it is queued."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, on_received: Callable[[int], None] | None = None) -> None:
         super().__init__()
         self._store = store
+        self._on_received = on_received
 
     async def put(self, item: object) -> None:
         """Store the update (if it is one), then queue it."""
         if isinstance(item, Update):
+            if self._on_received is not None:
+                self._on_received(item.update_id)
             try:
                 self._store.receive_update(item.update_id, item.to_dict())
             except StoreUnavailable:
@@ -46,16 +50,31 @@ class DurableUpdateQueue(asyncio.Queue[object]):
 class InboxUpdateProcessor(SimpleUpdateProcessor):
     """Handles updates like PTB's own processor, then strikes them from the inbox."""
 
-    def __init__(self, max_concurrent_updates: int, store: Store) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        store: Store,
+        on_handled: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._store = store
+        self._on_handled = on_handled
+        self._order = TravellerOrder(store)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Handle the update; once handled (errors included), it leaves the inbox."""
+        """Handle the update in its sender's turn (other processes too); once handled (errors
+        included), it leaves the inbox."""
         try:
-            await coroutine
+            if isinstance(update, Update):
+                sender = update.effective_user.id if update.effective_user else None
+                async with self._order.turn(update.update_id, sender):
+                    await coroutine
+            else:
+                await coroutine
         finally:
             if isinstance(update, Update):
+                if self._on_handled is not None:
+                    self._on_handled(update.update_id)
                 try:
                     self._store.finish_update(update.update_id)
                 except StoreUnavailable:  # handled again after a restart: harmless

@@ -91,6 +91,10 @@ class Services:
         self.store.save_profile(traveller, telegram_user_id=telegram_user_id, chat_id=chat_id)
         self._profiles[traveller.user_ref] = traveller
 
+    def forget(self, user_ref: str) -> None:
+        """Drop what is cached about this traveller (after their data was erased)."""
+        self._profiles.pop(user_ref, None)
+
     def is_allowed(self, user_id: int) -> bool:
         """Listed in ALLOWED_USER_IDS or approved by the secretariat."""
         if user_id in self.settings.allowed_user_ids:

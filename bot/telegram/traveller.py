@@ -57,6 +57,8 @@ TRAVELLER_COMMANDS = [
     BotCommand("mijnverslagen", "Je verstuurde verslagen"),
     BotCommand("check", "Km en CO2 van een reis berekenen"),
     BotCommand("reis", "Een reis vooraf aanmelden"),
+    BotCommand("mijngegevens", "Al je opgeslagen gegevens als bestand"),
+    BotCommand("verwijder", "Je gegevens laten verwijderen"),
 ]
 
 Context = ContextTypes.DEFAULT_TYPE

@@ -35,29 +35,38 @@ _VOLATILE = {"report_id", "submitted_at", "created_at"}
 class BotProcess:
     """`python -m bot bot` against the fake server, started and killed with -9 at will."""
 
-    def __init__(self, server: FakeTelegram, database: Path, **env: str) -> None:
-        """Remember the environment that points the bot at the fake and the SQLite file."""
+    def __init__(
+        self, server: FakeTelegram, database: Path | str, log: Path | None = None, **env: str
+    ) -> None:
+        """Remember the environment that points the bot at the fake and the database (a SQLite
+        file, or a URL); `log` receives the process's stderr."""
         self.env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": server.token,
             "TELEGRAM_API_BASE_URL": server.base_url,
             "TELEGRAM_API_FILE_URL": server.base_file_url,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
             "OUTBOX_INTERVAL_SECONDS": "0.2",
             "LOG_LEVEL": "WARNING",
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.log = log
 
     def start(self) -> None:
         """Launch the bot process."""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "bot"],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        stderr = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "bot"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        finally:
+            if self.log is not None:
+                stderr.close()  # type: ignore[union-attr]
 
     def kill(self) -> None:
         """kill -9 and reap."""

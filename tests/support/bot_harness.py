@@ -106,4 +106,6 @@ async def running_bot(
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+        if application.post_shutdown is not None:  # run_polling/run_webhook do this too
+            await application.post_shutdown(application)
         store.close()

@@ -46,3 +46,22 @@ def test_httpx_request_lines_are_not_logged(restore_root_logging: object) -> Non
     assert not logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)
     assert not logging.getLogger("transitions.core").isEnabledFor(logging.INFO)
     assert logging.getLogger("bot.outbox").isEnabledFor(logging.INFO)
+
+
+def test_content_loggers_are_capped_at_debug_and_never_chattier_than_the_root(
+    restore_root_logging: object,
+) -> None:
+    from bot.logging_setup import CONTENT_LOGGERS
+
+    levels = {name: logging.getLogger(name).level for name in CONTENT_LOGGERS}
+    try:
+        configure_logging("DEBUG", [])
+        assert not logging.getLogger("telegram.Bot").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
+        configure_logging("WARNING", [])
+        assert not logging.getLogger("telegram.ext.Application").isEnabledFor(logging.INFO)
+        configure_logging("DEBUG", [], log_update_contents=True)
+        assert logging.getLogger("telegram.Bot").isEnabledFor(logging.DEBUG)
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

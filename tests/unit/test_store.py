@@ -6,7 +6,6 @@ database the tests may wipe) to run them on PostgreSQL as well.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +13,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.report import Place, Report, TransportMode, Traveller, TripPeriod
 from bot.store import (
@@ -26,29 +24,15 @@ from bot.store import (
     TripStatus,
     next_retry_delay,
 )
+from tests.support.databases import BACKENDS, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("REISVERSLAG_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
-
-
-def _wipe_postgres(url: str) -> None:
-    """Drop every table of the test database."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database: a SQLite file, or the wiped PostgreSQL test database."""
-    if request.param == "postgresql":
-        assert POSTGRES_URL
-        _wipe_postgres(POSTGRES_URL)
-        return POSTGRES_URL
-    return f"sqlite:///{tmp_path / 'reisverslag.sqlite3'}"
+    return fresh_database_url(request.param, tmp_path)
 
 
 @pytest.fixture

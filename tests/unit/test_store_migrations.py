@@ -1,4 +1,7 @@
-"""Alembic migrations: empty to head, matching the schema, reversible, shipped in the package."""
+"""Alembic migrations: empty to head, matching the schema, reversible, shipped in the package.
+
+Every migration test runs on SQLite and, with REISVERSLAG_TEST_POSTGRES_URL, on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,8 +24,11 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import create_engine, inspect, text
 
+from bot.report import Place
 from bot.store import MIGRATIONS_DIR, Store
 from bot.store.schema import metadata
+from tests.example_report import example_report
+from tests.support.databases import BACKENDS, fresh_database_url
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {
@@ -63,10 +70,10 @@ def current_revision(url: str) -> str | None:
     return revision
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    """A SQLite file that does not exist yet."""
-    return f"sqlite:///{tmp_path / 'reisverslag.sqlite3'}"
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file that does not exist yet, or the wiped PostgreSQL."""
+    return fresh_database_url(request.param, tmp_path)
 
 
 def test_opening_migrates_an_empty_database_to_head(url: str) -> None:
@@ -184,3 +191,91 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(url: str) -> N
         thread.join()
     assert errors == []
     assert current_revision(url) == head_revision()
+
+
+def _long_destinations() -> list[Place]:
+    """A real multi-city answer whose label is well over 500 characters."""
+    cities = [
+        "Wenen",
+        "Bratislava",
+        "Boedapest",
+        "Praag",
+        "Brno",
+        "Linz",
+        "Salzburg",
+        "Graz",
+        "Ljubljana",
+        "Zagreb",
+    ]
+    return [
+        Place(
+            name=f"{city} (werkbezoek stadhuis, innovatiecentrum en kennisinstituut)", country="X"
+        )
+        for city in cities
+    ]
+
+
+def test_a_destination_over_500_characters_is_stored_and_sent(url: str) -> None:
+    """Finding 8: on PostgreSQL a VARCHAR(500) made such a report unsendable forever."""
+    report = example_report(report_id="lang", destinations=_long_destinations())
+    assert len(report.destination_label) > 500
+    with Store.open(url) as store:
+        assert store.finish_report("telegram:42", report) is True
+        assert store.get_report("lang") == report
+        trip = store.add_trip(
+            "telegram:42", report.destination_label, date(2025, 4, 27), date(2025, 4, 29), "x"
+        )
+        assert store.get_trip(trip.trip_id) == trip
+        assert trip.destination == report.destination_label
+
+
+def test_migration_0005_keeps_the_data_of_0003_and_goes_back(url: str) -> None:
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO reports VALUES ('r1', 'telegram:42', '{}', 2025, '2025-04-27',"
+                " '2025-04-29', 'Wenen', '2025-04-30 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO trips (trip_id, user_ref, destination, departure, return_date,"
+                " created_by, created_at, updated_at, status, report_id) VALUES ('t1',"
+                " 'telegram:42', 'Wenen', '2025-04-27', '2025-04-29', 'telegram:42',"
+                " '2025-04-01', '2025-04-01', 'reported', 'r1')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO reminders (trip_id, user_ref, kind, due_at, created_at)"
+                " VALUES ('t1', 'telegram:42', 'after', '2025-04-30', '2025-04-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO drafts VALUES ('telegram:42', '{\"a\": 1}', 3,"
+                " '2025-04-01', '2025-04-02')"
+            )
+        )
+    engine.dispose()
+    Store.open(url).close()
+    long_label = "W" * 800
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM reminders")).scalar_one() == 1
+        assert connection.execute(text("SELECT destination FROM trips")).scalar_one() == "Wenen"
+        connection.execute(text("UPDATE reports SET destination = :d"), {"d": long_label})
+        draft = connection.execute(text("SELECT revision, retention_warned_at FROM drafts")).one()
+        assert tuple(draft) == (3, None)
+    engine.dispose()
+    command.downgrade(config, "0003")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        destination = connection.execute(text("SELECT destination FROM reports")).scalar_one()
+        columns = {column["name"] for column in inspect(engine).get_columns("drafts")}
+    engine.dispose()
+    assert destination == long_label[: 500 if url.startswith("postgresql") else 800]
+    assert "retention_warned_at" not in columns
