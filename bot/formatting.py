@@ -17,12 +17,11 @@ MONTH_NAMES: tuple[str, ...] = tuple(
 )
 
 
-def format_number(value: float, decimals: int = 1) -> str:
-    """Dutch decimal: 2.5 -> '2,5', 2.0 -> '2', 1918.4 -> '1918' with decimals=0 (no grouping)."""
+def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str:
+    """Dutch decimal with thousands separators: 2.5 -> '2,5', 2.0 -> '2',
+    11696.4 -> '11.696' with decimals=0 ('11696' without grouping, for data files)."""
     rounded = round(value, decimals)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    pattern = "0." + "#" * decimals
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
 
 

@@ -68,7 +68,7 @@ def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> Non
     ]
     text = (tmp_path / "out" / names[2]).read_text(encoding="utf-8")
     assert "1 persoon" in text
-    assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)" in text
+    assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)" in text
     assert "Nvt (treinreis naar Wenen is ca. 12,5 uur)." in text
     assert "- Dublin: Verdere verkenning" in text
     docx_text = "\n".join(p.text for p in Document(str(tmp_path / "out" / names[0])).paragraphs)
@@ -98,7 +98,7 @@ def test_piped_input_finishes_and_prints_the_paths(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "verslag-dienstreis-2025-04-27-wenen.txt").read_text(
         encoding="utf-8"
     )
-    assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)" in text
+    assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)" in text
 
 
 def test_input_ending_early_exits_non_zero_and_keeps_the_draft(tmp_path: Path) -> None:
@@ -209,6 +209,6 @@ def test_a_locked_database_is_reported_and_no_answer_is_lost(tmp_path: Path) -> 
     assert session.run(stdin, stdout) == 0
     assert "Let op: de opslag is even niet beschikbaar" in stdout.getvalue()
     report = store.reports_for("console:test")[0]
-    assert report.period.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)"
+    assert report.period.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)"
     assert report.persons == 1
     store.close()

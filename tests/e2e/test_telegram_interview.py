@@ -63,7 +63,7 @@ async def test_example_trip_from_start_to_documents(tmp_path: Path) -> None:
         )
         assert docx is not None and pdf is not None
         text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
-        assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)" in text
+        assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)" in text
         assert "1 persoon" in text
         pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
         assert "VERSLAG BUITENLANDSE DIENSTREIS" in pdf_text
