@@ -45,6 +45,7 @@ from typing import TypeVar
 from rapidfuzz.distance import OSA
 
 from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.vocabulary import FUEL_WORDS, MODE_PHRASES, MODE_WORDS
 from bot.formatting import MONTH_NAMES, format_date_long, format_day, format_number
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
 
@@ -878,49 +879,6 @@ def _check_order(
 
 # --------------------------------------------------------------------------- modes
 
-_MODE_WORDS: dict[str, TransportMode] = {
-    **dict.fromkeys(
-        _words(
-            "vliegtuig vliegtuigen vlucht vluchten vliegen gevlogen vlieg vliegreis klm "
-            "transavia easyjet ryanair lufthansa airfrance brusselsairlines austrian swiss "
-            "sas vueling plane airplane flight fly luchtvaart"
-        ),
-        TransportMode.VLIEGTUIG,
-    ),
-    **dict.fromkeys(
-        _words(
-            "trein treinen treinreis treintje eurostar ice thalys tgv intercity ic nachttrein "
-            "ns nightjet sprinter hogesnelheidstrein db sncf ouigo eurocity ec railjet train "
-            "spoor"
-        ),
-        TransportMode.TREIN,
-    ),
-    **dict.fromkeys(
-        _words(
-            "bus bussen touringcar touringcars touringbus flixbus coach autobus pendelbus shuttle "
-            "shuttlebus"
-        ),
-        TransportMode.BUS,
-    ),
-    **dict.fromkeys(
-        _words(
-            "auto autos auto's huurauto dienstauto deelauto leaseauto taxi taxis taxi's uber "
-            "car wagen personenauto gereden rijden"
-        ),
-        TransportMode.AUTO,
-    ),
-    **dict.fromkeys(
-        _words("veerboot veerboten ferry boot boten pont schip overtocht"),
-        TransportMode.VEERBOOT,
-    ),
-}
-_MODE_PHRASES = {
-    "touring car": "touringcar",
-    "air france": "airfrance",
-    "brussels airlines": "brusselsairlines",
-    "austrian airlines": "austrian",
-    "auto van de zaak": "dienstauto",
-}
 _MODE_FILLERS = _words(
     "en met de het een per plus ook nog heen terug retour naar van via eigen huur gehuurde "
     "gehuurd elektrische elektrisch of zowel als daarna dan vervolgens 'n mijn onze ter te "
@@ -939,7 +897,7 @@ def _mode_options() -> str:
 def parse_modes(text: str) -> list[TransportMode]:
     """'trein en bus', '1, 3', 'KLM' -> transport modes, once each, in the form's order."""
     normalised = _normalise(text)
-    for phrase, word in _MODE_PHRASES.items():
+    for phrase, word in MODE_PHRASES.items():
         normalised = normalised.replace(phrase, word)
     found: set[TransportMode] = set()
     local_named = False
@@ -949,13 +907,13 @@ def parse_modes(text: str) -> list[TransportMode]:
             if not 1 <= number <= len(_MODES):
                 raise ValueError(f"Nummer {token} bestaat niet. Kies {_mode_options()}.")
             found.add(_MODES[number - 1])
-        elif token in _MODE_WORDS:
-            found.add(_MODE_WORDS[token])
+        elif token in MODE_WORDS:
+            found.add(MODE_WORDS[token])
         elif token in _MODE_FILLERS:
             continue
         elif token in _LOCAL_TRANSPORT:
             local_named = True
-        elif (mode := _fuzzy_lookup(token, _MODE_WORDS)) is not None:
+        elif (mode := _fuzzy_lookup(token, MODE_WORDS)) is not None:
             found.add(mode)
         else:
             raise ValueError(
@@ -1147,24 +1105,6 @@ def _hours_from_amounts(amounts: list[tuple[float, str | None]], text: str) -> f
 
 # --------------------------------------------------------------------------- fuel
 
-_FUEL_WORDS: dict[str, CarFuel] = {
-    **dict.fromkeys(
-        _words(
-            "benzine benzineauto petrol gasoline euro95 e10 e5 hybride hybrid phev plugin "
-            "pluginhybride"
-        ),
-        CarFuel.BENZINE,
-    ),
-    **dict.fromkeys(_words("diesel dieselauto tdi"), CarFuel.DIESEL),
-    **dict.fromkeys(
-        _words("elektrisch elektrische ev bev stroom electric volledig tesla accu batterij"),
-        CarFuel.ELEKTRISCH,
-    ),
-    **dict.fromkeys(
-        _words("onbekend onbekende nvt unknown lpg cng aardgas waterstof gas"),
-        CarFuel.ONBEKEND,
-    ),
-}
 _FUEL_FILLERS = _words("ik het de een auto rijdt reed op met was is auto's taxi huurauto of en")
 _FUEL_PHRASES = (
     (r"\bplug[- ]?in\b", "plugin"),
@@ -1190,7 +1130,7 @@ def parse_fuel(text: str) -> CarFuel:
         return _FUELS[int(tokens[0]) - 1]
     found: set[CarFuel] = set()
     for token in tokens:
-        fuel = _FUEL_WORDS.get(token) or _fuzzy_lookup(token, _FUEL_WORDS)
+        fuel = FUEL_WORDS.get(token) or _fuzzy_lookup(token, FUEL_WORDS)
         if fuel is not None:
             found.add(fuel)
         elif token not in _FUEL_FILLERS:

@@ -176,11 +176,12 @@ def _legs_prompt(ctx: Context) -> str:
             "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
             "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
         )
+    typed_km = f"{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km"
     return (
         "Zo heb ik de route berekend:\n"
         f"{ctx.trip.describe_legs(legs)}\n\n"
         "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
-        "‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘trein 850 km’."
+        f"‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘{typed_km}’."
     )
 
 
