@@ -747,8 +747,21 @@ def _check_weekdays(
     options = " of ".join(f"‘{fix}’" for fix in fixes)
     raise NeedsChoice(
         f"{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
-        [Choice(fix, fix) for fix in fixes],
+        [Choice(fix, _short_period(fix, today)) for fix in fixes],
     )
+
+
+def _short_period(text: str, today: date) -> str:
+    """'27-04-2025 avond t/m 29-04-2025': a period fix short enough for a phone's button."""
+    period = parse_period(text, today, allow_future=True)
+
+    def day(value: date, part: DayPart | None) -> str:
+        return f"{value:%d-%m-%Y}" + (f" {part.value}" if part else "")
+
+    start = day(period.departure, period.departure_part)
+    if period.return_date == period.departure and period.return_part is None:
+        return start
+    return f"{start} t/m {day(period.return_date, period.return_part)}"
 
 
 def _weekday_only(start: _DateParts, end: _DateParts, today: date) -> tuple[date, date]:

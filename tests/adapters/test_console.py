@@ -59,7 +59,7 @@ def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> Non
     stdout = io.StringIO()
     assert session.run(stdin, stdout) == 0
     out = stdout.getvalue()
-    assert "[Vraag 1 van" in out and "\n> " in out
+    assert "[Vraag 1]" in out and "\n> " in out
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
         "verslag-dienstreis-2025-04-27-wenen.docx",
@@ -114,7 +114,7 @@ def test_input_ending_early_exits_non_zero_and_keeps_the_draft(tmp_path: Path) -
         timeout=120,
     )
     assert first.returncode != 0
-    assert "Invoer gestopt bij Vraag 3" in first.stdout
+    assert "Invoer gestopt bij de vraag ‘Aantal personen’" in first.stdout
     second = subprocess.run(
         command, input="ja\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
     )
