@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
@@ -17,6 +18,7 @@ MONTH_NAMES: tuple[str, ...] = tuple(
 )
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str:
     """Dutch decimal with thousands separators: 2.5 -> '2,5', 2.0 -> '2',
     11696.4 -> '11.696' with decimals=0 ('11696' without grouping, for data files)."""
@@ -25,6 +27,7 @@ def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, part: object | None = None, with_year: bool = False) -> str:
     """'zondagavond 27 april' (weekday, part of day, day and month; year on request)."""
     weekday = format_date(day, "EEEE", locale=_LOCALE)
