@@ -338,7 +338,7 @@ def _csv_value(value: Any, number_format: str) -> str:
     if isinstance(value, bool):
         return _yes_no(value)
     if isinstance(value, int | float):
-        return format_number(value, 0 if number_format == _COUNT else 2)
+        return format_number(value, 0 if number_format == _COUNT else 2, grouping=False)
     return neutralise_formula(str(value))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
@@ -23,12 +24,12 @@ MONTH_NAMES: tuple[str, ...] = tuple(
 )
 
 
-def format_number(value: float, decimals: int = 1) -> str:
-    """Dutch decimal: 2.5 -> '2,5', 2.0 -> '2', 1918.4 -> '1918' with decimals=0 (no grouping)."""
+@lru_cache(maxsize=4096)
+def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str:
+    """Dutch decimal with thousands separators: 2.5 -> '2,5', 2.0 -> '2',
+    11696.4 -> '11.696' with decimals=0 ('11696' without grouping, for data files)."""
     rounded = round(value, decimals)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    pattern = "0." + "#" * decimals
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
 
 
@@ -52,6 +53,7 @@ def format_duration(hours: float, threshold_hours: float | None, approx: bool = 
     return f"ca. {text}" if approx else text
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, part: object | None = None, with_year: bool = False) -> str:
     """'zondagavond 27 april' (weekday, part of day, day and month; year on request)."""
     weekday = format_date(day, "EEEE", locale=_LOCALE)

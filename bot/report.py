@@ -239,24 +239,48 @@ class TripPeriod(_Model):
 
     @property
     def days(self) -> float:
-        """Length in half days: leaving after noon counts half, returning in the morning too."""
+        """Length in half days: leaving after noon counts half, returning in the morning too.
+
+        A day trip counts half a day when it lies in one half of the day: it left in the
+        afternoon or evening, or it both left and came back in the morning."""
+        if self.return_date == self.departure:
+            late_start = self.departure_part in (DayPart.MIDDAG, DayPart.AVOND)
+            morning_only = self.departure_part == self.return_part == DayPart.OCHTEND
+            return 0.5 if late_start or morning_only else 1.0
         days = (self.return_date - self.departure).days + 1.0
         if self.departure_part in (DayPart.MIDDAG, DayPart.AVOND):
             days -= 0.5
-        if self.return_part == DayPart.OCHTEND and self.return_date > self.departure:
+        if self.return_part == DayPart.OCHTEND:
             days -= 0.5
         return days
 
-    def describe(self) -> str:
-        """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april)', as on the form."""
-        start = format_day(self.departure, self.departure_part)
+    def span(self) -> str:
+        """'zondagavond 27 april t/m dinsdag 29 april 2025': the year once, at the end,
+        unless departure and return lie in different years."""
+        start = format_day(
+            self.departure,
+            self.departure_part,
+            with_year=self.departure.year != self.return_date.year,
+        )
         if self.return_date == self.departure:
-            span = start
-        else:
-            span = f"{start} t/m {format_day(self.return_date, self.return_part)}"
+            if self.return_part is None:
+                return format_day(self.departure, self.departure_part, with_year=True)
+            return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
+        return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
+
+    def describe(self) -> str:
+        """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)', as on the form."""
         days = self.days
         unit = "dagen" if days > 1 and days == int(days) else "dag"  # "2,5 dag" as on the form
-        return f"{format_number(days)} {unit} ({span})"
+        return f"{format_number(days)} {unit} ({self.span()})"
+
+    def as_text(self) -> str:
+        """The period as a traveller can type it back, each date with its year."""
+        start = format_day(self.departure, self.departure_part, with_year=True)
+        end = format_day(self.return_date, self.return_part, with_year=True)
+        if self.return_date == self.departure and self.return_part is None:
+            return start
+        return f"{start} t/m {end}"
 
 
 class Traveller(_Model):

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.dialogs import parsers
-from bot.dialogs.errors import Choice
+from bot.dialogs.errors import Choice, Doubtful
 from bot.dialogs.ports import TripCalculator
 from bot.formatting import format_number
 from bot.report import (
@@ -50,6 +50,7 @@ class Context:
     today: date
     profile: Traveller | None = None
     threshold_hours: float = 8.0
+    confirmed: bool = False  # the traveller confirmed an unlikely answer (km far off)
 
     def rail_check(self) -> RailCheck | None:
         """The 8-hour rule for the route given, with the traveller's train hours if given."""
@@ -161,7 +162,7 @@ def _modes_text(modes: list[TransportMode]) -> str:
 
 
 def _free(text: str, _: Context) -> str:
-    return parsers.parse_free_text(text)
+    return parsers.parse_sentence(text)
 
 
 def _is_keep(text: str) -> bool:
@@ -199,11 +200,12 @@ def _legs_prompt(ctx: Context) -> str:
             "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
             "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
         )
+    typed_km = f"{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km"
     return (
         "Zo heb ik de route berekend:\n"
         f"{ctx.trip.describe_legs(legs)}\n\n"
         "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
-        "‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘trein 850 km’."
+        f"‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘{typed_km}’."
     )
 
 
@@ -225,7 +227,32 @@ def _parse_legs(text: str, ctx: Context) -> list[Leg]:
             f"Ik ken de afstand naar {missing[0].destination.name} niet. "
             "Geef de kilometers zelf op, bijvoorbeeld ‘auto 420 km’."
         )
+    if not ctx.confirmed:
+        _check_typed_km(legs, ctx)
     return _with_fuel(legs, ctx)
+
+
+#: Typed km are asked back once when they lie outside this band around the great circle:
+#: no route is shorter than the great circle, and hardly any more than twice as long.
+KM_PLAUSIBLE_BAND = (0.9, 2.0)
+
+
+def _check_typed_km(legs: list[Leg], ctx: Context) -> None:
+    """Ask back once when typed km are far from the great-circle distance."""
+    low, high = KM_PLAUSIBLE_BAND
+    for leg in legs:
+        if leg.km_source != "opgegeven":
+            continue
+        great_circle = ctx.trip.great_circle_km(leg.origin, leg.destination)
+        if not great_circle or great_circle < 20:
+            continue
+        if low * great_circle <= leg.km_one_way <= high * great_circle + 30:
+            continue
+        raise Doubtful(
+            f"Je gaf {format_number(leg.km_one_way, 0)} km enkele reis op voor "
+            f"{leg.mode.value} {leg.origin.name} – {leg.destination.name}. Hemelsbreed is dat "
+            f"{format_number(great_circle, 0)} km. Klopt {format_number(leg.km, 0)} km?"
+        )
 
 
 def _legs_text(legs: list[Leg]) -> str:
@@ -323,6 +350,19 @@ def _justification_notice(text: str, ctx: Context) -> str | None:
     return None
 
 
+def _destinations(text: str, ctx: Context) -> list[Place]:
+    """The places visited; home at the start or end of a journey ('Den Haag – Brussel – …')
+    is where the trip begins and ends, not a destination."""
+    places = ctx.trip.resolve_places(text)
+    visited = [place for place in places if place != ctx.trip.home]
+    if not visited:
+        raise ValueError(
+            f"{ctx.trip.home.name} is de thuisplaats. Noem de plaats(en) in het buitenland, "
+            "bijvoorbeeld ‘Wenen en Bratislava’."
+        )
+    return list(dict.fromkeys(visited))
+
+
 def _places_notice(places: list[Place], _: Context) -> str:
     return f"Gevonden: {_places_text(places)}."
 
@@ -344,7 +384,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="destinations",
         label="Bestemming",
         prompt="Waar ging de reis naartoe? Noem de stad of steden, bijvoorbeeld ‘Wenen en Bratislava’.",
-        parse=lambda text, ctx: ctx.trip.resolve_places(text),
+        parse=lambda text, ctx: _destinations(text, ctx),
         value_type=list[Place],
         help="Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
         "zet het land erachter: ‘Eindhoven, Nederland’.",
@@ -354,15 +394,19 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="period",
         label="Reisperiode",
-        prompt="Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel als je ’s middags "
-        "of ’s avonds vertrok of ’s ochtends terugkwam.\n"
-        "Bijvoorbeeld: ‘zondagavond 27 april t/m dinsdag 29 april’.",
+        prompt=lambda ctx: (
+            "Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel "
+            "als je ’s middags of ’s avonds vertrok of ’s ochtends terugkwam.\n"
+            f"Bijvoorbeeld: ‘{parsers.period_example(ctx.today)}’."
+        ),
         parse=lambda text, ctx: parsers.parse_period(text, ctx.today),
         value_type=TripPeriod,
         kind=Kind.DATE,
         help="Vertrek je ’s middags of ’s avonds, dan telt die dag als halve dag; "
-        "kom je ’s ochtends terug, dan ook.",
+        "kom je ’s ochtends terug, dan ook. Zonder jaartal neem ik het meest recente jaar "
+        "waarin de reis voorbij is; noem je een weekdag, dan het jaar waarin die klopt.",
         show=lambda period: period.describe(),
+        notice=lambda period, ctx: f"Genoteerd: {period.describe()}.",
     ),
     Question(
         key="persons",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,17 @@ class Services:
     outbox: OutboxWorker | None = None
     _locks: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
+    _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
+
+    def mark_answered(self, chat_id: int, message_id: int) -> None:
+        """Remember that a one-shot keyboard (a question's choices, a reminder) was used."""
+        self._answered[(chat_id, message_id)] = None
+        while len(self._answered) > 10_000:
+            self._answered.popitem(last=False)
+
+    def was_answered(self, chat_id: int, message_id: int) -> bool:
+        """Whether this message's keyboard was used already (a second tap of a double tap)."""
+        return (chat_id, message_id) in self._answered
 
     @asynccontextmanager
     async def lock(self, user_ref: str) -> AsyncIterator[None]:

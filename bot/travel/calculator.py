@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.dialogs.ports import TripCalculator
 from bot.report import EmissionLine, Leg, Place, RailCheck, TransportMode
 from bot.travel.factors import FactorList, FactorRow, load_factor_list
+from bot.travel.geo import haversine_km
 from bot.travel.places import Gazetteer, gazetteer
 from bot.travel.rail import RailPlanner, RailTime, is_weak_justification
 from bot.travel.routes import RoutePlanner
@@ -85,6 +86,16 @@ class TravelCalculator:
     def describe_legs(self, legs: list[Leg]) -> str:
         """Dutch lines, one per leg, for confirming the route on a small screen."""
         return self.planner.describe(legs)
+
+    def great_circle_km(self, origin: Place, destination: Place) -> float | None:
+        """Great-circle km between two places (None when one has no known location)."""
+        if origin.latitude is None or origin.longitude is None:
+            return None
+        if destination.latitude is None or destination.longitude is None:
+            return None
+        return haversine_km(
+            origin.latitude, origin.longitude, destination.latitude, destination.longitude
+        )
 
     def rail_time(self, place: Place) -> RailTime:
         """Train hours from the home station to a place (rail network, estimate or None)."""

@@ -50,10 +50,10 @@ EXPECTED: list[tuple[str, list[tuple[str, str]]]] = list(
         FORM_QUESTIONS,
         [
             [("paragraph", "1 persoon")],
-            [("paragraph", "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)")],
+            [("paragraph", "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)")],
             [("paragraph", "Vliegtuig")],
             [("paragraph", "Nvt (treinreis naar Wenen is ca. 12,5 uur).")],
-            [("paragraph", "1919 km met vliegtuig (retour), ca. 330 kg CO2-uitstoot")],
+            [("paragraph", "1.919 km met vliegtuig (retour), ca. 330 kg CO2-uitstoot")],
             _free_text("purpose"),
             _free_text("locations"),
             _free_text("people_met"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import AccessAction, AccessStatus, OutboxItem, Store
-from tests.unit.test_store import BACKENDS, POSTGRES_URL, _wipe_postgres
+from tests.support.databases import BACKENDS, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 STRANGER = "telegram:555"
@@ -18,12 +18,7 @@ STRANGER = "telegram:555"
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An open store on a fresh database: SQLite, and PostgreSQL when the test server runs."""
-    url = f"sqlite:///{tmp_path / 'access.sqlite3'}"
-    if request.param == "postgresql":
-        assert POSTGRES_URL
-        _wipe_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    opened = Store.open(url)
+    opened = Store.open(fresh_database_url(request.param, tmp_path))
     yield opened
     opened.close()
 

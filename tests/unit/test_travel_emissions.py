@@ -107,7 +107,7 @@ def test_check_unknown_place_is_a_value_error(calc: TravelCalculator) -> None:
 
 def test_explanation_is_dutch_and_names_factor_and_list(calc: TravelCalculator) -> None:
     text = check_trip(calc, "Wenen").explain()
-    assert "1917 km" in text or "1918 km" in text or "1919 km" in text
+    assert "1.917 km" in text or "1.918 km" in text or "1.919 km" in text
     assert "0,172 kg per reizigers-km" in text
     assert "co2emissiefactoren-2025" in text
     assert "niet geverifieerd" in text
