@@ -71,6 +71,13 @@ class Settings(BaseSettings):
 
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
 
+    # Voice answers: an OpenAI-compatible speech-to-text service (optional)
+    transcription_url: str | None = None
+    transcription_api_key: SecretStr | None = None
+    transcription_model: str = "whisper-1"
+    transcription_timeout_seconds: float = Field(default=60.0, gt=0)
+    voice_max_seconds: int = Field(default=180, gt=0, le=1800)
+
     log_level: str = "INFO"
 
     @field_validator("allowed_user_ids", "home_airports", "reminder_days", mode="before")
@@ -92,8 +99,18 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret's value, for redacting logs."""
-        secrets = (self.telegram_bot_token, self.webhook_secret_token, self.smtp_password)
+        secrets = (
+            self.telegram_bot_token,
+            self.webhook_secret_token,
+            self.smtp_password,
+            self.transcription_api_key,
+        )
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
+    @property
+    def voice_enabled(self) -> bool:
+        """Voice messages are transcribed (a transcription service is configured)."""
+        return bool(self.transcription_url)
 
     @property
     def email_enabled(self) -> bool:

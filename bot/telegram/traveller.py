@@ -33,6 +33,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
 
 __all__ = [
+    "answer_as_typed",
     "on_callback",
     "on_check",
     "on_command",
@@ -138,6 +139,8 @@ async def _run_locked(
         return
     interview = svc.interview(user_ref, draft)
     previous = interview.state
+    if not new:
+        draft.voice = None  # an answer (typed, tapped or a used transcript) ends a pending one
     reply = interview.start() if new else interview.handle(text)
     if interview.state != previous:
         draft.toggled = []
@@ -225,6 +228,11 @@ async def on_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     await _run(update, context, message.text)
+
+
+async def answer_as_typed(update: Update, context: Context, text: str) -> None:
+    """Hand `text` to the interview exactly as if the traveller typed it (a used transcript)."""
+    await _run(update, context, text)
 
 
 async def on_other_content(update: Update, context: Context) -> None:
