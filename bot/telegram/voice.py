@@ -137,12 +137,12 @@ def _refusal(svc: Services, recording: _Recording) -> str | None:
 
 
 def spoken_text(transcript: str, free_text: bool) -> str:
-    """The transcript as an answer: single spaces; outside free text no closing full stop.
+    """The transcript as an answer: single spaces; no closing full stop outside free text.
 
     Speech recognisers end each sentence with a full stop, which a typed ‘Ja’, ‘Wenen’ or
-    ‘terug’ never has."""
+    ‘terug’ never has (in free text only a one- or two-word command like ‘Sla over.’ loses it)."""
     text = " ".join(transcript.split())
-    if not free_text or len(text.split()) <= 3:
+    if not free_text or len(text.split()) <= 2:
         text = text.rstrip(".!…").strip()
     return text
 
