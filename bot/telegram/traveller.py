@@ -241,7 +241,12 @@ async def on_other_content(update: Update, context: Context) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     svc = services(context)
-    notice = "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+    notice = (
+        "Ik kan alleen tekst en spraakberichten verwerken. Typ of spreek je antwoord, of kies "
+        "een knop."
+        if svc.transcriber is not None
+        else "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+    )
     draft = svc.load_draft(user_ref_of(user.id))
     prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
     await send_prompt(message, prompt, notices=[notice])

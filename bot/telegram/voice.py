@@ -210,6 +210,8 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
     assert svc.transcriber is not None and voice.file_id is not None
     text, failure = "", None
     async with svc.transcription_slots:  # a few at a time; the rest wait their turn
+        if not _still_waiting(svc, user_ref, voice.voice_id):
+            return  # replaced or answered while it waited: not fetched at all
         try:
             audio = await _download(bot, voice.file_id)
             transcript = await svc.transcriber.transcribe(
@@ -246,6 +248,14 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
             await _offer(bot, draft.voice, [failure] if failure else [])
         else:
             await _tell_with_question(bot, svc, user_ref, draft, voice.chat_id, failure or "")
+
+
+def _still_waiting(svc: Services, user_ref: str, voice_id: str) -> bool:
+    """Whether this recording is still the traveller's pending one, not yet transcribed."""
+    try:
+        return _pending(svc, user_ref, voice_id)[1].status == "transcribing"
+    except KeyError:
+        return False
 
 
 class _FetchFailed(Exception):
