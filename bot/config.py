@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("transcription_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("TRANSCRIPTION_URL must start with http:// or https://")
+        return value
+
     @field_validator("home_airports")
     @classmethod
     def _upper(cls, value: list[str]) -> list[str]:

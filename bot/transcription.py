@@ -8,6 +8,7 @@ The audio is sent once and held only in memory; neither audio nor text is ever l
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 ENDPOINT = "/v1/audio/transcriptions"
 #: A timeout, a dropped connection or a 5xx is tried once more; anything else is final.
 ATTEMPTS = 2
+#: Three minutes of speech are a few thousand characters; a far longer answer is refused.
+MAX_RESPONSE_BYTES = 200_000
 
 
 class TranscriptionFailed(Exception):
@@ -96,7 +99,11 @@ class OpenAICompatibleTranscriber:
                 if response.status >= 400:
                     log.error("transcription service refused the request: HTTP %d", response.status)
                     raise TranscriptionFailed(_REFUSED)
-                body = await response.json(content_type=None)
+                raw = await response.content.read(MAX_RESPONSE_BYTES + 1)
+                if len(raw) > MAX_RESPONSE_BYTES:
+                    log.error("transcription service answered more than %d bytes", len(raw) - 1)
+                    raise TranscriptionFailed(_REFUSED)
+                body = json.loads(raw)
         except TimeoutError:
             log.warning("transcription service did not answer within %ss", self.timeout_seconds)
             raise TranscriptionFailed(_UNAVAILABLE, retryable=True) from None

@@ -15,6 +15,7 @@ again.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import logging
@@ -188,8 +189,6 @@ async def on_voice(update: Update, context: Context) -> None:
         except StoreUnavailable as error:
             await message.get_bot().send_message(message.chat_id, error.message)
             return
-    with contextlib.suppress(TelegramError):  # only a courtesy
-        await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
     context.application.create_task(_transcribe(context.application.bot, svc, user_ref, voice))
 
 
@@ -212,6 +211,7 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
     async with svc.transcription_slots:  # a few at a time; the rest wait their turn
         if not _still_waiting(svc, user_ref, voice.voice_id):
             return  # replaced or answered while it waited: not fetched at all
+        typing = asyncio.create_task(_show_typing(bot, voice.chat_id))
         try:
             audio = await _download(bot, voice.file_id)
             transcript = await svc.transcriber.transcribe(
@@ -224,6 +224,8 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
             failure = error.message
         except _FetchFailed as error:
             failure = error.message
+        finally:
+            typing.cancel()
     log.info("voice %s: %s", voice.voice_id, "transcribed" if failure is None else "failed")
     async with svc.lock(user_ref):
         try:
@@ -248,6 +250,14 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
             await _offer(bot, draft.voice, [failure] if failure else [])
         else:
             await _tell_with_question(bot, svc, user_ref, draft, voice.chat_id, failure or "")
+
+
+async def _show_typing(bot: Bot, chat_id: int) -> None:
+    """‘typing…’ at the top of the chat while the recording is transcribed (it lasts 5 s)."""
+    while True:
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await asyncio.sleep(4.5)
 
 
 def _still_waiting(svc: Services, user_ref: str, voice_id: str) -> bool:

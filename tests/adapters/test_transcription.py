@@ -71,6 +71,20 @@ async def test_an_unreachable_service_is_tried_twice_then_explained() -> None:
     assert failure.value.retryable and "reageert nu niet" in failure.value.message
 
 
+@pytest.mark.asyncio
+async def test_an_endless_answer_is_refused() -> None:
+    async with FakeTranscription() as stt:
+        stt.faults = ["huge"]
+        with pytest.raises(TranscriptionFailed) as failure:
+            await _transcriber(stt).transcribe(b"OggS", "voice.ogg", "audio/ogg", "nl")
+        assert not failure.value.retryable and len(stt.requests) == 1
+
+
+def test_a_transcription_url_must_be_http() -> None:
+    with pytest.raises(ValueError, match="http"):
+        Settings(_env_file=None, transcription_url="file:///etc/passwd")  # type: ignore[call-arg]
+
+
 def test_endpoint_url_accepts_a_bare_server_or_the_full_path() -> None:
     assert endpoint_url("http://stt:8000") == "http://stt:8000/v1/audio/transcriptions"
     assert endpoint_url("http://stt:8000/v1/") == "http://stt:8000/v1/audio/transcriptions"

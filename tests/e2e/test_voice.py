@@ -323,3 +323,28 @@ async def test_a_double_tap_on_gebruiken_applies_once(tmp_path: Path) -> None:
         )
         questions = [m for m in scene.jan.replies() if "Vraag 2 van" in m.plain_text]
         assert len(questions) == 1
+
+
+async def test_an_audio_file_and_a_round_video_message_are_transcribed_too(tmp_path: Path) -> None:
+    async with voice_scene(tmp_path) as scene:
+        audio = spoken_ogg("Wenen")
+        scene.stt.knows(audio, "Wenen.")
+        await scene.jan.send_audio(audio, duration=2, filename="memo.ogg")
+        first = await offer(scene.jan)
+        await scene.jan.send_video_note(audio, duration=2)
+        second = await offer(scene.jan)
+        assert "Wenen" in first.plain_text and "Wenen" in second.plain_text
+        assert [(r.filename, r.content_type) for r in scene.stt.requests] == [
+            ("memo.ogg", "audio/ogg"),
+            ("video.mp4", "video/mp4"),
+        ]
+        # Only the newest recording's text counts: the first offer's buttons are stale now.
+        stale = await scene.jan.click("✅ Gebruiken", first)
+        refused = await scene.server.wait_for_call(
+            "answerCallbackQuery", lambda call: call.params.get("callback_query_id") == stale
+        )
+        assert "vervangen" in str(refused.params.get("text"))
+        assert scene.draft().interview.current == "destinations"
+        await scene.jan.click("✅ Gebruiken", second)
+        await reply_with_buttons(scene.jan)
+        assert scene.draft().interview.current == "period"

@@ -47,7 +47,7 @@ class FakeTranscription:
         self.api_key = api_key
         self.model = model
         self.requests: list[Heard] = []
-        self.faults: list[str] = []  # per request, in order: "500", "stall", "hold"
+        self.faults: list[str] = []  # per request, in order: "500", "stall", "hold", "huge"
         self.released = asyncio.Event()
         self.holding = asyncio.Event()
         self._texts: dict[str, str] = {}
@@ -97,6 +97,8 @@ class FakeTranscription:
         heard = await self._read(request)
         self.requests.append(heard)
         fault = self.faults.pop(0) if self.faults else None
+        if fault == "huge":
+            return web.json_response({"text": "bla " * 100_000})
         if fault == "500":
             return web.json_response({"error": {"message": "overloaded"}}, status=500)
         if fault == "stall":
