@@ -30,6 +30,22 @@ def _bot(server: FakeTelegram, stt: FakeTranscription, database: Path) -> BotPro
     )
 
 
+async def _started(
+    server: FakeTelegram, stt: FakeTranscription, folder: Path
+) -> tuple[BotProcess, UserClient]:
+    """The bot process running, and Jan at its first question."""
+    bot = _bot(server, stt, folder / "bot.sqlite3")
+    jan = server.user(TRAVELLER, "Jan")
+    bot.start()
+    try:
+        await jan.send("/start")
+        await reply_ending_turn(jan, timeout=60)
+    except BaseException:
+        bot.stop()
+        raise
+    return bot, jan
+
+
 async def _speak(jan: UserClient, stt: FakeTranscription) -> None:
     audio = spoken_ogg(WORDS)
     stt.knows(audio, WORDS + ".")
@@ -46,12 +62,8 @@ async def _use_and_expect_period_question(jan: UserClient, offered: str) -> None
 
 async def test_killed_after_transcription_the_text_is_offered_again(tmp_path: Path) -> None:
     async with FakeTelegram() as server, FakeTranscription() as stt:
-        bot = _bot(server, stt, tmp_path / "bot.sqlite3")
-        jan = server.user(TRAVELLER, "Jan")
-        bot.start()
+        bot, jan = await _started(server, stt, tmp_path)
         try:
-            await jan.send("/start")
-            await reply_ending_turn(jan, timeout=60)
             await _speak(jan, stt)
             first = await reply_containing(jan, "Ik verstond", timeout=30)
             bot.kill()
@@ -76,12 +88,8 @@ async def test_killed_during_transcription_it_is_transcribed_after_the_restart(
     tmp_path: Path,
 ) -> None:
     async with FakeTelegram() as server, FakeTranscription() as stt:
-        bot = _bot(server, stt, tmp_path / "bot.sqlite3")
-        jan = server.user(TRAVELLER, "Jan")
-        bot.start()
+        bot, jan = await _started(server, stt, tmp_path)
         try:
-            await jan.send("/start")
-            await reply_ending_turn(jan, timeout=60)
             stt.faults = ["hold"]
             await _speak(jan, stt)
             await asyncio.wait_for(stt.holding.wait(), 30)

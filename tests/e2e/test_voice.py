@@ -107,6 +107,11 @@ async def test_spoken_destination_after_gebruiken_is_the_same_as_typed(
         assert spoken.interview.answers == typed.interview.answers
         assert spoken.voice is None
         assert "✅ Gebruiken" not in (scene.jan.chat.messages[shown.message_id].buttons)
+        database = [p.read_bytes() for p in tmp_path.glob("bot.sqlite3*")]
+        pieces = [audio[i : i + 32] for i in range(len(audio) // 2, len(audio) - 32, 512)]
+        assert pieces and all(len(set(piece)) > 16 for piece in pieces)  # real sound, not padding
+        assert database and not any(p in stored for p in pieces for stored in database)
+        assert scene.server.downloads == [scene.server.calls_to("getFile")[0].params["file_id"]]
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert API_KEY not in logged and "Bratislava" not in logged
