@@ -28,7 +28,7 @@ from bot.report import (
     TripPeriod,
 )
 
-__all__ = ["QUESTIONS", "Context", "Kind", "Question", "question_by_key"]
+__all__ = ["QUESTIONS", "Context", "Kind", "Question", "is_free_text", "question_by_key"]
 
 
 class Kind(StrEnum):
@@ -562,3 +562,9 @@ _BY_KEY: Mapping[str, Question] = {q.key: q for q in QUESTIONS}
 def question_by_key(key: str) -> Question:
     """The question with this key."""
     return _BY_KEY[key]
+
+
+def is_free_text(key: str) -> bool:
+    """Whether the question takes free sentences (purpose, results, ...), not a name or value."""
+    question = _BY_KEY.get(key)
+    return question is not None and question.parse is _free

@@ -25,13 +25,14 @@ from bot.config import Settings
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, lifecycle, privacy, reminders, secretariat, traveller
+from bot.telegram import access, lifecycle, privacy, reminders, secretariat, traveller, voice
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
 from bot.telegram.traveller import TRAVELLER_COMMANDS
+from bot.transcription import transcriber_from_settings
 from bot.travel import TravelCalculator
 
 __all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
@@ -77,7 +78,13 @@ def build_application(
     if settings.telegram_api_file_url:
         builder = builder.base_file_url(settings.telegram_api_file_url)
     application = builder.build()
-    svc = Services(settings=settings, store=store, trip=trip, clock=clock)
+    svc = Services(
+        settings=settings,
+        store=store,
+        trip=trip,
+        clock=clock,
+        transcriber=transcriber_from_settings(settings),
+    )
     senders = (
         telegram_senders(application.bot, store)
         | reminders.reminder_senders(application.bot, store)
@@ -118,6 +125,7 @@ def _add_handlers(
     application.add_handler(CallbackQueryHandler(access.on_access_decision, pattern=r"^acc\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
+    application.add_handler(CallbackQueryHandler(voice.on_voice_button, pattern=r"^v\|"))
     secretariat.add_secretariat_handlers(application, settings)
     privacy.add_privacy_handlers(application)
     reminders.add_reminder_jobs(application, settings)
@@ -125,6 +133,11 @@ def _add_handlers(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
     )
     application.add_handler(MessageHandler(private & filters.COMMAND, traveller.on_unknown_command))
+    application.add_handler(
+        MessageHandler(
+            private & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), voice.on_voice
+        )
+    )
     application.add_handler(MessageHandler(private & ~filters.TEXT, traveller.on_other_content))
     application.add_error_handler(_on_error)
 
@@ -150,6 +163,11 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         application.job_queue.run_repeating(
             _flush_outbox, interval=svc.settings.outbox_interval_seconds, first=0.1
         )
+        application.job_queue.run_once(_resume_voice, when=0)
+
+
+async def _resume_voice(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await voice.resume_voice_work(context.application)
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -34,6 +34,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
 
 __all__ = [
+    "answer_as_typed",
     "on_callback",
     "on_check",
     "on_command",
@@ -148,6 +149,8 @@ async def _run_locked(
         return
     interview = svc.interview(user_ref, draft)
     previous = interview.state
+    if not new:
+        draft.voice = None  # an answer (typed, tapped or a used transcript) ends a pending one
     reply = interview.start() if new else interview.handle(text)
     if interview.state != previous:
         draft.toggled = []
@@ -238,13 +241,23 @@ async def on_text(update: Update, context: Context) -> None:
     await _run(update, context, message.text)
 
 
+async def answer_as_typed(update: Update, context: Context, text: str) -> None:
+    """Hand `text` to the interview exactly as if the traveller typed it (a used transcript)."""
+    await _run(update, context, text)
+
+
 async def on_other_content(update: Update, context: Context) -> None:
     """Photos, stickers, voice, locations: say what works and show the question again."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     svc = services(context)
-    notice = "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+    notice = (
+        "Ik kan alleen tekst en spraakberichten verwerken. Typ of spreek je antwoord, of kies "
+        "een knop."
+        if svc.transcriber is not None
+        else "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+    )
     draft = svc.load_draft(user_ref_of(user.id))
     prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
     await send_prompt(message, prompt, notices=[notice])
