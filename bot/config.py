@@ -71,6 +71,9 @@ class Settings(BaseSettings):
 
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
 
+    # The yearly report for the council and the public register: traveller names only when set
+    publish_traveller_names: bool = False
+
     log_level: str = "INFO"
 
     @field_validator("allowed_user_ids", "home_airports", "reminder_days", mode="before")

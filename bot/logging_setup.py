@@ -8,7 +8,7 @@ from collections.abc import Iterable
 __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
-_CHATTY = ("alembic", "transitions")
+_CHATTY = ("alembic", "transitions", "weasyprint", "fontTools", "matplotlib")
 
 
 class RedactSecrets(logging.Filter):
