@@ -388,5 +388,5 @@ def annual_view(
 
 
 def render_annual_pdf(view: AnnualView) -> bytes:
-    """The yearly report as an A4 PDF (WeasyPrint, charts as vector drawings)."""
-    return html_to_pdf(render_template("jaarrapport.html", view=view))
+    """The yearly report as a tagged A4 PDF (WeasyPrint, charts as vector drawings)."""
+    return html_to_pdf(render_template("jaarrapport.html", view=view), tagged=True)
