@@ -161,7 +161,11 @@ def _register(settings: Settings, args: argparse.Namespace) -> int:
         when = f"in {args.year}" if args.year else "in de opslag"
         print(f"Geen verslagen {when}: er is geen register gemaakt.", file=sys.stderr)
         return 1
-    index = write_register(reports, Path(args.out), show_names=settings.publish_traveller_names)
+    try:
+        index = write_register(reports, Path(args.out), show_names=settings.publish_traveller_names)
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
     print(index)
     return 0
 

@@ -7,7 +7,7 @@ from datetime import date
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
-__all__ = ["MONTH_NAMES", "format_date_long", "format_day", "format_number"]
+__all__ = ["MONTH_NAMES", "format_count", "format_date_long", "format_day", "format_number"]
 
 _LOCALE = "nl_NL"
 
@@ -24,6 +24,12 @@ def format_number(value: float, decimals: int = 1) -> str:
         return str(int(rounded))
     pattern = "0." + "#" * decimals
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
+
+
+def format_count(value: float, decimals: int = 0) -> str:
+    """Dutch with thousands grouping, for tables: 12345 -> '12.345', 2.5 -> '2,5' (decimals=1)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(round(value, decimals), format=pattern, locale=_LOCALE))
 
 
 def format_day(day: date, part: object | None = None, with_year: bool = False) -> str:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from bot.figures import GroupTotal, RuleShare, YearFigures
+from bot.formatting import format_count
 from bot.report import TransportMode
 
 if TYPE_CHECKING:
@@ -71,13 +72,6 @@ def _svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
-def _kg_label(value: float) -> str:
-    """'1.234' for a y-axis tick (Dutch grouping)."""
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(round(value), format="#,##0", locale="nl_NL"))
-
-
 def co2_per_month_svg(figures: YearFigures) -> str:
     """Kg CO2e per month of departure, stacked by transport mode."""
     from matplotlib.ticker import FuncFormatter
@@ -95,7 +89,7 @@ def co2_per_month_svg(figures: YearFigures) -> str:
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         axes.set_xticks(range(12), _SHORT_MONTHS)
         axes.set_ylabel("kg CO2e")
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _kg_label(v)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_count(v)))
         axes.grid(axis="y", color=_GRID, linewidth=0.5)
         axes.set_axisbelow(True)
         axes.legend(frameon=False, ncols=len(used), loc="upper left", bbox_to_anchor=(0, 1.13))
@@ -140,7 +134,7 @@ def destinations_svg(figures: YearFigures) -> str:
             rows, [g.kg_co2e for g in groups], color=MODE_COLOURS[TransportMode.VLIEGTUIG],
             height=0.65,
         )  # fmt: skip
-        _bar_labels(right, kg, [_kg_label(g.kg_co2e) for g in groups])
+        _bar_labels(right, kg, [format_count(g.kg_co2e) for g in groups])
         right.set_title("kg CO2e", fontsize=8.5, loc="left", color=_INK)
         left.set_yticks(list(rows), names)
         left.invert_yaxis()

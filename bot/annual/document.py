@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from babel.numbers import format_decimal
-
 from bot.annual.charts import co2_per_month_svg, destinations_svg, rule_share_svg
 from bot.figures import GroupTotal, RuleShare, YearFigures, rule_share_by_year, year_figures
-from bot.formatting import format_date_long, format_number
+from bot.formatting import format_count, format_date_long, format_number
 from bot.render.documents import html_to_pdf
 from bot.render.templating import render_template
 from bot.report import Place, Report, TransportMode, join_dutch
@@ -29,7 +27,6 @@ __all__ = [
     "NoReportsError",
     "YearReports",
     "annual_view",
-    "format_count",
     "render_annual_pdf",
 ]
 
@@ -119,12 +116,6 @@ class AnnualView:
     department_total: tuple[str, ...]
     factor_tables: tuple[FactorTable, ...]
     threshold: str
-
-
-def format_count(value: float, decimals: int = 0) -> str:
-    """'12.345' or '2,5': Dutch grouping, for tables."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return str(format_decimal(round(value, decimals), format=pattern, locale="nl_NL"))
 
 
 def _change(current: float, previous: float, decimals: int) -> tuple[str, str]:
