@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -42,25 +43,32 @@ _SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", 
 TOP_DESTINATIONS = 12
 
 
+#: matplotlib's style settings are global: one chart is drawn at a time.
+_DRAWING = threading.Lock()
+
+
 @contextmanager
 def _figure(height_cm: float) -> Iterator[Figure]:
     """A matplotlib Figure of the document's width in the report's style."""
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(
-        {
-            "font.family": "DejaVu Sans",
-            "font.size": 8,
-            "axes.edgecolor": _GRID,
-            "axes.labelcolor": _INK,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "xtick.color": _INK,
-            "ytick.color": _INK,
-            "svg.fonttype": "none",  # text stays text: sharp, searchable, in the PDF's own font
-            "svg.hashsalt": "reisverslag",  # the same figures give the same file
-        }
+    with (
+        _DRAWING,
+        matplotlib.rc_context(
+            {
+                "font.family": "DejaVu Sans",
+                "font.size": 8,
+                "axes.edgecolor": _GRID,
+                "axes.labelcolor": _INK,
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+                "xtick.color": _INK,
+                "ytick.color": _INK,
+                "svg.fonttype": "none",  # text stays text: sharp, searchable, in the PDF's own font
+                "svg.hashsalt": "reisverslag",  # the same figures give the same file
+            }
+        ),
     ):
         yield Figure(figsize=(_WIDTH_CM * _CM, height_cm * _CM))
 
