@@ -146,7 +146,9 @@ def _annual_report(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(pdf)
+    temporary = out.with_name(out.name + ".tmp")
+    temporary.write_bytes(pdf)
+    temporary.replace(out)  # a reader never sees half a PDF
     print(out)
     return 0
 

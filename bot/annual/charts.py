@@ -182,13 +182,13 @@ def rule_share_svg(shares: Sequence[RuleShare]) -> str:
                 labels=[f"{v:.0f}%" if v >= 8 else "" for v in values],
                 label_type="center",
                 fontsize=7,
-                color="white",
+                color=_INK if colour == _OTHER_GROUND else "white",  # contrast on the light bar
             )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         axes.set_xticks(range(len(shares)), labels)
         axes.set_ylim(0, 100)
         axes.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-        axes.set_xlim(-0.6, max(len(shares), 4) - 0.4)
+        axes.set_xlim(-0.6, max(len(shares), 3) - 0.4)
         axes.legend(frameon=False, ncols=3, loc="upper left", bbox_to_anchor=(0, 1.14))
         fig.subplots_adjust(left=0.08, right=0.99, top=0.86, bottom=0.17)
         return _svg(fig)

@@ -150,6 +150,7 @@ def _key_figures(now: YearFigures, before: YearFigures) -> tuple[KeyFigure, ...]
     lines = [
         _key_figure("Reizen", now.total.trips, before.total.trips, emphasis=True),
         _key_figure("Reizigers", now.travellers, before.travellers),
+        _key_figure("Personen op reis (som)", now.persons, before.persons),
         _key_figure("Bestemmingen", now.destinations, before.destinations),
         _key_figure("Reisdagen", now.total.days, before.total.days, 1),
         _key_figure("Totaal km", now.total.km, before.total.km, emphasis=True),

@@ -72,15 +72,18 @@ def _number(text: str) -> float:
 
 def _key_figures(reader: PdfReader) -> dict[str, tuple[str, str, str, str]]:
     """Label -> (this year, last year, change, change %) from the key figures table."""
-    lines = reader.pages[0].extract_text().splitlines()
-    start = lines.index(f"Kerncijfer {YEAR} {YEAR - 1} Verschil %")
+    header = f"Kerncijfer {YEAR} {YEAR - 1} Verschil %"
     figures = {}
-    for line in lines[start + 1 :]:
-        match = re.fullmatch(r"(.+?) (\S+) (\S+) ([+−±]\S+) ([+−±]\S+%|–)", line)
-        if match is None:
-            break
-        label, *values = match.groups()
-        figures[label] = (values[0], values[1], values[2], values[3])
+    for page in reader.pages[:2]:  # the table may go on, under its header, on page 2
+        lines = page.extract_text().splitlines()
+        if header not in lines:
+            continue
+        for line in lines[lines.index(header) + 1 :]:
+            match = re.fullmatch(r"(.+?) (\S+) (\S+) ([+−±]\S+) ([+−±]\S+%|–)", line)
+            if match is None:
+                break
+            label, *values = match.groups()
+            figures[label] = (values[0], values[1], values[2], values[3])
     return figures
 
 
@@ -89,6 +92,7 @@ def _expected(reports: list[Report]) -> dict[str, float]:
     totals: dict[str, float] = {
         "Reizen": len(reports),
         "Reizigers": len({r.traveller.user_ref for r in reports}),
+        "Personen op reis (som)": sum(r.persons for r in reports),
         "Bestemmingen": len({(p.name, p.country) for r in reports for p in r.destinations}),
         "Totaal km": sum(line.km for r in reports for line in r.emissions),
         "Totaal kg CO2e": sum(line.kg_co2e for r in reports for line in r.emissions),
