@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs (WeasyPrint's Pango, fonts) when missing.
+# Installs the Debian packages the project needs (WeasyPrint's Pango, fonts) when missing;
+# with arguments, those packages instead.
 set -euo pipefail
 needed=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji)
+[ $# -eq 0 ] || needed=("$@")
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
