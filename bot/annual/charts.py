@@ -133,7 +133,8 @@ def destinations_svg(figures: YearFigures) -> str:
     groups = grouped_destinations(figures)
     names = [g.name for g in groups]
     rows = range(len(groups))
-    with _figure(1.6 + 0.52 * max(len(groups), 3)) as fig:
+    height_cm = 1.4 + 0.5 * max(len(groups), 2)
+    with _figure(height_cm) as fig:
         left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.6]})
         trips = left.barh(rows, [g.trips for g in groups], color="#4d8f73", height=0.65)
         _bar_labels(left, trips, [str(g.trips) for g in groups])
@@ -152,7 +153,9 @@ def destinations_svg(figures: YearFigures) -> str:
             axes.spines["bottom"].set_visible(False)
             axes.margins(x=0.22)
         right.spines["left"].set_visible(False)
-        fig.subplots_adjust(left=0.2, right=0.98, top=0.9, bottom=0.03, wspace=0.08)
+        fig.subplots_adjust(
+            left=0.2, right=0.98, top=1 - 0.8 / height_cm, bottom=0.15 / height_cm, wspace=0.08
+        )
         return _svg(fig)
 
 

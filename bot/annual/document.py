@@ -309,23 +309,51 @@ def _versions_note(figures: YearFigures) -> str:
     )
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    """'1 reis', '3 reizen'."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def _summary(now: YearFigures, before: YearFigures) -> tuple[str, ...]:
     """Two or three sentences a council member reads first."""
     kg_change = _change(now.total.kg_co2e, before.total.kg_co2e, 0)[1]
-    compared = f" ({kg_change} ten opzichte van {before.year})" if before.total.trips else ""
-    flagged = sum(1 for r in now.exceptions if r.justification_flagged)
+    compared = (
+        f" ({kg_change} ten opzichte van {before.year})"
+        if before.total.trips and before.total.kg_co2e
+        else ""
+    )
+    trips = now.total.trips
     sentences = [
-        f"In {now.year} zijn {now.total.trips} buitenlandse dienstreizen gemaakt door "
-        f"{now.travellers} medewerkers, naar {now.destinations} bestemmingen. Samen "
+        f"In {now.year} {'is' if trips == 1 else 'zijn'} "
+        f"{_plural(trips, 'buitenlandse dienstreis', 'buitenlandse dienstreizen')} gemaakt door "
+        f"{_plural(now.travellers, 'medewerker', 'medewerkers')}, naar "
+        f"{_plural(now.destinations, 'bestemming', 'bestemmingen')}. Samen "
         f"{format_count(now.total.km)} km en {format_count(now.total.kg_co2e)} kg "
         f"CO2-equivalent{compared}.",
     ]
-    if now.exceptions:
+    if not before.total.trips:
         sentences.append(
-            f"Bij {len(now.exceptions)} {'reis' if len(now.exceptions) == 1 else 'reizen'} is "
-            "gevlogen naar een bestemming binnen 8 uur per trein (de uitzondering op de "
-            f"8-uursregel); {flagged} van de toelichtingen noemen alleen tijdwinst of gemak "
-            "en zijn gemarkeerd."
+            f"Over {before.year} zijn geen verslagen ingeleverd; in de vergelijking staat "
+            f"{before.year} daarom op 0."
+        )
+    exceptions = len(now.exceptions)
+    if exceptions:
+        flagged = sum(1 for r in now.exceptions if r.justification_flagged)
+        if exceptions == 1:
+            verdict = (
+                "de toelichting noemt alleen tijdwinst of gemak en is gemarkeerd"
+                if flagged
+                else "de toelichting is niet gemarkeerd"
+            )
+        else:
+            verdict = (
+                f"{flagged} van de {exceptions} toelichtingen "
+                f"{'noemt' if flagged == 1 else 'noemen'} alleen tijdwinst of gemak en "
+                f"{'is' if flagged == 1 else 'zijn'} gemarkeerd"
+            )
+        sentences.append(
+            f"Bij {_plural(exceptions, 'reis', 'reizen')} is gevlogen naar een bestemming binnen "
+            f"8 uur per trein (de uitzondering op de 8-uursregel); {verdict}."
         )
     else:
         sentences.append("De uitzondering op de 8-uursregel is niet gebruikt.")

@@ -142,7 +142,7 @@ def test_register_in_chromium_by_keyboard_without_errors_or_serious_violations(
         _tab_to(driver, "filter-wissen", limit=3)
         driver.switch_to.active_element.send_keys(Keys.ENTER)  # reset every filter
         assert _visible_rows(driver) == len(reports)
-        driver.find_element(By.ID, "filter-vervoer").send_keys("trein")
+        driver.find_element(By.ID, "filter-vervoer").send_keys("Trein")
         trains = [r for r in reports if "trein" in (m.value for m in r.modes)]
         assert _visible_rows(driver) == len(trains)
         _screenshot(driver, "register-index-trein.png")
