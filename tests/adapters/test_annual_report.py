@@ -222,11 +222,17 @@ def test_tables_two_factor_lists_and_no_names(
     pdf: PdfReader, years: dict[int, list[Report]]
 ) -> None:
     text = _text(pdf)
+    flat = text.replace("\n", " ")
+    reports = years[YEAR]
+    travellers = len({r.traveller.user_ref for r in reports})
+    assert (
+        f"In {YEAR} zijn {len(reports)} buitenlandse dienstreizen gemaakt door {travellers} medewerkers"
+        in flat
+    )
     assert "gebruiken 2 emissiefactorenlijsten: co2emissiefactoren-2025" in text.replace("\n", " ")
     version_counts = {"co2emissiefactoren-2025": 0, "co2emissiefactoren-2026": 0}
     for report in years[YEAR]:
         version_counts[report.emission_list_version] += 1
-    flat = text.replace("\n", " ")
     for version, count in version_counts.items():
         assert f"{version} ({count} verslagen; bestand {version}.csv)" in flat
     assert "Uitzonderingen op de 8-uursregel" in text and "Totalen per afdeling" in text
