@@ -67,6 +67,7 @@ def _figure(height_cm: float) -> Iterator[Figure]:
                 "ytick.color": _INK,
                 "svg.fonttype": "none",  # text stays text: sharp, searchable, in the PDF's own font
                 "svg.hashsalt": "reisverslag",  # the same figures give the same file
+                "text.parse_math": False,  # a '$' in a place name is text, not TeX
             }
         ),
     ):

@@ -15,8 +15,10 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject
 
 from bot.__main__ import main
+from bot.annual import YearReports
+from bot.annual.document import annual_view, render_annual_pdf
 from bot.export import TOTALS_SHEET, export_xlsx
-from bot.report import Report, TransportMode
+from bot.report import Place, RailCheck, Report, TransportMode
 from bot.store import Store
 from tests.support.generated_reports import DEPARTMENTS, generated_year, store_reports
 
@@ -267,3 +269,35 @@ def test_a_year_without_reports_says_so(
     assert _make(database, 2019, out, monkeypatch) == 1
     assert "Geen verslagen van reizen in 2019" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_odd_place_names_and_justifications_are_shown_as_typed() -> None:
+    odd = Place(name="Sint $\\Maarten$ & <Co>", country="Land", country_code="XX")
+    base = generated_year(YEAR, 1, seed=11)[0]
+    report = base.model_copy(
+        update={
+            "destinations": [odd],
+            "modes": [TransportMode.VLIEGTUIG],
+            "rail_check": RailCheck(
+                destination=odd.name,
+                hours=3,
+                estimated=True,
+                source="schatting",
+                threshold_hours=8,
+                flown=True,
+            ),
+            "justification": "Crisis </td><b>echt</b> $x$",
+            "justification_flagged": False,
+        }
+    )
+    view = annual_view(
+        YearReports(year=YEAR, reports=[report], previous=[], history=[report]),
+        rail_hours=lambda place: None,
+        threshold_hours=8,
+        made_on=date(2026, 1, 5),
+    )
+    text = _text(PdfReader(io.BytesIO(render_annual_pdf(view))))
+    packed = "".join(text.split())  # narrow table cells wrap anywhere
+    assert "Sint$\\Maarten$&<Co>" in packed
+    assert "Crisis</td><b>echt</b>$x$" in packed
+    assert "ca. 3 Crisis" in text  # an estimated train time says so
