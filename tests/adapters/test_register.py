@@ -3,7 +3,10 @@ Chromium: no console errors, filters by keyboard, axe-core finds no serious viol
 
 from __future__ import annotations
 
+import functools
 import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -194,3 +197,28 @@ def test_names_only_when_set_and_other_folders_left_alone(
     assert main(["register", "--out", str(other)]) == 2
     assert (other / "belangrijk.txt").read_text(encoding="utf-8") == "blijf af"
     shutil.rmtree(out)
+
+
+def test_register_served_by_a_plain_web_server(site: Path, reports: list[Report]) -> None:
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with chromium() as driver:
+            driver.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            assert _visible_rows(driver) == len(reports)
+            _tab_to(driver, "filter-jaar")
+            driver.switch_to.active_element.send_keys(Keys.END)  # the oldest year: 2024
+            assert _visible_rows(driver) == sum(
+                1 for r in reports if r.period.departure.year == 2024
+            )
+            driver.find_element(By.CSS_SELECTOR, "table.reports tbody tr:not([hidden]) a").click()
+            assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Verslag")
+            pdf = driver.find_element(By.CSS_SELECTOR, ".download a").get_attribute("href")
+            assert pdf is not None and pdf.startswith("http://127.0.0.1")
+            assert console_errors(driver) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
