@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     transcription_timeout_seconds: float = Field(default=60.0, gt=0)
     voice_max_seconds: int = Field(default=180, gt=0, le=1800)
 
+    # The yearly report for the council and the public register: traveller names only when set
+    publish_traveller_names: bool = False
+
     log_level: str = "INFO"
     # Privacy (AVG): what updates contained (names, answers) is logged only when enabled.
     log_update_contents: bool = False

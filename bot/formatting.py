@@ -10,6 +10,7 @@ from babel.numbers import format_decimal
 
 __all__ = [
     "MONTH_NAMES",
+    "format_count",
     "format_date_long",
     "format_day",
     "format_duration",
@@ -31,6 +32,12 @@ def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str
     rounded = round(value, decimals)
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
+
+
+def format_count(value: float, decimals: int = 0) -> str:
+    """Dutch with thousands grouping, for tables: 12345 -> '12.345', 2.5 -> '2,5' (decimals=1)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(round(value, decimals), format=pattern, locale=_LOCALE))
 
 
 def format_duration(hours: float, threshold_hours: float | None, approx: bool = True) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
-_CHATTY = ("alembic", "transitions")
+_CHATTY = ("alembic", "transitions", "weasyprint", "fontTools", "matplotlib")
 #: Loggers whose DEBUG (SQLAlchemy: INFO) lines carry what travellers typed: the Bot API's
 #: request and response bodies, SQL parameters, mail bodies. Capped unless explicitly enabled.
 CONTENT_LOGGERS = {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (WeasyPrint's Pango, fonts) when missing,
-# and the tests' speech tools (espeak-ng speaks a voice-message fixture, opusenc makes it OGG/Opus).
+# and the tests' speech tools (espeak-ng speaks a voice-message fixture, opusenc makes it OGG/Opus);
+# with arguments, those packages instead.
 set -euo pipefail
 needed=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji espeak-ng opus-tools)
+[ $# -eq 0 ] || needed=("$@")
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -12,7 +12,17 @@ from bot.formatting import format_date_long, format_number
 from bot.render.blocks import Block, answer_blocks, clean_text
 from bot.report import TITLE, EmissionLine, Report
 
-__all__ = ["ClosingLine", "DocumentView", "Letterhead", "Section", "document_view"]
+__all__ = [
+    "AUTHOR_LABEL",
+    "ClosingLine",
+    "DocumentView",
+    "Letterhead",
+    "Section",
+    "document_view",
+]
+
+#: The closing line that names the traveller (left out where reports are published).
+AUTHOR_LABEL = "Opgesteld door"
 
 _UNIT_LABELS = {"pkm": "per passagierskilometer", "vkm": "per voertuigkilometer"}
 
@@ -71,7 +81,7 @@ def document_view(report: Report, letterhead: Letterhead | None = None) -> Docum
     report_date = format_date_long(report_day(report))
     list_version = emission_list_version(report)
     closing = [
-        ClosingLine("Opgesteld door", clean_text(report.traveller.name)),
+        ClosingLine(AUTHOR_LABEL, clean_text(report.traveller.name)),
         ClosingLine("Afdeling", clean_text(report.traveller.department)),
         ClosingLine("Datum verslag", report_date),
         ClosingLine("Emissiefactorenlijst", list_version),
