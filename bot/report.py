@@ -31,6 +31,7 @@ __all__ = [
     "TransportMode",
     "Traveller",
     "TripPeriod",
+    "rail_hours_text",
 ]
 
 TITLE = "VERSLAG BUITENLANDSE DIENSTREIS"
@@ -146,6 +147,15 @@ class EmissionLine(_Model):
     return_trip: bool = True
 
 
+def rail_hours_text(hours: float | None, lower_bound: bool, threshold_hours: float) -> str:
+    """'ca. 6 u 40', 'meer dan 8 u 40' or 'onbekend' for a train time."""
+    if hours is None:
+        return "onbekend"
+    if lower_bound:
+        return f"meer dan {format_duration(hours, None, approx=False)}"
+    return format_duration(hours, threshold_hours)
+
+
 #: Within this many minutes of the threshold the 8-hour rule is a borderline case.
 BORDERLINE_MINUTES = 45
 
@@ -210,12 +220,8 @@ class RailCheck(_Model):
         return self.hours_text()
 
     def hours_text(self) -> str:
-        """'ca. 6 u 40' / 'meer dan 8 uur', display rounding that never crosses the threshold."""
-        if self.hours is None:
-            return "onbekend"
-        if self.lower_bound:
-            return f"meer dan {format_duration(self.hours, None, approx=False)}"
-        return format_duration(self.hours, self.threshold_hours)
+        """'ca. 6 u 40' / 'meer dan 8 u 40', display rounding that never crosses the threshold."""
+        return rail_hours_text(self.hours, self.lower_bound, self.threshold_hours)
 
     @property
     def justification_required(self) -> bool:

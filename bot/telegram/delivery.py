@@ -44,7 +44,7 @@ def secretariat_summary(report: Report) -> str:
     else:
         rule = "8-uursregel niet van toepassing"
     if check and check.flown:
-        rule += f"\nTrein: {html.escape(check.figures_text())}"
+        rule += f"\nTreinreis {html.escape(check.figures_text())}"
     lines = [
         "<b>Nieuw verslag buitenlandse dienstreis</b>",
         f"Van: {html.escape(report.traveller.name)} ({html.escape(report.traveller.department or '-')})",

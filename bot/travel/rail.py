@@ -35,14 +35,13 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.formatting import format_duration
-from bot.report import Place
+from bot.report import Place, rail_hours_text
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
 
 __all__ = [
     "ACCESS_MAX_KM",
     "ACCESS_MIN_PER_KM",
-    "BORDERLINE_MINUTES",
     "LOWER_BOUND_KMH",
     "NO_RAIL_LINK_COUNTRIES",
     "STATION_MATCH_KM",
@@ -65,8 +64,6 @@ ACCESS_MIN_PER_KM = 1.3
 LOWER_BOUND_KMH = 250.0
 #: Minutes per straight-line km beyond the network, for a labelled estimate only (~60 km/h).
 BEYOND_MIN_PER_KM = 1.0
-#: Within this many minutes of the threshold a case is borderline.
-BORDERLINE_MINUTES = 45
 #: European countries without a rail or rail-and-ferry link in the network (islands).
 NO_RAIL_LINK_COUNTRIES = frozenset({"IS", "CY", "MT", "FO"})
 
@@ -188,12 +185,8 @@ class RailTime:
         return None if self.hours is None else round(self.hours * 60)
 
     def describe(self, threshold_hours: float) -> str:
-        """'ca. 6 u 40' or 'meer dan 8 uur', rounded for display only (never across the threshold)."""
-        if self.hours is None:
-            return "onbekend"
-        if self.lower_bound:
-            return f"meer dan {format_duration(self.hours, None, approx=False)}"
-        return format_duration(self.hours, threshold_hours)
+        """'ca. 6 u 40' or 'meer dan 8 u 40', rounded for display only (never across the threshold)."""
+        return rail_hours_text(self.hours, self.lower_bound, threshold_hours)
 
 
 def _join(items: list[str]) -> str:
@@ -349,7 +342,7 @@ class RailPlanner:
             return RailTime(
                 journey.minutes / 60,
                 False,
-                "spoormodel: snelste dienstregelingstijden per rit plus overstaptijd",
+                "spoormodel: snelste ritten volgens dienstregeling plus overstaptijden",
                 route=journey.route(self.network.multi_station_cities),
             )
         journey = self._journey(station)
