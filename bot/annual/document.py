@@ -210,7 +210,8 @@ def _charts(figures: YearFigures, shares: Sequence[RuleShare], threshold: str) -
                 caption=(
                     f"Aandeel van de reizen naar bestemmingen die binnen {threshold} uur per "
                     "trein bereikbaar zijn. Gevlogen reizen volgens de 8-uurscontrole in het "
-                    "verslag; niet gevlogen reizen volgens de treintijdentabel."
+                    "verslag; niet gevlogen reizen volgens de treintijdentabel (of, voor een "
+                    "plaats die er niet in staat, de geschatte treintijd)."
                 ),
                 alt=(
                     f"Gestapeld staafdiagram per jaar. In {last.year}: {last.flown} van de "
