@@ -8,7 +8,7 @@ from collections.abc import Iterable
 __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
-_CHATTY = ("alembic", "transitions")
+_CHATTY = ("alembic", "transitions", "apscheduler")
 
 
 class RedactSecrets(logging.Filter):
@@ -35,7 +35,7 @@ class RedactSecrets(logging.Filter):
 
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     """Log to stderr at `level`, secrets redacted; httpx's URL lines and the step-by-step
-    lines of alembic and transitions only from WARNING up."""
+    lines of alembic and transitions and the scheduler's every-5-s job lines only from WARNING up."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

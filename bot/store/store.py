@@ -302,8 +302,16 @@ class Store:
         telegram_user_id: int | None = None,
         chat_id: int | None = None,
     ) -> None:
-        """Allow, reject or mark as pending; creates the traveller when unknown."""
+        """Allow, reject or mark as pending without checks (an operator's decision, by no one
+        in the chat); creates the traveller when unknown. The audit gets the matching line."""
         status = AccessStatus(status)
+        action = {
+            AccessStatus.ALLOWED: AccessAction.GRANTED,
+            AccessStatus.PENDING: AccessAction.REQUESTED,
+            AccessStatus.REJECTED: AccessAction.REJECTED,
+        }[status]
+        with self._write() as connection:
+            self._audit(connection, user_ref, action, None, self._now(now), None)
         self._upsert_traveller(
             user_ref, self._now(now), {"status": status.value}, status, telegram_user_id, chat_id
         )
