@@ -90,7 +90,20 @@ async def guard(update: Update, context: Context) -> None:
     latest = svc.store.latest_access(user_ref_of(user.id))
     state = (user.id, latest.id if latest else 0)
     if _may_reply(context, state, svc.settings.stranger_reply_minutes) or asked:
-        await message.reply_text(_stranger_reply(svc, latest.action if latest else None))
+        # Through the outbox's bulk lane, not as a reply here: a crowd of strangers then
+        # never holds the update slots that travellers' messages need.
+        text = _stranger_reply(svc, latest.action if latest else None)
+        svc.store.enqueue(
+            [
+                OutboxItem(
+                    MESSAGE,
+                    f"stranger-reply:{user.id}:{update.update_id}",
+                    {"chat_id": chat.id, "html": html.escape(text, quote=False)},
+                )
+            ],
+            svc.clock(),
+        )
+        schedule_flush(svc)
     raise ApplicationHandlerStop
 
 
