@@ -5,9 +5,11 @@ the bot, the store or the outbox."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from datetime import date
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -24,6 +26,7 @@ __all__ = [
     "has_authority",
     "limit_reached",
     "screen",
+    "valid_calendar_data",
 ]
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,10 @@ _SENSITIVE_BUTTONS = ("acc|", "r|")
 ADMIN_CACHE_SECONDS = 300.0
 _ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _MAX_TRACKED = 10_000
+#: How many years back the calendar may go.
+CALENDAR_YEARS = 10
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 NOT_AUTHORISED = (
     "Dit mag alleen een bevoegde medewerker van het secretariaat "
@@ -146,6 +153,28 @@ def limit_reached(context: Context, user_id: int, kinds: list[str]) -> str | Non
     return None
 
 
+def valid_calendar_data(data: str | None, today: date) -> bool:
+    """Whether calendar button data is something the bot's calendar could have sent: a month
+    or a past day within the last CALENDAR_YEARS years (forged data never reaches the draft)."""
+    parts = (data or "").split("|")
+    if len(parts) != 3 or parts[0] != "c":
+        return True  # not a calendar button
+    arg = parts[2]
+    if arg in ("open", "noop"):
+        return True
+    earliest = today.year - CALENDAR_YEARS
+    if arg.startswith("m") and _MONTH.fullmatch(arg[1:]):
+        year, month = (int(x) for x in arg[1:].split("-"))
+        return earliest <= year <= today.year + 1 and 1 <= month <= 12
+    if arg.startswith("d") and _DAY.fullmatch(arg[1:]):
+        try:
+            picked = date.fromisoformat(arg[1:])
+        except ValueError:
+            return False
+        return earliest <= picked.year and picked <= today
+    return False
+
+
 async def has_authority(context: Context, user_id: int) -> bool:
     """Whether this person may act for the secretariat: listed in SECRETARIAT_USER_IDS, or
     (without that list) an administrator of the secretariat's group, read from Telegram and
@@ -180,6 +209,11 @@ async def screen(update: Update, context: Context) -> None:
         return
     if chat.type != ChatType.PRIVATE:
         return
+    query = update.callback_query
+    if query is not None and not valid_calendar_data(query.data, svc.clock().date()):
+        log.warning("user %s sent forged calendar data", user.id)
+        await query.answer("Deze knop werkt niet meer.")
+        raise ApplicationHandlerStop
     reached = limit_reached(context, user.id, _kinds(update))
     if reached is None:
         return

@@ -18,8 +18,9 @@ from bot.telegram.gatekeeper import (
     TOO_MANY_TRIPS,
 )
 from tests.e2e.test_reminders import Clock, at
+from tests.example_trip import EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import reply_containing
+from tests.support.conversation import answer, reply_containing, reply_with_buttons
 from tests.support.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
@@ -239,3 +240,32 @@ async def test_a_group_upgraded_to_a_supergroup_gets_the_queued_items(tmp_path: 
             await server.wait_idle()
             assert bot.store.pending_count() == 0
         assert server.messages(SECRETARIAT_ID) == []
+
+
+async def test_forged_calendar_data_is_refused_cleanly(tmp_path: Path) -> None:
+    async with FakeTelegram() as server:
+        server.group(SECRETARIAT_ID, "Secretariaat")
+        jan = server.user(TRAVELLER_ID, "Jan")
+        async with running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot:
+            await jan.send("/start")
+            await reply_with_buttons(jan)
+            period = await answer(jan, "Wenen")
+            key = next(d for d in period.callback_data if d.startswith("c|")).split("|")[1]
+            before = bot.store.load_draft(JAN_REF)
+            for arg in (
+                "m9999-12",
+                "mxx-yy",
+                "m2025-13",
+                "d9999-12-31",
+                "d2025-02-30",
+                "d1900-01-01",
+                "zz",
+            ):
+                query = await jan._send_callback(period, f"c|{key}|{arg}")
+                await server.wait_idle()
+                assert server.callback_answers[query]["text"] == "Deze knop werkt niet meer."
+            await nothing_more(server, jan)  # no "Er ging iets mis", no calendar of year 9999
+            after = bot.store.load_draft(JAN_REF)
+            assert after is not None and before is not None and after.state == before.state
+            await jan.click("📅 Kies in de kalender", message=period)  # the real one still works
+            assert "mei 2025" in (await jan.next_reply()).buttons
