@@ -17,7 +17,8 @@ from bot.telegram.gatekeeper import (
     TOO_MANY_MESSAGES,
     TOO_MANY_TRIPS,
 )
-from tests.e2e.test_reminders import Clock, at
+from bot.telegram.reminders import run_reminders
+from tests.e2e.test_reminders import Clock, at, svc_of
 from tests.example_trip import EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from tests.support.conversation import answer, reply_containing, reply_with_buttons
@@ -57,16 +58,21 @@ async def test_removing_an_id_from_the_list_withdraws_access_unless_the_secretar
         jan = server.user(TRAVELLER_ID, "Jan")
         piet = server.user(PIET, "Piet")
         async with running_bot(server, database, clock) as bot:
+            await jan.send("/reis Wenen 10-05 t/m 12-05")
+            await reply_containing(jan, "Genoteerd")
             await jan.send("/start")
             await reply_containing(jan, "Waar ging de reis naartoe")
             # finishing a report stores the profile; it must not grant access on its own
             bot.store.save_profile(Traveller(name="Jan", department="DSO", user_ref=JAN_REF))
             await ask_and_grant(server, piet, sanne)
-        async with running_bot(server, database, clock, allowed_user_ids=[]):
+        clock.now = at(5, 20)  # Jan's reminders are due
+        async with running_bot(server, database, clock, allowed_user_ids=[]) as bot:
             await jan.send("/nieuw")
             assert "geen toegang" in (await jan.next_reply()).plain_text
             await piet.send("/start")
             await reply_containing(piet, "Waar ging de reis naartoe")
+            assert await run_reminders(svc_of(bot)) == 0
+            await nothing_more(server, jan)  # no reminder with buttons for someone without access
 
 
 async def test_the_audit_names_who_asked_granted_and_revoked(tmp_path: Path) -> None:
