@@ -15,13 +15,15 @@ from bot.telegram.gatekeeper import (
     NOT_AUTHORISED,
     TOO_MANY_CHECKS,
     TOO_MANY_MESSAGES,
+    TOO_MANY_RESENDS,
     TOO_MANY_TRIPS,
 )
 from bot.telegram.reminders import run_reminders
 from tests.e2e.test_reminders import Clock, at, svc_of
+from tests.example_report import example_report
 from tests.example_trip import EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import answer, reply_containing, reply_with_buttons
+from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
 from tests.support.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
@@ -275,3 +277,22 @@ async def test_forged_calendar_data_is_refused_cleanly(tmp_path: Path) -> None:
             assert after is not None and before is not None and after.state == before.state
             await jan.click("📅 Kies in de kalender", message=period)  # the real one still works
             assert "mei 2025" in (await jan.next_reply()).buttons
+
+
+async def test_resending_reports_is_limited_per_person(tmp_path: Path) -> None:
+    async with FakeTelegram() as server:
+        server.group(SECRETARIAT_ID, "Secretariaat")
+        jan = server.user(TRAVELLER_ID, "Jan")
+        async with running_bot(
+            server, tmp_path / "b.sqlite3", at(5, 1), limit_resends_per_hour=2
+        ) as bot:
+            own = Traveller(name="J. de Vries", department="DSO", user_ref=JAN_REF)
+            bot.store.finish_report(JAN_REF, example_report(traveller=own), (), at(5, 1))
+            await jan.send("/mijnverslagen")
+            listing = await reply_containing(jan, "Je verslagen")
+            queries = [await jan.click(listing.buttons[0], message=listing) for _ in range(4)]
+            await documents(server, TRAVELLER_ID, 4)
+            await server.wait_idle(quiet=0.5)
+            answers = [server.callback_answers[q].get("text") for q in queries]
+            assert answers[2] == TOO_MANY_RESENDS and answers[3] != TOO_MANY_RESENDS
+            assert sum(m.document is not None for m in server.messages(TRAVELLER_ID)) == 4
