@@ -46,8 +46,8 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 NOT_AUTHORISED = (
-    "Dit mag alleen een bevoegde medewerker van het secretariaat "
-    "(SECRETARIAT_USER_IDS of een beheerder van deze groep)."
+    "Dit mag alleen een daarvoor aangewezen medewerker van het secretariaat. "
+    "Vraag een beheerder van deze groep."
 )
 TOO_MANY_MESSAGES = (
     "Je stuurt veel berichten kort na elkaar. Wacht even een minuut en stuur je laatste "
