@@ -311,10 +311,9 @@ class Store:
             AccessStatus.REJECTED: AccessAction.REJECTED,
         }[status]
         with self._write() as connection:
-            self._audit(connection, user_ref, action, None, self._now(now), None)
-        self._upsert_traveller(
-            user_ref, self._now(now), {"status": status.value}, status, telegram_user_id, chat_id
-        )
+            self._audit(
+                connection, user_ref, action, None, self._now(now), telegram_user_id, chat_id
+            )
 
     def _upsert_traveller(
         self,
@@ -983,8 +982,9 @@ class Store:
         by_user_ref: str | None,
         now: datetime,
         telegram_user_id: int | None,
+        chat_id: int | None = None,
     ) -> int:
-        """Append an audit line and set the traveller's status to match; the line's id."""
+        """Append an audit line and set the traveller's status (and ids) to match; its id."""
         status = {
             AccessAction.REQUESTED: AccessStatus.PENDING,
             AccessAction.GRANTED: AccessStatus.ALLOWED,
@@ -992,6 +992,8 @@ class Store:
         changes: dict[str, Any] = {"status": status.value, "updated_at": now}
         if telegram_user_id is not None:
             changes |= {"telegram_user_id": telegram_user_id, "chat_id": telegram_user_id}
+        if chat_id is not None:
+            changes["chat_id"] = chat_id
         statement = self._insert(connection, schema.travellers).values(
             user_ref=user_ref, created_at=now, **changes
         )
