@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from bot.config import Settings
 from bot.logging_setup import configure_logging
 from bot.report import TransportMode
@@ -224,7 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `reisverslag` command."""
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # durations from python-telegram-bot as timedelta
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # one line per wrong setting, named as in .env
+        for problem in error.errors(include_url=False, include_input=False):
+            name = ".".join(str(part) for part in problem["loc"]).upper()
+            print(f"reisverslag: setting {name} is invalid: {problem['msg']}", file=sys.stderr)
+        return 2
     configure_logging(
         settings.log_level,
         settings.secret_values(),

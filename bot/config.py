@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     telegram_api_file_url: str | None = None
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     secretariat_chat_id: int | None = None
+    secretariat_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     webhook_url: str | None = None
     webhook_secret_token: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
@@ -84,6 +85,13 @@ class Settings(BaseSettings):
     # The yearly report for the council and the public register: traveller names only when set
     publish_traveller_names: bool = False
 
+    # Limits per person (a flood from one account never slows the others down)
+    stranger_reply_minutes: float = Field(default=60.0, ge=0)
+    limit_messages_per_minute: int = Field(default=30, ge=1)
+    limit_trips_per_hour: int = Field(default=10, ge=1)
+    limit_resends_per_hour: int = Field(default=6, ge=1)
+    limit_checks_per_hour: int = Field(default=30, ge=1)
+
     log_level: str = "INFO"
     # Privacy (AVG): what updates contained (names, answers) is logged only when enabled.
     log_update_contents: bool = False
@@ -101,7 +109,9 @@ class Settings(BaseSettings):
     health_max_outbox_delay_seconds: float = Field(default=300.0, gt=0)
     health_max_poll_silence_seconds: float = Field(default=120.0, gt=0)
 
-    @field_validator("allowed_user_ids", "home_airports", "reminder_days", mode="before")
+    @field_validator(
+        "allowed_user_ids", "secretariat_user_ids", "home_airports", "reminder_days", mode="before"
+    )
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
-_CHATTY = ("alembic", "transitions", "weasyprint", "fontTools", "matplotlib")
+_CHATTY = ("alembic", "transitions", "weasyprint", "fontTools", "matplotlib", "apscheduler")
 #: Loggers whose DEBUG (SQLAlchemy: INFO) lines carry what travellers typed: the Bot API's
 #: request and response bodies, SQL parameters, mail bodies. Capped unless explicitly enabled.
 CONTENT_LOGGERS = {
@@ -46,7 +46,7 @@ def configure_logging(
 ) -> None:
     """Log to stderr, secrets redacted: the project's own lines (`bot.*`) from `level` up,
     every library's (WeasyPrint's progress, httpx's URL lines, alembic, transitions, ...)
-    only from WARNING up; library lines that carry message contents (AVG) only with
+    only from WARNING up (the scheduler's every-5-s job lines too); library lines that carry message contents (AVG) only with
     `log_update_contents`."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -42,7 +42,10 @@ class OutboxWorker:
     senders: Mapping[str, Sender]
     clock: Callable[[], datetime]
     retry_delay: Callable[[int, float | None], float] = next_retry_delay
-    lease_seconds: float = 120.0
+    #: An item claimed by a worker that died (kill -9) is offered again after this long; a
+    #: document upload normally takes seconds (PTB's write timeout for media is 20 s), so
+    #: after a crash and restart documents arrive within about half a minute.
+    lease_seconds: float = 25.0
     batch: int = 20
     spawn: Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]] | None = None
     _running: Awaitable[Any] | None = field(default=None, init=False, repr=False)

@@ -110,10 +110,27 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+#: Longest place part of a file name: whole name stays far below every file system's 255 bytes.
+MAX_PLACE_IN_FILENAME = 60
+
+
 def document_filename(report: Report, ext: str) -> str:
     """'verslag-dienstreis-2025-04-27-wenen.docx': departure date and first destination."""
-    place = _slug(report.destinations[0].name) or "bestemming"
+    place = _slug(report.destinations[0].name)[:MAX_PLACE_IN_FILENAME].strip("-") or "bestemming"
     return f"verslag-dienstreis-{report.period.departure.isoformat()}-{place}.{ext.lstrip('.')}"
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux), else by setting it back."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_atomically(path: Path, content: str | bytes) -> None:
@@ -123,7 +140,7 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; documents are for sharing
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it 0600; follow the umask
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

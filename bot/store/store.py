@@ -321,11 +321,18 @@ class Store:
         telegram_user_id: int | None = None,
         chat_id: int | None = None,
     ) -> None:
-        """Allow, reject or mark as pending; creates the traveller when unknown."""
+        """Allow, reject or mark as pending without checks (an operator's decision, by no one
+        in the chat); creates the traveller when unknown. The audit gets the matching line."""
         status = AccessStatus(status)
-        self._upsert_traveller(
-            user_ref, self._now(now), {"status": status.value}, status, telegram_user_id, chat_id
-        )
+        action = {
+            AccessStatus.ALLOWED: AccessAction.GRANTED,
+            AccessStatus.PENDING: AccessAction.REQUESTED,
+            AccessStatus.REJECTED: AccessAction.REJECTED,
+        }[status]
+        with self._write() as connection:
+            self._audit(
+                connection, user_ref, action, None, self._now(now), telegram_user_id, chat_id
+            )
 
     def _upsert_traveller(
         self,
@@ -1009,8 +1016,9 @@ class Store:
         by_user_ref: str | None,
         now: datetime,
         telegram_user_id: int | None,
+        chat_id: int | None = None,
     ) -> int:
-        """Append an audit line and set the traveller's status to match; the line's id."""
+        """Append an audit line and set the traveller's status (and ids) to match; its id."""
         status = {
             AccessAction.REQUESTED: AccessStatus.PENDING,
             AccessAction.GRANTED: AccessStatus.ALLOWED,
@@ -1018,6 +1026,8 @@ class Store:
         changes: dict[str, Any] = {"status": status.value, "updated_at": now}
         if telegram_user_id is not None:
             changes |= {"telegram_user_id": telegram_user_id, "chat_id": telegram_user_id}
+        if chat_id is not None:
+            changes["chat_id"] = chat_id
         statement = self._insert(connection, schema.travellers).values(
             user_ref=user_ref, created_at=now, **changes
         )

@@ -1,19 +1,24 @@
-"""Who may talk to the bot, and where: the guard in front of every handler, and approvals."""
+"""Who may talk to the bot, and where: the guard in front of every handler, access requests,
+the secretariat's decisions on them, and /intrekken. Every decision is an audit line."""
 
 from __future__ import annotations
 
 import html
 import logging
+import time
+from collections import OrderedDict
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import Message, Update, User
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.store import AccessStatus
+from bot.store import AccessAction, OutboxItem
+from bot.telegram.delivery import MESSAGE, schedule_flush
 from bot.telegram.keyboards import parse_callback
-from bot.telegram.services import services, user_ref_of
+from bot.telegram.reminders import traveller_name
+from bot.telegram.services import Services, services, user_ref_of
 
-__all__ = ["guard", "on_access_decision"]
+__all__ = ["guard", "on_access_decision", "on_revoke"]
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -22,10 +27,49 @@ ASK_ACCESS = (
     "Je hebt nog geen toegang tot deze bot. Typ /start om toegang te vragen aan het secretariaat."
 )
 WAIT = "Je aanvraag ligt bij het secretariaat. Je krijgt bericht zodra je toegang hebt."
+REJECTED = "Het secretariaat heeft je aanvraag afgewezen."
+REVOKED = (
+    "Het secretariaat heeft je toegang tot deze bot ingetrokken. "
+    "Typ /start als je opnieuw toegang wilt vragen."
+)
+NO_SECRETARIAT = "Je hebt geen toegang tot deze bot."
+GRANTED_NOTICE = "Je hebt nu toegang. Typ /nieuw om een verslag te beginnen."
+REVOKED_NOTICE = "Het secretariaat heeft je toegang tot deze bot ingetrokken."
+_REPLIED = "stranger_replies"
+_MAX_REMEMBERED = 10_000
+
+
+def _first_word(message: Message) -> str:
+    """The command or first word of a message, without @botname."""
+    words = (message.text or "").split()
+    return words[0].split("@")[0] if words else ""
+
+
+def _may_reply(context: Context, state: tuple[int, int], minutes: float) -> bool:
+    """One reply per period to a person without access, per state of their access (user id,
+    newest audit line): a crowd cannot keep the bot busy, a decision is always told."""
+    replied: OrderedDict[tuple[int, int], float] = context.application.bot_data.setdefault(
+        _REPLIED, OrderedDict()
+    )
+    now = time.monotonic()
+    last = replied.get(state)
+    if last is not None and now - last < minutes * 60:
+        return False
+    replied[state] = now
+    replied.move_to_end(state)
+    while len(replied) > _MAX_REMEMBERED:
+        replied.popitem(last=False)
+    return True
+
+
+def _request_message(user: User) -> str:
+    """The secretariat's view of an access request (HTML)."""
+    username = f" (@{html.escape(user.username)})" if user.username else ""
+    return f"Toegangsaanvraag van {html.escape(user.full_name)}{username}, id {user.id}."
 
 
 async def guard(update: Update, context: Context) -> None:
-    """Runs before all handlers: stops updates from unknown users and from other group chats."""
+    """Runs before all handlers: stops updates from people without access and other groups."""
     svc = services(context)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
@@ -36,44 +80,68 @@ async def guard(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # other groups: stay silent
     if svc.is_allowed(user.id):
         return
-    message = update.effective_message
     if update.callback_query is not None:
         await update.callback_query.answer("Je hebt geen toegang.")
         raise ApplicationHandlerStop
+    message = update.effective_message
     if message is None:
         raise ApplicationHandlerStop
-    status = svc.store.access_status(user_ref_of(user.id))
-    text = (message.text or "").split()[0].split("@")[0] if message.text else ""
-    if status == AccessStatus.REJECTED:
-        await message.reply_text("Het secretariaat heeft je aanvraag afgewezen.")
-    elif status == AccessStatus.PENDING:
-        await message.reply_text(WAIT)
-    elif text == "/start" and svc.settings.secretariat_chat_id is not None:
-        svc.store.set_access(
-            user_ref_of(user.id),
-            AccessStatus.PENDING,
+    asked = _first_word(message) == "/start" and _request_access(svc, user)
+    latest = svc.store.latest_access(user_ref_of(user.id))
+    state = (user.id, latest.id if latest else 0)
+    if _may_reply(context, state, svc.settings.stranger_reply_minutes) or asked:
+        # Through the outbox's bulk lane, not as a reply here: a crowd of strangers then
+        # never holds the update slots that travellers' messages need.
+        text = _stranger_reply(svc, latest.action if latest else None)
+        svc.store.enqueue(
+            [
+                OutboxItem(
+                    MESSAGE,
+                    f"stranger-reply:{user.id}:{update.update_id}",
+                    {"chat_id": chat.id, "html": html.escape(text, quote=False)},
+                )
+            ],
             svc.clock(),
-            telegram_user_id=user.id,
-            chat_id=chat.id,
         )
-        await context.bot.send_message(
-            svc.settings.secretariat_chat_id,
-            f"Toegangsaanvraag van {html.escape(user.full_name)}"
-            f"{' (@' + html.escape(user.username) + ')' if user.username else ''}, id {user.id}.",
-            parse_mode=ParseMode.HTML,
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton("Toestaan", callback_data=f"acc|{user.id}|ok"),
-                        InlineKeyboardButton("Weigeren", callback_data=f"acc|{user.id}|no"),
-                    ]
-                ]
-            ),
-        )
-        await message.reply_text(WAIT)
-    else:
-        await message.reply_text(ASK_ACCESS)
+        schedule_flush(svc)
     raise ApplicationHandlerStop
+
+
+def _request_access(svc: Services, user: User) -> bool:
+    """Queue an access request for the secretariat; False when one is open or not possible."""
+    chat_id = svc.settings.secretariat_chat_id
+    if chat_id is None:
+        return False
+
+    def request(audit_id: int) -> OutboxItem:
+        return OutboxItem(
+            MESSAGE,
+            f"access-request:{user.id}:{audit_id}",
+            {
+                "chat_id": chat_id,
+                "html": _request_message(user),
+                "buttons": [[["Toestaan", f"acc|{user.id}|ok"], ["Weigeren", f"acc|{user.id}|no"]]],
+            },
+        )
+
+    if not svc.store.request_access(user_ref_of(user.id), user.id, request, svc.clock()):
+        return False
+    log.info("access requested by user %s", user.id)
+    schedule_flush(svc)
+    return True
+
+
+def _stranger_reply(svc: Services, action: AccessAction | None) -> str:
+    """What a person without access reads, by where their access stands."""
+    if svc.settings.secretariat_chat_id is None:
+        return NO_SECRETARIAT
+    if action is AccessAction.REQUESTED:
+        return WAIT
+    if action is AccessAction.REJECTED:
+        return REJECTED
+    if action is AccessAction.REVOKED:
+        return REVOKED
+    return ASK_ACCESS
 
 
 async def on_access_decision(update: Update, context: Context) -> None:
@@ -85,26 +153,100 @@ async def on_access_decision(update: Update, context: Context) -> None:
         query is None
         or callback is None
         or not svc.is_secretariat(query.message.chat.id if query.message else None)
+        or not callback.key.isdigit()
     ):
         return
     user_id = int(callback.key)
     allowed = callback.arg == "ok"
-    svc.store.set_access(
+    action = AccessAction.GRANTED if allowed else AccessAction.REJECTED
+    notice = GRANTED_NOTICE if allowed else REJECTED
+    decided = svc.store.decide_access(
         user_ref_of(user_id),
-        AccessStatus.ALLOWED if allowed else AccessStatus.REJECTED,
+        action,
+        user_ref_of(query.from_user.id),
         svc.clock(),
         telegram_user_id=user_id,
-        chat_id=user_id,
+        outbox=[
+            OutboxItem(
+                MESSAGE,
+                f"access-{action.value}:{user_id}:{update.update_id}",
+                {"chat_id": user_id, "html": notice},
+            )
+        ],
     )
-    await query.answer("Toegestaan" if allowed else "Geweigerd")
-    who = query.from_user.full_name if query.from_user else "het secretariaat"
+    if not decided:
+        await query.answer("Deze aanvraag is al afgehandeld of bestaat niet.", show_alert=True)
+        return
+    schedule_flush(svc)
     verdict = "toegestaan" if allowed else "geweigerd"
+    await query.answer(verdict.capitalize())
+    who = query.from_user.full_name
     if isinstance(query.message, Message):
         await query.message.edit_text(f"{query.message.text}\n\n{verdict.capitalize()} door {who}.")
-    await context.bot.send_message(
-        user_id,
-        "Je hebt nu toegang. Typ /nieuw om een verslag te beginnen."
-        if allowed
-        else "Het secretariaat heeft je aanvraag afgewezen.",
+    log.info("access for user %s %s by user %s", user_id, verdict, query.from_user.id)
+
+
+async def on_revoke(update: Update, context: Context) -> None:
+    """/intrekken id|@naam: withdraw a traveller's access (the list of granted access without)."""
+    svc = services(context)
+    message, sender = update.effective_message, update.effective_user
+    assert message is not None and sender is not None
+    args = context.args or []
+    if not args:
+        await message.reply_text(_granted_overview(svc))
+        return
+    who = args[0]
+    user_id = int(who) if who.isdigit() else svc.store.user_id_for_username(who)
+    if user_id is None:
+        await message.reply_text(f"{who} ken ik niet. Gebruik het Telegram-id.")
+        return
+    user_ref = user_ref_of(user_id)
+    name = traveller_name(svc.store, user_ref)
+    if not svc.is_allowed(user_id):
+        await message.reply_text(f"{name} (id {user_id}) heeft geen toegang.")
+        return
+    notice = OutboxItem(
+        MESSAGE,
+        f"access-revoked:{user_id}:{update.update_id}",
+        {"chat_id": user_id, "html": REVOKED_NOTICE},
     )
-    log.info("access for user %s %s", user_id, verdict)
+    svc.store.decide_access(
+        user_ref,
+        AccessAction.REVOKED,
+        user_ref_of(sender.id),
+        svc.clock(),
+        telegram_user_id=user_id,
+        outbox=[notice],
+    )
+    for trip in svc.store.trips_for(user_ref, "planned"):
+        svc.store.cancel_reminders(trip.trip_id, svc.clock())
+    svc.store.clear_input(user_ref)
+    schedule_flush(svc)
+    listed = (
+        " (Het id staat ook in ALLOWED_USER_IDS; de intrekking gaat voor.)"
+        if user_id in svc.settings.allowed_user_ids
+        else ""
+    )
+    await message.reply_text(
+        f"Toegang van {name} (id {user_id}) ingetrokken door {sender.full_name}.{listed}"
+    )
+    log.info("access for user %s revoked by user %s", user_id, sender.id)
+
+
+def _granted_overview(svc: Services) -> str:
+    """Usage of /intrekken and who has access through the secretariat."""
+    granted = svc.store.granted_access()
+    lines = [
+        "Gebruik: /intrekken gevolgd door het Telegram-id of @gebruikersnaam.",
+        f"Toegang via ALLOWED_USER_IDS: {len(svc.settings.allowed_user_ids)} personen.",
+    ]
+    if granted:
+        lines.append("Toegang via het secretariaat:")
+        lines += [
+            f"• {traveller_name(svc.store, event.user_ref)} (id "
+            f"{event.user_ref.removeprefix('telegram:')}), sinds {event.at:%d-%m-%Y}"
+            for event in granted
+        ]
+    else:
+        lines.append("Niemand heeft toegang via het secretariaat.")
+    return "\n".join(lines)

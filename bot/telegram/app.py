@@ -25,7 +25,16 @@ from bot.config import Settings
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, lifecycle, privacy, reminders, secretariat, traveller, voice
+from bot.telegram import (
+    access,
+    gatekeeper,
+    lifecycle,
+    privacy,
+    reminders,
+    secretariat,
+    traveller,
+    voice,
+)
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
@@ -45,7 +54,10 @@ log = logging.getLogger(__name__)
 CONNECTION_POOL_SIZE = 4
 CONCURRENT_UPDATES = 4
 
-SECRETARIAT_COMMANDS: list[BotCommand] = list(secretariat.SECRETARIAT_BOT_COMMANDS)
+SECRETARIAT_COMMANDS: list[BotCommand] = [
+    *secretariat.SECRETARIAT_BOT_COMMANDS,
+    BotCommand("intrekken", "Toegang intrekken: /intrekken id of @naam"),
+]
 
 
 def build_application(
@@ -105,7 +117,11 @@ def _add_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> None:
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, gatekeeper.screen), group=-4)
     application.add_handler(TypeHandler(Update, access.guard), group=-1)
+    if settings.secretariat_chat_id is not None:
+        desk = filters.Chat(settings.secretariat_chat_id)
+        application.add_handler(CommandHandler("intrekken", access.on_revoke, filters=desk))
     application.add_handler(
         MessageHandler(private & filters.UpdateType.EDITED, traveller.on_edited)
     )

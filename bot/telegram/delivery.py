@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 from collections import OrderedDict
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
 from bot.config import Settings
 from bot.outbox import OutboxWorker, PermanentFailure, RetryLater, Sender
@@ -27,6 +35,8 @@ __all__ = [
     "telegram_call",
     "telegram_senders",
 ]
+
+log = logging.getLogger(__name__)
 
 MESSAGE = "telegram_message"
 DOCUMENT = "telegram_document"
@@ -133,14 +143,50 @@ async def telegram_call(call: Any) -> None:
         raise PermanentFailure(str(error)) from error
 
 
+def _buttons(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
+    """Inline buttons stored in a payload as rows of [text, callback data]."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+async def _moved_chat_aware(store: Store, payload: dict[str, Any], call: Any) -> None:
+    """Send; when the group became a supergroup, move every queued item there and retry."""
+    try:
+        await telegram_call(call)
+    except ChatMigrated as error:
+        old, new = payload["chat_id"], error.new_chat_id
+        moved = await asyncio.to_thread(store.move_outbox_chat, old, new)
+        log.error(
+            "chat %s became supergroup %s: %s queued deliveries moved there; set "
+            "SECRETARIAT_CHAT_ID=%s if it was the secretariat's",
+            old,
+            new,
+            moved,
+            new,
+        )
+        raise RetryLater(f"chat moved to {new}", 0.0) from error
+
+
 def telegram_senders(bot: Bot, store: Store) -> dict[str, Sender]:
     """Senders for the Telegram outbox kinds."""
     cache = _DocumentCache()
 
     async def send_message(payload: dict[str, Any]) -> None:
-        for part in split_message(payload["html"]):
-            await telegram_call(
-                bot.send_message(payload["chat_id"], part, parse_mode=ParseMode.HTML)
+        parts = split_message(payload["html"])
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            await _moved_chat_aware(
+                store,
+                payload,
+                bot.send_message(
+                    payload["chat_id"],
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=_buttons(payload.get("buttons")) if last else None,
+                ),
             )
 
     async def send_document(payload: dict[str, Any]) -> None:
@@ -149,13 +195,15 @@ def telegram_senders(bot: Bot, store: Store) -> dict[str, Sender]:
             raise PermanentFailure(f"report {payload['report_id']} not found")
         fmt = payload["format"]
         content = await cache.get(report, fmt)
-        await telegram_call(
+        await _moved_chat_aware(
+            store,
+            payload,
             bot.send_document(
                 payload["chat_id"],
                 content,
                 filename=document_filename(report, fmt),
                 disable_notification=fmt != "pdf",
-            )
+            ),
         )
 
     return {MESSAGE: send_message, DOCUMENT: send_document}

@@ -163,6 +163,12 @@ def reminder_senders(bot: Bot, store: Store) -> dict[str, Sender]:
     return {REMINDER: send_reminder}
 
 
+def _has_access(svc: Services, trip: Trip) -> bool:
+    """Whether the trip's Telegram traveller (still) has access to the bot."""
+    user_id = trip.user_ref.removeprefix("telegram:")
+    return not user_id.lstrip("-").isdigit() or svc.is_allowed(int(user_id))
+
+
 async def send_due_reminders(svc: Services, *, force: bool = False, batch: int = 1000) -> int:
     """Queue every due reminder (outside working hours only when forced); how many were queued.
 
@@ -181,8 +187,8 @@ async def send_due_reminders(svc: Services, *, force: bool = False, batch: int =
         # A batch can hold only the oldest of a trip's due reminders: read them all.
         due = store.due_reminders(now, limit=100, trip_id=trip_id)
         trip = store.get_trip(trip_id)
-        if trip is None or trip.status is not TripStatus.PLANNED:
-            store.cancel_reminders(trip_id, now)
+        if trip is None or trip.status is not TripStatus.PLANNED or not _has_access(svc, trip):
+            store.cancel_reminders(trip_id, now)  # a traveller without access gets nothing
             continue
         if reconcile_trip(store, trip):
             continue

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
-from bot.store import Store
+from bot.store import AccessAction, Store
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
@@ -133,10 +133,14 @@ class Services:
         self._profiles.pop(user_ref, None)
 
     def is_allowed(self, user_id: int) -> bool:
-        """Listed in ALLOWED_USER_IDS or approved by the secretariat."""
-        if user_id in self.settings.allowed_user_ids:
-            return True
-        return str(self.store.access_status(user_ref_of(user_id)) or "") == "allowed"
+        """Granted by the secretariat, or listed in ALLOWED_USER_IDS and never revoked since.
+
+        Finishing a report grants nothing: an id taken off the list loses access at the next
+        start unless the secretariat granted it; a revocation also overrides the list."""
+        latest = self.store.latest_access(user_ref_of(user_id))
+        if latest is None:
+            return user_id in self.settings.allowed_user_ids
+        return latest.action is AccessAction.GRANTED
 
     def is_secretariat(self, chat_id: int | None) -> bool:
         """Whether this chat is the secretariat's."""

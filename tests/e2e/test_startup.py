@@ -158,3 +158,15 @@ async def test_missing_secretariat_chat_id_is_warned_about(tmp_path: Path) -> No
         code, err = await finished(process, timeout=30)
     assert code != 0
     assert "SECRETARIAT_CHAT_ID is not set: reports go only to the traveller" in err
+
+
+async def test_an_invalid_setting_is_named_without_its_value(tmp_path: Path) -> None:
+    async with FakeTelegram() as server:
+        process = await start_bot(server, tmp_path, SMTP_PORT="geheim-poort")
+        code, err = await finished(process)
+    assert code == 2
+    assert last_line(err) == (
+        "reisverslag: setting SMTP_PORT is invalid: "
+        "Input should be a valid integer, unable to parse string as an integer"
+    )
+    assert "geheim-poort" not in err

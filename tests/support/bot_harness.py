@@ -21,6 +21,8 @@ __all__ = ["RunningBot", "fast_retry", "running_bot", "shifted_clock", "travel_c
 
 TRAVELLER_ID = 42
 SECRETARIAT_ID = -1001234567890
+#: Users who may act for the secretariat in tests (approve, export, announce on behalf).
+SECRETARIAT_STAFF = [5, 7]
 
 
 def shifted_clock(now: datetime) -> Callable[[], datetime]:
@@ -62,6 +64,7 @@ def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Sett
         "telegram_api_file_url": server.base_file_url,
         "allowed_user_ids": [TRAVELLER_ID],
         "secretariat_chat_id": SECRETARIAT_ID,
+        "secretariat_user_ids": SECRETARIAT_STAFF,
         "database_url": f"sqlite:///{database}",
         "outbox_interval_seconds": 0.2,
     }

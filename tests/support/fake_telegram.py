@@ -499,6 +499,22 @@ def _render_text(text: str, parse_mode: str | None) -> tuple[str, list[dict[str,
     return text, []
 
 
+_ADMIN_RIGHTS: dict[str, Any] = {
+    "is_anonymous": False,
+    "can_be_edited": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": False,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+}
+
+
 class ChatState:
     """One chat on the server: its Chat object, messages, event log and waiters."""
 
@@ -511,6 +527,8 @@ class ChatState:
         self.user_messages: dict[int, dict[str, Any]] = {}
         self.changed = asyncio.Condition()
         self.blocked = False
+        self.administrators: list[int] = []
+        self.migrated_to: int | None = None
         self._message_ids = itertools.count(1)
 
     def next_message_id(self) -> int:
@@ -845,6 +863,7 @@ class FakeTelegram:
             "getWebhookInfo": self._get_webhook_info,
             "sendChatAction": self._send_chat_action,
             "getChat": self._get_chat,
+            "getChatAdministrators": self._get_chat_administrators,
             "getFile": self._get_file,
             "close": self._always_true,
             "logOut": self._always_true,
@@ -948,6 +967,18 @@ class FakeTelegram:
             raise ValueError("group chat ids are negative")
         kind = "supergroup" if chat_id <= -1_000_000_000_000 else "group"
         return self._chat({"id": chat_id, "type": kind, "title": title})
+
+    def set_administrators(self, chat_id: int, user_ids: list[int]) -> None:
+        """Make these users (known to the server) the group's administrators, the first its
+        creator."""
+        self.chat(chat_id).administrators = list(user_ids)
+
+    def migrate_to_supergroup(self, chat_id: int, new_chat_id: int) -> ChatState:
+        """Upgrade a group: calls to the old id fail with migrate_to_chat_id from now on."""
+        old = self.chat(chat_id)
+        new = self._chat({**old.chat, "id": new_chat_id, "type": "supergroup"})
+        old.migrated_to = new_chat_id
+        return new
 
     def _chat(self, chat: dict[str, Any]) -> ChatState:
         """Return the state of a chat, creating it on first use."""
@@ -1240,6 +1271,12 @@ class FakeTelegram:
         state = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if state is None:
             raise _bad_request("chat not found")
+        if state.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": state.migrated_to},
+            )
         if state.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return state
@@ -1554,6 +1591,17 @@ class FakeTelegram:
             "max_reaction_count": 11,
             "accepted_gift_types": gifts,
         }
+
+    async def _get_chat_administrators(
+        self, params: dict[str, Any], call: ApiCall
+    ) -> list[dict[str, Any]]:
+        """Return the ChatMember objects of a group's administrators (see set_administrators)."""
+        chat = self._known_chat(params)
+        return [
+            {"status": "administrator" if index else "creator", "user": self.users[user_id]}
+            | ({"is_anonymous": False} if not index else _ADMIN_RIGHTS)
+            for index, user_id in enumerate(chat.administrators)
+        ]
 
     async def _get_file(self, params: dict[str, Any], call: ApiCall) -> dict[str, Any]:
         """Return the File object of a stored file (photo sizes share their upload)."""

@@ -45,6 +45,8 @@ def test_httpx_request_lines_are_not_logged(restore_root_logging: object) -> Non
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
     assert not logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)
     assert not logging.getLogger("transitions.core").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.INFO)
+    assert logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.WARNING)
     assert logging.getLogger("bot.outbox").isEnabledFor(logging.INFO)
 
 

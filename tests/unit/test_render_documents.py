@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -239,6 +240,26 @@ def test_document_filename_uses_date_and_ascii_slug_of_first_destination(
 ) -> None:
     report = example_report(destinations=[Place(name=name, country="")])
     assert document_filename(report, ext) == expected
+
+
+def test_a_very_long_destination_gives_a_file_name_the_disk_accepts(tmp_path: Path) -> None:
+    name = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch " * 12
+    report = example_report(destinations=[Place(name=name, country="")])
+    filename = document_filename(report, "docx")
+    assert filename.startswith("verslag-dienstreis-2025-04-27-llanfair") and len(filename) <= 100
+    assert not filename.removesuffix(".docx").endswith("-")
+    paths = write_documents(report, tmp_path, ("txt",))
+    assert paths[0].read_text(encoding="utf-8") == render_text(report)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o027, 0o640), (0o077, 0o600), (0o022, 0o644)])
+def test_written_documents_follow_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    previous = os.umask(umask)
+    try:
+        (path,) = write_documents(example_report(), tmp_path, ("txt",))
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == mode
 
 
 def test_write_documents_writes_every_format(tmp_path: Path) -> None:

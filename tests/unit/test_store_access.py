@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.outbox import OutboxWorker
 from bot.store import AccessAction, AccessStatus, OutboxItem, Store
 from tests.support.databases import BACKENDS, fresh_database_url
 
@@ -90,3 +91,22 @@ def test_supergroup_move_repoints_only_undelivered_items(store: Store) -> None:
     chats = {store.outbox_item(i).payload["chat_id"] for i in (1, 2, 3)}  # type: ignore[union-attr]
     assert chats == {-100, -100777, 42}
     assert store.outbox_item(first.id).payload["chat_id"] == -100  # type: ignore[union-attr]
+
+
+async def test_after_a_crash_mid_delivery_the_document_goes_out_within_half_a_minute(
+    store: Store,
+) -> None:
+    store.enqueue([OutboxItem("telegram_document", "doc", {"chat_id": 42})], T0)
+    sent: list[dict[str, object]] = []
+
+    async def deliver(payload: dict[str, object]) -> None:
+        sent.append(payload)
+
+    crashed = OutboxWorker(store=store, senders={}, clock=lambda: T0)
+    store.claim_due(T0, lease_seconds=crashed.lease_seconds)  # claimed, then kill -9
+    now = T0 + timedelta(seconds=20)
+    restarted = OutboxWorker(store=store, senders={"telegram_document": deliver}, clock=lambda: now)
+    assert await restarted.flush() == 0  # the first worker might still be sending
+    now = T0 + timedelta(seconds=30)
+    assert await restarted.flush() == 1
+    assert sent == [{"chat_id": 42}]
