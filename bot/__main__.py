@@ -72,7 +72,9 @@ def _telegram(settings: Settings) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.dialogs import NeedsChoice
     from bot.travel import check_trip
+    from bot.travel.check import choice_options, choice_text
 
     try:
         result = check_trip(
@@ -83,7 +85,20 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
             one_way=args.one_way,
             persons=args.persons,
         )
+    except NeedsChoice as choice:
+        if args.json:
+            print(
+                json.dumps(
+                    {"error": choice.message, "options": choice_options(choice)},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(choice_text(choice, lambda to: f"--to '{to}'"), file=sys.stderr)
+        return 2
     except ValueError as error:
+        if args.json:
+            print(json.dumps({"error": str(error), "options": []}, ensure_ascii=False))
         print(str(error), file=sys.stderr)
         return 2
     if args.json:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict
 
+from bot.dialogs.errors import NeedsChoice
 from bot.formatting import format_number
 from bot.report import TransportMode
 from bot.travel.calculator import TravelCalculator
 
-__all__ = ["CheckResult", "check_trip"]
+__all__ = ["CheckResult", "check_trip", "choice_options", "choice_text"]
 
 
 class CheckResult(BaseModel):
@@ -89,7 +92,7 @@ def check_trip(
     destination = destinations[0]
     start = calc.home
     if origin is not None:
-        origins = calc.resolve_places(origin)
+        origins = calc.places.resolve(origin)
         if len(origins) != 1:
             raise ValueError("Geef één vertrekplaats op.")
         start = origins[0]
@@ -120,3 +123,15 @@ def check_trip(
         within_rail_threshold=within,
         justification_required=within and mode == TransportMode.VLIEGTUIG,
     )
+
+
+def choice_options(choice: NeedsChoice) -> list[dict[str, str]]:
+    """The options of an ambiguous place as label and the exact text that picks it."""
+    return [{"label": option.label, "to": option.value} for option in choice.choices]
+
+
+def choice_text(choice: NeedsChoice, how_to_type: Callable[[str], str]) -> str:
+    """The question with every option and what to type for it, one per line."""
+    lines = [choice.message]
+    lines += [f"• {option.label}: {how_to_type(option.value)}" for option in choice.choices]
+    return "\n".join(lines)

