@@ -89,6 +89,12 @@ def _countries(report: Report) -> str:
     return ", ".join(dict.fromkeys(place.country for place in report.destinations if place.country))
 
 
+def _factor_provenance(report: Report) -> str:
+    """'ja', or 'nee: vliegtuig, trein' naming the modes whose factor was not verified."""
+    unverified = [line.mode.value for line in report.emissions if not line.factor_verified]
+    return f"nee: {', '.join(unverified)}" if unverified else "ja"
+
+
 def _rule_applies(report: Report) -> bool:
     """Whether the 8-hour rule fired: flown where the train was within the threshold."""
     return bool(report.rail_check and report.rail_check.justification_required)
@@ -119,6 +125,7 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("Toelichting", lambda r: r.justification or "", _TEXT, 40),
     _Column("Gemarkeerd", lambda r: _yes_no(r.justification_flagged), _TEXT, 12),
     _Column("Verslag-id", lambda r: r.report_id, _TEXT, 34),
+    _Column("Factoren geverifieerd", _factor_provenance, _TEXT, 22),
 )
 
 

@@ -11,7 +11,14 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.__main__ import main
-from bot.export import EXCEPTIONS_SHEET, TOTALS_SHEET, TRIPS_SHEET, export_csv, export_xlsx
+from bot.export import (
+    EXCEPTIONS_SHEET,
+    TOTALS_SHEET,
+    TRIPS_SHEET,
+    export_csv,
+    export_xlsx,
+    trip_header,
+)
 from bot.report import (
     DayPart,
     EmissionLine,
@@ -116,7 +123,7 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
         "Vliegtuig km", "Vliegtuig kg CO2e", "Trein km", "Trein kg CO2e", "Bus km",
         "Bus kg CO2e", "Auto km", "Auto kg CO2e", "Veerboot km", "Veerboot kg CO2e",
         "Totaal km", "Totaal kg CO2e", "Emissielijst", "8-uursregel van toepassing",
-        "Toelichting", "Gemarkeerd", "Verslag-id",
+        "Toelichting", "Gemarkeerd", "Verslag-id", "Factoren geverifieerd",
     ]  # fmt: skip
     assert len(data) == 3
     vienna, berlin, paris = data  # by departure: April, 2 June, 10 June
@@ -127,7 +134,9 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
     assert vienna[9] == 1919 and vienna[10] == pytest.approx(1919 * 0.172)
     assert vienna[11:19] == [0, 0, 0, 0, 0, 0, 0, 0]
     assert vienna[19] == 1919 and vienna[20] == pytest.approx(330.068)
-    assert vienna[21:] == ["co2emissiefactoren-2025", "nee", None, "nee", "voorbeeld-wenen-2025"]
+    assert vienna[21:] == [
+        "co2emissiefactoren-2025", "nee", None, "nee", "voorbeeld-wenen-2025", "nee: vliegtuig",
+    ]  # fmt: skip
     assert berlin[4] == 2.0  # afternoon out, morning back: 3 - 0,5 - 0,5
     assert berlin[7:9] == [3, "trein, bus"]
     assert berlin[11:15] == [1950, 0, 1950, pytest.approx(202.8)]
@@ -192,7 +201,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom_and_decimal_commas() -> None:
     content = export_csv(REPORTS)
     assert content.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert table[0][0] == "Reiziger" and len(table[0]) == 26
+    assert table[0][0] == "Reiziger" and len(table[0]) == 27
     vienna = table[1]
     assert vienna[:9] == [
         "J. de Vries", "Digitale Stad", "27-04-2025", "29-04-2025", "2,5",
@@ -219,7 +228,7 @@ def test_cli_export_reads_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
     assert main(["export", "--year", "2025", "--out", str(tmp_path / "overzicht-2025.xlsx")]) == 0
     book = load_workbook(tmp_path / "overzicht-2025.xlsx")
-    ids = [row[-1] for row in rows(book[TRIPS_SHEET])[1:]]
+    ids = [row[trip_header().index("Verslag-id")] for row in rows(book[TRIPS_SHEET])[1:]]
     assert ids == ["voorbeeld-wenen-2025", "berlijn", "parijs"]
     out = tmp_path / "overzicht.txt"
     assert main(["export", "--year", "2025", "--out", str(out), "--format", "csv"]) == 0
