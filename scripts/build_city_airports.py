@@ -160,6 +160,12 @@ EXTRA = [
     ("Medellín", "CO"),
 ]
 SKIP_FAR_KM = 150
+METRO_KM = 20
+with open("bot/travel/data/place_names_nl.csv", encoding="utf-8", newline="") as names:
+    IN_NAME_TABLE = {int(row["geonameid"]) for row in csv.DictReader(names) if row["airport"]}
+BIG_CITIES = [
+    c for c in g.cities.values() if c.geonameid in IN_NAME_TABLE and c.population >= 1_000_000
+]
 out = []
 seen = set()
 
@@ -168,10 +174,23 @@ def add(gid, why):
     if gid in seen:
         return
     c = g.cities[gid]
-    if c.country_code == "NL" or c.airport:
+    if c.country_code == "NL" or gid in IN_NAME_TABLE:
         return
     key = (c.name, c.country_code)
-    if key in OVERRIDE:
+    metro = next(
+        (
+            big
+            for big in BIG_CITIES
+            if big.country_code == c.country_code
+            and haversine_km(c.latitude, c.longitude, big.latitude, big.longitude) <= METRO_KM
+        ),
+        None,
+    )
+    if key not in OVERRIDE and metro is not None:
+        a = airport_by_code(metro.airport or "")
+        assert a, metro
+        src = f"chosen by hand: part of {metro.geonames_name}, so {metro.geonames_name}'s main airport"
+    elif key in OVERRIDE:
         code, reason = OVERRIDE[key]
         if code == "SZV":
             return
