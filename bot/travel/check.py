@@ -47,11 +47,13 @@ class CheckResult(BaseModel):
         persons = f"{self.persons} {'persoon' if self.persons == 1 else 'personen'}"
         unit = "per voertuig-km" if self.factor_unit == "vkm" else "per reizigers-km"
         verified = "" if self.factor_verified else " (niet geverifieerd)"
+        per_person = " per persoon" if self.persons > 1 else ""
+        party = f" voor de {self.persons} personen samen" if self.persons > 1 else ""
         lines = [
             f"{self.mode.label} {self.origin} → {self.destination} ({trip}, {persons})",
             self.route,
-            f"Afstand: {format_number(self.km, 0)} km ({self.method})",
-            f"CO2-uitstoot: ca. {format_number(self.kg_co2e, 0)} kg CO2e",
+            f"Afstand: {format_number(self.km, 0)} km{per_person} ({self.method})",
+            f"CO2-uitstoot: ca. {format_number(self.kg_co2e, 0)} kg CO2e{party}",
             f"Factor: {format_number(self.factor_kg_per_unit, 3)} kg {unit}, klasse "
             f"{self.factor_class}, lijst {self.list_version}{verified}",
             f"Bron factor: {self.factor_source}",
