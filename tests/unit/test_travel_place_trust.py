@@ -94,3 +94,15 @@ def test_the_interview_refuses_an_emoji_and_its_hint_works_when_typed_back() -> 
     example = hint.split("bijvoorbeeld '")[1].split("'")[0]
     interview, _ = play([example], interview)
     assert interview.state != "destinations"
+
+
+def test_the_interview_offers_the_big_city_first_as_a_button() -> None:
+    interview, reply = play(["Parys"])
+    assert interview.state == "destinations"
+    assert reply.prompt is not None
+    assert [c.label for c in reply.prompt.choices][:2] == [
+        "Parijs (Frankrijk)",
+        "Parys (Zuid-Afrika)",
+    ]
+    interview, _ = play(["1"], interview)
+    assert [p.label for p in interview.answers["destinations"]] == ["Parijs (Frankrijk)"]
