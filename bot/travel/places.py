@@ -379,7 +379,7 @@ class Gazetteer:
             return self._pick(name, ids)
         return self._fuzzy(name, fold(name), country)
 
-    def _close_spellings(self, key: str) -> dict[int, float]:
+    def _close_spellings(self, key: str, country: str | None = None) -> dict[int, float]:
         """Cities whose Dutch or primary name is within the fuzzy cutoff: id -> best score."""
         if len(key) < 4:
             return {}
@@ -388,7 +388,7 @@ class Gazetteer:
         )
         scored: dict[int, float] = {}
         for matched_key, score, _ in hits:
-            for gid in self._exact_ids(matched_key, None):
+            for gid in self._exact_ids(matched_key, country):
                 scored[gid] = max(scored.get(gid, 0.0), score)
         return scored
 
@@ -421,11 +421,7 @@ class Gazetteer:
 
     def _fuzzy(self, name: str, key: str, country: str | None) -> int | None:
         """Typo-tolerant match on Dutch and primary names."""
-        scored = {
-            gid: score
-            for gid, score in self._close_spellings(key).items()
-            if country is None or self.cities[gid].country_code == country
-        }
+        scored = self._close_spellings(key, country)
         if not scored:
             return None
         best = max(scored.values())
@@ -450,8 +446,8 @@ class Gazetteer:
                 if not rivals:
                     return picked
         ranked = sorted(scored, key=lambda gid: (-scored[gid], -self.cities[gid].population))
-        ranked = [*dict.fromkeys(sorted(rivals, key=lambda g: -self.cities[g].population)), *ranked]
-        ranked = list(dict.fromkeys(ranked))
+        rivals.sort(key=lambda gid: -self.cities[gid].population)
+        ranked = list(dict.fromkeys([*rivals, *ranked]))
         raise NeedsChoice(
             f"'{name}' ken ik niet precies. Bedoel je:", self._choices(ranked, drop_dwarfed=False)
         )
