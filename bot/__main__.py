@@ -82,7 +82,9 @@ def _telegram(settings: Settings) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.dialogs import NeedsChoice
     from bot.travel import check_trip
+    from bot.travel.check import choice_options, choice_text
 
     try:
         result = check_trip(
@@ -93,13 +95,54 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
             one_way=args.one_way,
             persons=args.persons,
         )
+    except NeedsChoice as choice:
+        if args.json:
+            print(
+                json.dumps(
+                    {"error": choice.message, "options": choice_options(choice)},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(choice_text(choice, lambda to: f"--to '{to}'"), file=sys.stderr)
+        return 2
     except ValueError as error:
+        if args.json:
+            print(json.dumps({"error": str(error), "options": []}, ensure_ascii=False))
         print(str(error), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:
         print(result.explain())
+    return 0
+
+
+def _factors(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.travel.factors import install_factor_list, load_factor_list, provenance_text
+
+    try:
+        if args.action == "load":
+            if not args.file:
+                raise ValueError("Geef het bestand: reisverslag factors load BESTAND.csv")
+            if settings.emission_factors_dir is None:
+                raise ValueError(
+                    "Stel eerst EMISSION_FACTORS_DIR in: de map waarin geladen lijsten komen."
+                )
+            loaded = install_factor_list(
+                Path(args.file), settings.emission_factors_dir, args.version
+            )
+            print(f"Geladen als {loaded.version}: {loaded.path}")
+            print(f"Gebruik hem met EMISSION_LIST_VERSION={loaded.version}.\n")
+            print(provenance_text(loaded))
+            return 0
+        factors = load_factor_list(
+            args.version or settings.emission_list_version, settings.emission_factors_dir
+        )
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(provenance_text(factors))
     return 0
 
 
@@ -200,6 +243,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--persons", type=int, default=1)
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
+    factors = commands.add_parser(
+        "factors", help="the emission factor list in use with its sources; 'load FILE' adds one"
+    )
+    factors.add_argument("action", nargs="?", choices=["load"], help="load a list file")
+    factors.add_argument("file", nargs="?", help="the list file (CSV) to load")
+    factors.add_argument("--version", help="list name (default: the setting, or the file name)")
+
     render = commands.add_parser("render", help="re-render a report exported as JSON")
     render.add_argument("report", help="REPORT.json")
     render.add_argument("--out", required=True, help="output folder")
@@ -249,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _telegram(settings)
     if command == "check":
         return _check(settings, args)
+    if command == "factors":
+        return _factors(settings, args)
     if command == "render":
         return _render(args)
     if command == "export":

@@ -99,6 +99,12 @@ def _rail_figures(report: Report) -> str:
     return check.figures_text() if check and check.flown else ""
 
 
+def _factor_provenance(report: Report) -> str:
+    """'ja', or 'nee: vliegtuig, trein' naming the modes whose factor was not verified."""
+    unverified = [line.mode.value for line in report.emissions if not line.factor_verified]
+    return f"nee: {', '.join(unverified)}" if unverified else "ja"
+
+
 _COLUMNS: tuple[_Column, ...] = (
     _Column("Reiziger", lambda r: r.traveller.name, _TEXT, 22),
     _Column("Afdeling", lambda r: r.traveller.department, _TEXT, 22),
@@ -125,6 +131,7 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("Gemarkeerd", lambda r: _yes_no(r.justification_flagged), _TEXT, 12),
     _Column("Treinreis (bot en reiziger)", lambda r: _rail_figures(r), _TEXT, 40),
     _Column("Verslag-id", lambda r: r.report_id, _TEXT, 34),
+    _Column("Factoren geverifieerd", _factor_provenance, _TEXT, 22),
 )
 
 

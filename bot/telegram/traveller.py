@@ -467,8 +467,10 @@ def _report_label(report: Report) -> str:
 
 async def on_check(update: Update, context: Context) -> None:
     """/check Wenen [trein|auto|…]: km, CO2 and the 8-hour rule for a planned trip."""
+    from bot.dialogs import NeedsChoice
     from bot.report import TransportMode
     from bot.travel import check_trip
+    from bot.travel.check import choice_text
 
     svc = services(context)
     message = update.effective_message
@@ -484,6 +486,9 @@ async def on_check(update: Update, context: Context) -> None:
         return
     try:
         result = check_trip(svc.trip, to=place, origin=None, mode=mode, one_way=False, persons=1)
+    except NeedsChoice as choice:
+        await message.reply_text(choice_text(choice, lambda to: f"/check {to}"))
+        return
     except ValueError as error:
         await message.reply_text(str(error))
         return

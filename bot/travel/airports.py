@@ -1,9 +1,13 @@
 """Airports: scheduled ones from data/scheduled_airports.csv, any other IATA code from airportsdata.
 
-airportsdata has no flag for scheduled passenger service, so the nearest airport to a
-destination is chosen among the large and medium airports that OurAirports marks as having
-scheduled service (copied with name and coordinates into `data/scheduled_airports.csv`,
-source column per row). Those coordinates are used because airportsdata 20260905 puts a few
+A destination's airport is its city's main passenger airport from the curated table
+`data/city_airports.csv` (every capital and the most likely destinations). Elsewhere it is
+the nearest *large* airport within `PRIMARY_RADIUS_KM` (OurAirports' type for airports with
+the most traffic), else the nearest airport with scheduled service, chosen among the large
+and medium airports that OurAirports marks as having scheduled service (copied with name
+and coordinates into `data/scheduled_airports.csv`, source column per row; heliports,
+seaplane bases, closed fields and metropolitan codes filtered out by
+`scripts/filter_scheduled_airports.py`). Those coordinates are used because airportsdata 20260905 puts a few
 busy airports tens of km off (BRU 42 km, LGG 32 km, LUX 30 km; see data/README.md).
 Schiphol (AMS) to Vienna (VIE) is 959 km either way.
 """
@@ -20,7 +24,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
 
-__all__ = ["Airport", "airport_by_code", "find_airport_by_name", "nearest_scheduled_airport"]
+__all__ = [
+    "PRIMARY_RADIUS_KM",
+    "Airport",
+    "airport_by_code",
+    "city_airport",
+    "curated_airports",
+    "find_airport_by_name",
+    "primary_airport",
+]
+
+#: Within this distance of a place, a large airport wins over any nearer medium one.
+PRIMARY_RADIUS_KM = 100.0
 
 _NAME_NOISE = re.compile(
     r"\b(?:international|internationale|intl|airport|aeroport|aeropuerto)\b", re.I
@@ -39,6 +54,7 @@ class Airport:
     latitude: float
     longitude: float
     scheduled: bool
+    large: bool = False
 
     @property
     def short_name(self) -> str:
@@ -61,6 +77,16 @@ class _ScheduledRow(BaseModel):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     type: str
+    source: str = Field(min_length=1)
+
+
+class _CityRow(BaseModel):
+    """A row of data/city_airports.csv."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    geonameid: int
+    iata: str = Field(min_length=3, max_length=3)
     source: str = Field(min_length=1)
 
 
@@ -92,6 +118,7 @@ def _all_airports() -> dict[str, Airport]:
             latitude=scheduled.latitude,
             longitude=scheduled.longitude,
             scheduled=True,
+            large=scheduled.type == "large_airport",
         )
     return airports
 
@@ -108,11 +135,30 @@ def airport_by_code(code: str) -> Airport | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def nearest_scheduled_airport(latitude: float, longitude: float) -> Airport:
-    """The airport with scheduled service nearest to a point."""
-    return min(
+def primary_airport(latitude: float, longitude: float) -> Airport:
+    """A place's commercial airport when the curated table has none (see module docstring)."""
+    by_distance = sorted(
         _scheduled(), key=lambda a: haversine_km(latitude, longitude, a.latitude, a.longitude)
     )
+    for airport in by_distance:
+        km = haversine_km(latitude, longitude, airport.latitude, airport.longitude)
+        if km > PRIMARY_RADIUS_KM:
+            break
+        if airport.large:
+            return airport
+    return by_distance[0]
+
+
+@functools.cache
+def curated_airports() -> dict[int, str]:
+    """Geonames id -> IATA code of the city's main airport (data/city_airports.csv)."""
+    return {row.geonameid: row.iata for row in read_rows(DATA_DIR / "city_airports.csv", _CityRow)}
+
+
+def city_airport(geonameid: int) -> Airport | None:
+    """The curated main airport of a city, None when the table has no row for it."""
+    code = curated_airports().get(geonameid)
+    return airport_by_code(code) if code else None
 
 
 def find_airport_by_name(text: str) -> Airport | None:

@@ -66,8 +66,17 @@ class TravelCalculator:
         return self.factors.version
 
     def resolve_places(self, text: str) -> list[Place]:
-        """'Wenen en Bratislava' -> two places, in the order typed."""
-        return self.places.resolve(text)
+        """'Wenen en Bratislava' -> two destinations abroad, in the order typed."""
+        places = self.places.resolve(text)
+        domestic = [place for place in places if place.country_code == self._home.country_code]
+        if domestic:
+            country = self.places.country_name(self._home.country_code)
+            raise ValueError(
+                f"{domestic[0].name} ligt in {country}. Dit verslag is voor dienstreizen naar "
+                "het buitenland. Noem de plaats(en) in het buitenland die je bezocht, "
+                "bijvoorbeeld 'Wenen en Bratislava'."
+            )
+        return places
 
     def propose_legs(self, destinations: list[Place], modes: list[TransportMode]) -> list[Leg]:
         """The most likely route for these destinations and modes (flights via airports)."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict
 
+from bot.dialogs.errors import NeedsChoice
 from bot.formatting import format_number
 from bot.report import BORDERLINE_MINUTES, RailCheck, TransportMode
 from bot.travel.calculator import TravelCalculator
 
-__all__ = ["CheckResult", "check_trip"]
+__all__ = ["CheckResult", "check_trip", "choice_options", "choice_text"]
 
 
 class CheckResult(BaseModel):
@@ -62,11 +65,13 @@ class CheckResult(BaseModel):
         persons = f"{self.persons} {'persoon' if self.persons == 1 else 'personen'}"
         unit = "per voertuig-km" if self.factor_unit == "vkm" else "per reizigers-km"
         verified = "" if self.factor_verified else " (niet geverifieerd)"
+        per_person = " per persoon" if self.persons > 1 else ""
+        party = f" voor de {self.persons} personen samen" if self.persons > 1 else ""
         lines = [
             f"{self.mode.label} {self.origin} → {self.destination} ({trip}, {persons})",
             self.route,
-            f"Afstand: {format_number(self.km, 0)} km ({self.method})",
-            f"CO2-uitstoot: ca. {format_number(self.kg_co2e, 0)} kg CO2e",
+            f"Afstand: {format_number(self.km, 0)} km{per_person} ({self.method})",
+            f"CO2-uitstoot: ca. {format_number(self.kg_co2e, 0)} kg CO2e{party}",
             f"Factor: {format_number(self.factor_kg_per_unit, 3)} kg {unit}, klasse "
             f"{self.factor_class}, lijst {self.list_version}{verified}",
             f"Bron factor: {self.factor_source}",
@@ -116,7 +121,7 @@ def check_trip(
     destination = destinations[0]
     start = calc.home
     if origin is not None:
-        origins = calc.resolve_places(origin)
+        origins = calc.places.resolve(origin)
         if len(origins) != 1:
             raise ValueError("Geef één vertrekplaats op.")
         start = origins[0]
@@ -161,3 +166,15 @@ def check_trip(
         rail_hours_lower_bound=rail.lower_bound,
         rail_borderline=verdict.borderline,
     )
+
+
+def choice_options(choice: NeedsChoice) -> list[dict[str, str]]:
+    """The options of an ambiguous place as label and the exact text that picks it."""
+    return [{"label": option.label, "to": option.value} for option in choice.choices]
+
+
+def choice_text(choice: NeedsChoice, how_to_type: Callable[[str], str]) -> str:
+    """The question with every option and what to type for it, one per line."""
+    lines = [choice.message]
+    lines += [f"• {option.label}: {how_to_type(option.value)}" for option in choice.choices]
+    return "\n".join(lines)

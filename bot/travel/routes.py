@@ -43,7 +43,7 @@ from bot.travel.airports import (
     Airport,
     airport_by_code,
     find_airport_by_name,
-    nearest_scheduled_airport,
+    primary_airport,
 )
 from bot.travel.geo import fold, haversine_km
 from bot.travel.places import Gazetteer
@@ -244,7 +244,7 @@ class RoutePlanner:
                 f"Van {place.label} ken ik de ligging niet. Geef de kilometers op, "
                 "bijvoorbeeld 'vliegtuig 1900 km'."
             )
-        return nearest_scheduled_airport(place.latitude, place.longitude)
+        return primary_airport(place.latitude, place.longitude)
 
     def _great_circle(self, origin: Place, destination: Place) -> float:
         """Great-circle km between two places, or a Dutch ValueError when one has no location."""

@@ -59,8 +59,8 @@ def test_check_car_counts_the_car_not_the_people(capsys: pytest.CaptureFixture[s
 def test_check_unknown_place_exits_non_zero(tmp_path: Path) -> None:
     result = run_cli("check", "--to", "Qwxzrtplaats", "--json", cwd=tmp_path)
     assert result.returncode != 0
-    assert result.stdout == ""
     assert "Qwxzrtplaats" in result.stderr
+    assert json.loads(result.stdout) == {"error": result.stderr.strip(), "options": []}
 
 
 def test_render_a_corrected_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,3 +89,25 @@ def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("---") and "stateDiagram-v2" in out and "review --> confirm" in out
+
+
+def test_check_an_ambiguous_name_lists_the_options_with_and_without_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", "--to", "Frankfort"]) == 2
+    text = capsys.readouterr().err
+    lines = text.splitlines()
+    assert lines[0] == "Welke Frankfort bedoel je?"
+    assert lines[1] == "• Frankfurt am Main (Duitsland): --to 'Frankfurt am Main (Duitsland)'"
+    assert "Frankfort (Zuid-Afrika)" in text
+    assert main(["check", "--to", "Frankfort", "--json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data["error"] == "Welke Frankfort bedoel je?"
+    assert data["options"][0] == {
+        "label": "Frankfurt am Main (Duitsland)",
+        "to": "Frankfurt am Main (Duitsland)",
+    }
+    assert len(data["options"]) >= 3
+    for option in data["options"]:
+        assert main(["check", "--to", option["to"], "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["destination"] == option["label"].split(",")[0]

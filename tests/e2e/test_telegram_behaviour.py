@@ -276,6 +276,13 @@ async def test_check_command_for_someone_planning_a_trip(tmp_path: Path) -> None
         assert "Parijs" in paris and "km" in paris
         await jan.send("/check Qwxzrtplaats")
         assert "Qwxzrtplaats" in (await jan.next_reply()).plain_text
+        await jan.send("/check Edinburg")
+        options = (await jan.next_reply()).plain_text.splitlines()
+        assert options[1] == (
+            "• Edinburgh (Verenigd Koninkrijk): /check Edinburgh (Verenigd Koninkrijk)"
+        )
+        await jan.send(options[1].split(": ", 1)[1])
+        assert "Edinburgh" in (await jan.next_reply()).plain_text
         await jan.send("/check")
         assert "/check Wenen" in (await jan.next_reply()).plain_text
         await jan.send("/help")

@@ -12,7 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.__main__ import main
-from bot.export import EXCEPTIONS_SHEET, TOTALS_SHEET, TRIPS_SHEET, export_csv, export_xlsx
+from bot.export import (
+    EXCEPTIONS_SHEET,
+    TOTALS_SHEET,
+    TRIPS_SHEET,
+    export_csv,
+    export_xlsx,
+    trip_header,
+)
 from bot.report import (
     DayPart,
     EmissionLine,
@@ -118,6 +125,7 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
         "Bus kg CO2e", "Auto km", "Auto kg CO2e", "Veerboot km", "Veerboot kg CO2e",
         "Totaal km", "Totaal kg CO2e", "Emissielijst", "8-uursregel van toepassing",
         "Toelichting", "Gemarkeerd", "Treinreis (bot en reiziger)", "Verslag-id",
+        "Factoren geverifieerd",
     ]  # fmt: skip
     assert len(data) == 3
     vienna, berlin, paris = data  # by departure: April, 2 June, 10 June
@@ -130,7 +138,7 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
     assert vienna[19] == 1919 and vienna[20] == pytest.approx(330.068)
     assert vienna[21:] == [
         "co2emissiefactoren-2025", "nee", None, "nee", "Wenen: ca. 12 u 30 volgens de bot",
-        "voorbeeld-wenen-2025",
+        "voorbeeld-wenen-2025", "nee: vliegtuig",
     ]  # fmt: skip
     assert berlin[4] == 2.0  # afternoon out, morning back: 3 - 0,5 - 0,5
     assert berlin[7:9] == [3, "trein, bus"]
@@ -225,7 +233,7 @@ def test_cli_export_reads_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
     assert main(["export", "--year", "2025", "--out", str(tmp_path / "overzicht-2025.xlsx")]) == 0
     book = load_workbook(tmp_path / "overzicht-2025.xlsx")
-    ids = [row[-1] for row in rows(book[TRIPS_SHEET])[1:]]
+    ids = [row[trip_header().index("Verslag-id")] for row in rows(book[TRIPS_SHEET])[1:]]
     assert ids == ["voorbeeld-wenen-2025", "berlijn", "parijs"]
     out = tmp_path / "overzicht.txt"
     assert main(["export", "--year", "2025", "--out", str(out), "--format", "csv"]) == 0

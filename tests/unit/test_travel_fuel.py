@@ -1,4 +1,4 @@
-"""The car's fuel the traveller chose is the factor class the report uses."""
+"""The car fuel the traveller chose sets the factor; group wording in `check`."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def test_a_fuel_typed_in_the_route_wins_over_nothing_said() -> None:
     interview, _ = play(["Keulen", "27 april t/m 29 april", "1", "auto", "onbekend"])
     interview, _ = play(["auto diesel"], interview)
     assert [leg.fuel for leg in interview.answers["legs"]] == [CarFuel.DIESEL]
+
+
+def test_check_for_a_group_says_km_per_person_and_co2_for_the_party() -> None:
+    from bot.travel import check_trip
+
+    group = check_trip(trip(), "Keulen", mode=TransportMode.TREIN, persons=3).explain()
+    assert "km per persoon" in group and "kg CO2e voor de 3 personen samen" in group
+    alone = check_trip(trip(), "Keulen", mode=TransportMode.TREIN).explain()
+    assert "per persoon" not in alone and "samen" not in alone

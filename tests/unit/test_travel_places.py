@@ -49,7 +49,7 @@ def calc() -> TravelCalculator:
 def test_one_place_in_dutch_english_or_with_a_typo(
     calc: TravelCalculator, typed: str, name: str, country: str
 ) -> None:
-    [place] = calc.resolve_places(typed)
+    [place] = calc.places.resolve(typed)
     assert (place.name, place.country) == (name, country)
     assert place.has_coordinates
     assert place.source.startswith("geonames:")
@@ -124,7 +124,7 @@ def test_every_capital_in_the_world_resolves(calc: TravelCalculator) -> None:
         if not capital:
             continue
         try:
-            places = calc.resolve_places(f"{capital} ({calc.places.country_name(code)})")
+            places = calc.places.resolve(f"{capital} ({calc.places.country_name(code)})")
         except ValueError:
             missing.append((code, capital))
             continue
