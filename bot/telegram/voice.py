@@ -53,6 +53,9 @@ TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 #: The language hint: the traveller's interface language (the bot speaks only Dutch so far).
 INTERFACE_LANGUAGE = "nl"
 
+#: A transcript Telegram would not take is offered again after these pauses (then at restart).
+OFFER_RETRY_SECONDS = (2.0, 10.0, 30.0)
+
 USE, EDIT, REDO, ADD = "use", "edit", "redo", "add"
 
 SWITCHED_OFF = "Spraakberichten staan bij deze bot niet aan. Typ je antwoord of kies een knop."
@@ -246,10 +249,15 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
         except StoreUnavailable as error:
             await _tell(bot, voice.chat_id, error.message)
             return
-        if draft.voice is not None:
-            await _offer(bot, draft.voice, [failure] if failure else [])
-        else:
+        if draft.voice is None:
             await _tell_with_question(bot, svc, user_ref, draft, voice.chat_id, failure or "")
+            return
+    notices = [failure] if failure else []
+    for delay in OFFER_RETRY_SECONDS:
+        if await _offer(bot, draft.voice, notices) or not _still_ready(svc, user_ref, voice):
+            return
+        await asyncio.sleep(delay)
+    await _offer(bot, draft.voice, notices)  # if this fails too, it is offered after a restart
 
 
 async def _show_typing(bot: Bot, chat_id: int) -> None:
@@ -258,6 +266,14 @@ async def _show_typing(bot: Bot, chat_id: int) -> None:
         with contextlib.suppress(TelegramError):
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         await asyncio.sleep(4.5)
+
+
+def _still_ready(svc: Services, user_ref: str, voice: VoiceAnswer) -> bool:
+    """Whether this transcript still waits for the traveller's check."""
+    try:
+        return _pending(svc, user_ref, voice.voice_id)[1].status == "ready"
+    except (KeyError, StoreUnavailable):
+        return False
 
 
 def _still_waiting(svc: Services, user_ref: str, voice_id: str) -> bool:
@@ -308,15 +324,17 @@ def _offer_html(voice: VoiceAnswer) -> str:
     return f"🎙️ Ik verstond:\n<i>{html.escape(voice.text)}</i>"
 
 
-async def _offer(bot: Bot, voice: VoiceAnswer, notices: list[str]) -> None:
-    """Show the transcript with its buttons (notices such as a failed extra part on top)."""
+async def _offer(bot: Bot, voice: VoiceAnswer, notices: list[str]) -> bool:
+    """Show the transcript with its buttons (notices on top); whether it was sent."""
     parts = [html.escape(notice) for notice in notices]
     parts.append(_offer_html(voice))
     parts.append("Klopt dit? Tik ✅ Gebruiken, of ✏️ Aanpassen om het te verbeteren.")
     try:
         await _send_html(bot, voice.chat_id, "\n\n".join(parts), _offer_keyboard(voice))
-    except TelegramError as error:  # offered again after a restart
+    except TelegramError as error:
         log.warning("could not offer a transcript: %s", type(error).__name__)
+        return False
+    return True
 
 
 async def _send_html(
