@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -423,7 +423,7 @@ async def _change(
     draft: TelegramDraft,
     voice: VoiceAnswer,
     action: str,
-    query: Any,
+    query: CallbackQuery,
     message: Message,
 ) -> None:
     """Aanpassen, Opnieuw, Aanvullen: change the pending answer and say what to do next."""
