@@ -291,18 +291,20 @@ class _FetchFailed(Exception):
 
 
 async def _download(bot: Bot, file_id: str) -> bytes:
-    """The recording's bytes, in memory (getFile, then the download)."""
-    try:
-        file = await bot.get_file(file_id)
-        if file.file_size is not None and file.file_size > TELEGRAM_DOWNLOAD_LIMIT:
-            raise _FetchFailed(TOO_LARGE)
-        return bytes(await file.download_as_bytearray())
-    except BadRequest as error:
-        log.warning("could not fetch a recording: %s", error.message)
-        raise _FetchFailed(TOO_LARGE if "too big" in error.message else NOT_FETCHED) from None
-    except TelegramError as error:
-        log.warning("could not fetch a recording: %s", type(error).__name__)
-        raise _FetchFailed(NOT_FETCHED) from None
+    """The recording's bytes, in memory (getFile, then the download; a network error twice)."""
+    for attempt in (1, 2):
+        try:
+            file = await bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > TELEGRAM_DOWNLOAD_LIMIT:
+                raise _FetchFailed(TOO_LARGE)
+            return bytes(await file.download_as_bytearray())
+        except BadRequest as error:
+            log.warning("could not fetch a recording: %s", error.message)
+            too_big = "too big" in error.message
+            raise _FetchFailed(TOO_LARGE if too_big else NOT_FETCHED) from None
+        except TelegramError as error:
+            log.warning("could not fetch a recording (try %d): %s", attempt, type(error).__name__)
+    raise _FetchFailed(NOT_FETCHED)
 
 
 def _offer_keyboard(voice: VoiceAnswer) -> InlineKeyboardMarkup:

@@ -366,3 +366,16 @@ async def test_an_offer_telegram_refused_once_is_sent_again(tmp_path: Path) -> N
         await scene.jan.click("✅ Gebruiken", shown)
         await reply_with_buttons(scene.jan)
         assert scene.draft().interview.current == "period"
+
+
+async def test_a_telegram_download_error_is_tried_again_then_explained(tmp_path: Path) -> None:
+    async with voice_scene(tmp_path) as scene:
+        scene.server.faults.server_error("getFile", times=1)
+        await speak(scene, "Wenen en Bratislava")
+        await offer(scene.jan)
+        scene.server.faults.server_error("getFile", times=2)
+        await speak(scene, "Wenen")
+        reply = await reply_containing(scene.jan, "niet ophalen bij Telegram")
+        assert "Waar ging de reis naartoe" in reply.plain_text
+        assert len(scene.stt.requests) == 1
+        assert [c.status for c in scene.server.calls_to("getFile")] == [500, 200, 500, 500]
