@@ -12,6 +12,7 @@ import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -129,10 +130,16 @@ _REFUSED = (
 )
 
 
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 def transcriber_from_settings(settings: Settings) -> Transcriber | None:
     """The configured transcriber, or None when voice is not switched on."""
     if not settings.transcription_url:
         return None
+    host = urlsplit(settings.transcription_url).hostname or ""
+    if settings.transcription_url.startswith("http://") and host not in _LOCAL_HOSTS:
+        log.warning("TRANSCRIPTION_URL uses plain http: recordings cross the network unencrypted")
     key = settings.transcription_api_key
     return OpenAICompatibleTranscriber(
         url=settings.transcription_url,

@@ -247,7 +247,7 @@ async def answer_as_typed(update: Update, context: Context, text: str) -> None:
 
 
 async def on_other_content(update: Update, context: Context) -> None:
-    """Photos, stickers, voice, locations: say what works and show the question again."""
+    """Photos, stickers, files, locations: say what works and show the question again."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -52,6 +52,9 @@ Context = ContextTypes.DEFAULT_TYPE
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 #: The language hint: the traveller's interface language (the bot speaks only Dutch so far).
 INTERFACE_LANGUAGE = "nl"
+
+#: A transcript Telegram would not take is offered again after these pauses (then at restart).
+OFFER_RETRY_SECONDS = (2.0, 10.0, 30.0)
 
 USE, EDIT, REDO, ADD = "use", "edit", "redo", "add"
 
@@ -246,10 +249,15 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
         except StoreUnavailable as error:
             await _tell(bot, voice.chat_id, error.message)
             return
-        if draft.voice is not None:
-            await _offer(bot, draft.voice, [failure] if failure else [])
-        else:
+        if draft.voice is None:
             await _tell_with_question(bot, svc, user_ref, draft, voice.chat_id, failure or "")
+            return
+    notices = [failure] if failure else []
+    for delay in OFFER_RETRY_SECONDS:
+        if await _offer(bot, draft.voice, notices) or not _still_ready(svc, user_ref, voice):
+            return
+        await asyncio.sleep(delay)
+    await _offer(bot, draft.voice, notices)  # if this fails too, it is offered after a restart
 
 
 async def _show_typing(bot: Bot, chat_id: int) -> None:
@@ -258,6 +266,14 @@ async def _show_typing(bot: Bot, chat_id: int) -> None:
         with contextlib.suppress(TelegramError):
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         await asyncio.sleep(4.5)
+
+
+def _still_ready(svc: Services, user_ref: str, voice: VoiceAnswer) -> bool:
+    """Whether this transcript still waits for the traveller's check."""
+    try:
+        return _pending(svc, user_ref, voice.voice_id)[1].status == "ready"
+    except (KeyError, StoreUnavailable):
+        return False
 
 
 def _still_waiting(svc: Services, user_ref: str, voice_id: str) -> bool:
@@ -275,18 +291,20 @@ class _FetchFailed(Exception):
 
 
 async def _download(bot: Bot, file_id: str) -> bytes:
-    """The recording's bytes, in memory (getFile, then the download)."""
-    try:
-        file = await bot.get_file(file_id)
-        if file.file_size is not None and file.file_size > TELEGRAM_DOWNLOAD_LIMIT:
-            raise _FetchFailed(TOO_LARGE)
-        return bytes(await file.download_as_bytearray())
-    except BadRequest as error:
-        log.warning("could not fetch a recording: %s", error.message)
-        raise _FetchFailed(TOO_LARGE if "too big" in error.message else NOT_FETCHED) from None
-    except TelegramError as error:
-        log.warning("could not fetch a recording: %s", type(error).__name__)
-        raise _FetchFailed(NOT_FETCHED) from None
+    """The recording's bytes, in memory (getFile, then the download; a network error twice)."""
+    for attempt in (1, 2):
+        try:
+            file = await bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > TELEGRAM_DOWNLOAD_LIMIT:
+                raise _FetchFailed(TOO_LARGE)
+            return bytes(await file.download_as_bytearray())
+        except BadRequest as error:
+            log.warning("could not fetch a recording: %s", error.message)
+            too_big = "too big" in error.message
+            raise _FetchFailed(TOO_LARGE if too_big else NOT_FETCHED) from None
+        except TelegramError as error:
+            log.warning("could not fetch a recording (try %d): %s", attempt, type(error).__name__)
+    raise _FetchFailed(NOT_FETCHED)
 
 
 def _offer_keyboard(voice: VoiceAnswer) -> InlineKeyboardMarkup:
@@ -308,15 +326,17 @@ def _offer_html(voice: VoiceAnswer) -> str:
     return f"🎙️ Ik verstond:\n<i>{html.escape(voice.text)}</i>"
 
 
-async def _offer(bot: Bot, voice: VoiceAnswer, notices: list[str]) -> None:
-    """Show the transcript with its buttons (notices such as a failed extra part on top)."""
+async def _offer(bot: Bot, voice: VoiceAnswer, notices: list[str]) -> bool:
+    """Show the transcript with its buttons (notices on top); whether it was sent."""
     parts = [html.escape(notice) for notice in notices]
     parts.append(_offer_html(voice))
     parts.append("Klopt dit? Tik ✅ Gebruiken, of ✏️ Aanpassen om het te verbeteren.")
     try:
         await _send_html(bot, voice.chat_id, "\n\n".join(parts), _offer_keyboard(voice))
-    except TelegramError as error:  # offered again after a restart
+    except TelegramError as error:
         log.warning("could not offer a transcript: %s", type(error).__name__)
+        return False
+    return True
 
 
 async def _send_html(
@@ -405,7 +425,7 @@ async def _change(
     draft: TelegramDraft,
     voice: VoiceAnswer,
     action: str,
-    query: Any,
+    query: CallbackQuery,
     message: Message,
 ) -> None:
     """Aanpassen, Opnieuw, Aanvullen: change the pending answer and say what to do next."""

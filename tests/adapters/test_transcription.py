@@ -93,6 +93,13 @@ def test_endpoint_url_accepts_a_bare_server_or_the_full_path() -> None:
     assert endpoint_url("http://stt:8080/inference") == "http://stt:8080/inference"
 
 
+def test_plain_http_to_another_host_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    for url in ("http://127.0.0.1:8000", "https://stt.example", "http://stt.intern:8000"):
+        transcriber_from_settings(Settings(_env_file=None, transcription_url=url))  # type: ignore[call-arg]
+    warned = [r.getMessage() for r in caplog.records if "plain http" in r.getMessage()]
+    assert len(warned) == 1
+
+
 def test_settings_switch_voice_on_and_keep_the_key_secret() -> None:
     off = Settings(_env_file=None)  # type: ignore[call-arg]
     assert transcriber_from_settings(off) is None and not off.voice_enabled

@@ -26,8 +26,8 @@ DOCUMENT_KINDS = ("docx", "pdf")
 
 
 async def _interview(user: UserClient) -> None:
-    """The whole example interview, waiting for each question."""
-    for text in ["/start", *EXAMPLE_MESSAGES]:
+    """The example interview up to the confirmation, waiting for each question."""
+    for text in ["/start", *EXAMPLE_MESSAGES[:-1]]:  # the confirming "ja" comes later
         await user.send(text)
         while True:
             reply = await user.next_reply(60)

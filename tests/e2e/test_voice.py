@@ -353,3 +353,29 @@ async def test_an_audio_file_and_a_round_video_message_are_transcribed_too(tmp_p
         await scene.jan.click("✅ Gebruiken", second)
         await reply_with_buttons(scene.jan)
         assert scene.draft().interview.current == "period"
+
+
+async def test_an_offer_telegram_refused_once_is_sent_again(tmp_path: Path) -> None:
+    async with voice_scene(tmp_path) as scene:
+        scene.server.faults.server_error("sendMessage", times=1)
+        await speak(scene, "Wenen en Bratislava")
+        shown = await reply_containing(scene.jan, HEARD, timeout=15)
+        assert len(scene.stt.requests) == 1  # sent again, not transcribed again
+        refused = [c for c in scene.server.calls_to("sendMessage") if c.status == 500]
+        assert len(refused) == 1 and HEARD in str(refused[0].params.get("text"))
+        await scene.jan.click("✅ Gebruiken", shown)
+        await reply_with_buttons(scene.jan)
+        assert scene.draft().interview.current == "period"
+
+
+async def test_a_telegram_download_error_is_tried_again_then_explained(tmp_path: Path) -> None:
+    async with voice_scene(tmp_path) as scene:
+        scene.server.faults.server_error("getFile", times=1)
+        await speak(scene, "Wenen en Bratislava")
+        await offer(scene.jan)
+        scene.server.faults.server_error("getFile", times=2)
+        await speak(scene, "Wenen")
+        reply = await reply_containing(scene.jan, "niet ophalen bij Telegram")
+        assert "Waar ging de reis naartoe" in reply.plain_text
+        assert len(scene.stt.requests) == 1
+        assert [c.status for c in scene.server.calls_to("getFile")] == [500, 200, 500, 500]
