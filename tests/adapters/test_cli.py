@@ -88,3 +88,32 @@ def test_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("---") and "stateDiagram-v2" in out and "review --> confirm" in out
+
+
+def test_personal_data_as_json_and_erased_on_request(tmp_path: Path) -> None:
+    from bot.report import Traveller
+    from bot.store import Store
+
+    database = tmp_path / "r.sqlite3"
+    with Store.open(f"sqlite:///{database}") as store:
+        store.save_profile(
+            Traveller(name="Els Smit", department="Financiën", user_ref="telegram:77"),
+            telegram_user_id=77,
+        )
+        store.save_draft("telegram:77", {"answers": {"purpose": "Congres"}})
+    env = ["--telegram-id", "77"]
+    cli = [sys.executable, "-m", "bot", "gegevens", *env]
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    environment["DATABASE_URL"] = f"sqlite:///{database}"
+    shown = subprocess.run(cli, capture_output=True, text=True, cwd=tmp_path, env=environment)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["account"]["name"] == "Els Smit" and data["draft"]["state"]["answers"]
+    erased = subprocess.run(
+        [*cli, "--verwijder"], capture_output=True, text=True, cwd=tmp_path, env=environment
+    )
+    assert erased.returncode == 0, erased.stderr
+    assert json.loads(erased.stdout)["drafts"] == 1
+    with Store.open(f"sqlite:///{database}") as store:
+        assert store.get_profile("telegram:77") is None
+        assert store.load_draft("telegram:77") is None
