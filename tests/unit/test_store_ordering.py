@@ -78,3 +78,26 @@ async def test_an_earlier_update_of_a_dead_process_holds_back_only_for_a_while(
     async with asyncio.timeout(10):
         async with order.turn(2, 42):
             pass
+
+
+async def test_a_replayed_update_handled_meanwhile_by_another_process_is_not_handled_twice(
+    stores: tuple[Store, Store], url: str
+) -> None:
+    first, second = stores
+    first.receive_update(1, message(1, 42))
+    # `second` restarts and replays the shared inbox while `first` is handling update 1.
+    replay = TravellerOrder(second)
+    async with TravellerOrder(first).turn(1, 42) as pending:
+        assert pending is True
+        replayed = asyncio.create_task(_pending_in_turn(replay, 1, 42))
+        await asyncio.sleep(0.2)
+        assert not replayed.done() or not url.startswith("postgresql")  # waits for the lock
+        first.finish_update(1)
+    # On PostgreSQL the replay sees the update handled; one SQLite process never replays
+    # while it is running, and handles what it is given.
+    assert await replayed is (not url.startswith("postgresql"))
+
+
+async def _pending_in_turn(order: TravellerOrder, update_id: int, user_id: int) -> bool:
+    async with order.turn(update_id, user_id) as pending:
+        return pending
