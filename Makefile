@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser-installed
 
 .PHONY: run test lint typecheck unit bench install clean system-deps
 
 run: $(STAMP)
 	$(BIN)/reisverslag run
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(BROWSER_STAMP) lint typecheck
 	bash scripts/with-postgres.sh $(BIN)/pytest -q
 
 lint: $(STAMP)
@@ -22,7 +23,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-install: $(STAMP)
+install: $(STAMP) $(BROWSER_STAMP)
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -35,5 +36,10 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# Debian's chromium + chromedriver and axe-core from npm, for the public register's browser test.
+$(BROWSER_STAMP): $(STAMP) scripts/browser-deps.sh tests/browser/package-lock.json
+	@bash scripts/browser-deps.sh
+	touch $(BROWSER_STAMP)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules test-output

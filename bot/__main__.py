@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -61,14 +62,22 @@ def _console(settings: Settings, out_dir: Path | None) -> int:
 
 
 def _telegram(settings: Settings) -> int:
+    """Run the bot; any failure to start (or a fatal stop) ends in one line naming the cause."""
     from bot.store import Store
     from bot.telegram import run_bot
+    from bot.telegram.lifecycle import describe_startup_error
 
-    store = Store.open(settings.database_url)
+    log = logging.getLogger("reisverslag")
     try:
-        return run_bot(settings, store, _trip(settings), _clock(settings))
-    finally:
-        store.close()
+        store = Store.open(settings.database_url)
+        try:
+            return run_bot(settings, store, _trip(settings), _clock(settings))
+        finally:
+            store.close()
+    except Exception as error:  # every cause is logged, redacted, instead of a raw traceback
+        log.debug("start-up failure in detail", exc_info=error)
+        log.critical("reisverslag stopped: %s", describe_startup_error(error, settings))
+        return 1
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
@@ -141,6 +150,53 @@ def _personal_data(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _annual_report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.annual import NoReportsError, annual_report_pdf
+    from bot.store import Store
+
+    store = Store.open(settings.database_url)
+    try:
+        trip = _trip(settings)
+        pdf = annual_report_pdf(
+            store,
+            args.year,
+            settings,
+            lambda place: trip.rail_time(place).hours,
+            _clock(settings)().date(),
+        )
+    except NoReportsError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(out.name + ".tmp")
+    temporary.write_bytes(pdf)
+    temporary.replace(out)  # a reader never sees half a PDF
+    print(out)
+    return 0
+
+
+def _register(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.register import write_register
+    from bot.store import Store
+
+    with Store.open(settings.database_url) as store:
+        reports = store.reports_in_year(args.year) if args.year else store.all_reports()
+    if not reports:
+        when = f"in {args.year}" if args.year else "in de opslag"
+        print(f"Geen verslagen {when}: er is geen register gemaakt.", file=sys.stderr)
+        return 1
+    try:
+        index = write_register(reports, Path(args.out), show_names=settings.publish_traveller_names)
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(index)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reisverslag", description=__doc__)
     commands = parser.add_subparsers(dest="command")
@@ -151,7 +207,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="km, CO2 and the 8-hour rule for a trip")
     check.add_argument("--to", required=True, help="destination, e.g. Wenen")
-    check.add_argument("--from", dest="origin", help="origin (default: Den Haag)")
+    check.add_argument(
+        "--from", dest="origin", help="origin of the flight or trip (default: HOME_CITY)"
+    )
     check.add_argument("--mode", default="vliegtuig", choices=[m.value for m in TransportMode])
     check.add_argument("--one-way", action="store_true", help="one way instead of return")
     check.add_argument("--persons", type=int, default=1)
@@ -166,6 +224,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--year", type=int, required=True)
     export.add_argument("--out", required=True)
     export.add_argument("--format", choices=["xlsx", "csv"], default=None)
+
+    annual = commands.add_parser("jaarrapport", help="the council's yearly report as PDF")
+    annual.add_argument("--year", type=int, required=True)
+    annual.add_argument("--out", required=True, help="PDF file to write")
+
+    register = commands.add_parser("register", help="the public register as a static website")
+    register.add_argument("--year", type=int, help="only this year (default: every year)")
+    register.add_argument("--out", required=True, help="folder for the site")
 
     commands.add_parser("diagram", help="print the interview as a Mermaid diagram")
 
@@ -204,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _export(settings, args)
     if command == "gegevens":
         return _personal_data(settings, args)
+    if command == "jaarrapport":
+        return _annual_report(settings, args)
+    if command == "register":
+        return _register(settings, args)
     if command == "diagram":
         from bot.dialogs.machine import mermaid_diagram
 

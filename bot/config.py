@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 __all__ = ["Settings"]
 
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     webhook_secret_token: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    token_check_seconds: float = Field(default=60.0, gt=0)
 
     # Storage and output
     database_url: str = "sqlite:///reisverslag.sqlite3"
@@ -71,6 +74,16 @@ class Settings(BaseSettings):
 
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
 
+    # Voice answers: an OpenAI-compatible speech-to-text service (optional)
+    transcription_url: str | None = None
+    transcription_api_key: SecretStr | None = None
+    transcription_model: str = "whisper-1"
+    transcription_timeout_seconds: float = Field(default=60.0, gt=0)
+    voice_max_seconds: int = Field(default=180, gt=0, le=1800)
+
+    # The yearly report for the council and the public register: traveller names only when set
+    publish_traveller_names: bool = False
+
     log_level: str = "INFO"
     # Privacy (AVG): what updates contained (names, answers) is logged only when enabled.
     log_update_contents: bool = False
@@ -101,6 +114,13 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("transcription_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("TRANSCRIPTION_URL must start with http:// or https://")
+        return value
+
     @field_validator("home_airports")
     @classmethod
     def _upper(cls, value: list[str]) -> list[str]:
@@ -115,8 +135,23 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret's value, for redacting logs."""
-        secrets = (self.telegram_bot_token, self.webhook_secret_token, self.smtp_password)
-        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        secrets = (
+            self.telegram_bot_token,
+            self.webhook_secret_token,
+            self.smtp_password,
+            self.transcription_api_key,
+        )
+        values = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        try:
+            database_password = make_url(self.database_url).password
+        except ArgumentError:  # an unreadable URL fails later, when the store opens it
+            database_password = None
+        return values + ([str(database_password)] if database_password else [])
+
+    @property
+    def voice_enabled(self) -> bool:
+        """Voice messages are transcribed (a transcription service is configured)."""
+        return bool(self.transcription_url)
 
     @property
     def email_enabled(self) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.dialogs import Interview, InterviewState, Prompt, Reply
+from bot.dialogs import Interview, InterviewState, Kind, Prompt, Reply
 from bot.dialogs.ports import TripCalculator
 from bot.report import Report
 from bot.store import Store, StoreUnavailable
@@ -24,16 +24,25 @@ Clock = Callable[[], datetime]
 DocumentWriter = Callable[[Report, Path], list[Path]]
 
 
+NEW_REPORT_HINT = "Start `reisverslag console` (of `make run`) opnieuw voor een nieuw verslag."
+
+
 def format_prompt(prompt: Prompt) -> str:
-    """A question for the terminal: progress, text, numbered choices."""
+    """A question for the terminal: progress, text, choices numbered as the interview reads
+    a typed number (options that are numbers themselves are listed as they are)."""
     lines = []
     if prompt.progress:
         lines.append(f"[{prompt.progress}]")
     lines.append(prompt.text)
     if prompt.current_answer:
         lines.append(f"(Huidig antwoord: {prompt.current_answer})")
-    for number, choice in enumerate(prompt.choices, 1):
-        lines.append(f"  {number}. {choice.label}")
+    if any(choice.label.isdigit() for choice in prompt.choices):
+        lines.append("  Kies: " + ", ".join(choice.label for choice in prompt.choices))
+    else:
+        for number, choice in enumerate(prompt.choices, 1):
+            lines.append(f"  {number}. {choice.label}")
+    if prompt.kind is Kind.MULTI:
+        lines.append("(Meer dan één? Typ bijvoorbeeld ‘1, 3’ of ‘trein en bus’.)")
     if prompt.optional:
         lines.append("(Typ ‘overslaan’ om deze vraag over te slaan.)")
     return "\n".join(lines)
@@ -62,10 +71,8 @@ class ConsoleSession:
         while True:
             line = self._read(stdin)
             if line is None:
-                where = interview.current_prompt()
-                label = where.progress or where.key if where else "het einde"
                 self._say(
-                    f"\nInvoer gestopt bij {label} ({interview.state}). "
+                    f"\nInvoer gestopt bij {interview.where()}. "
                     "Je antwoorden zijn bewaard; start opnieuw om verder te gaan."
                 )
                 return 1
@@ -74,6 +81,7 @@ class ConsoleSession:
             if reply.cancelled:
                 self.store.delete_draft(self.user_ref)
                 self._show(reply)
+                self._say(NEW_REPORT_HINT)
                 return 1
             if reply.report is not None:
                 return self._finish(reply)

@@ -17,21 +17,25 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.figures import YearFigures, in_order, rule_applies, year_figures
 from bot.formatting import MONTH_NAMES, format_number
 from bot.report import Report, TransportMode
 
 __all__ = [
     "EXCEPTIONS_SHEET",
+    "FORMULA_TRIGGERS",
     "MONTHS",
     "TOTALS_SHEET",
     "TRIPS_SHEET",
     "ExportFormat",
     "export_csv",
     "export_xlsx",
+    "neutralise_formula",
     "trip_header",
     "trip_row",
     "write_export",
@@ -89,9 +93,10 @@ def _countries(report: Report) -> str:
     return ", ".join(dict.fromkeys(place.country for place in report.destinations if place.country))
 
 
-def _rule_applies(report: Report) -> bool:
-    """Whether the 8-hour rule fired: flown where the train was within the threshold."""
-    return bool(report.rail_check and report.rail_check.justification_required)
+def _rail_figures(report: Report) -> str:
+    """The train time the bot found and the traveller's figure, when someone flew."""
+    check = report.rail_check
+    return check.figures_text() if check and check.flown else ""
 
 
 _COLUMNS: tuple[_Column, ...] = (
@@ -115,9 +120,10 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("Totaal km", lambda r: r.total_km, _KM, 12),
     _Column("Totaal kg CO2e", lambda r: r.total_kg_co2e, _KG, 14),
     _Column("Emissielijst", lambda r: r.emission_list_version, _TEXT, 24),
-    _Column("8-uursregel van toepassing", lambda r: _yes_no(_rule_applies(r)), _TEXT, 14),
+    _Column("8-uursregel van toepassing", lambda r: _yes_no(rule_applies(r)), _TEXT, 14),
     _Column("Toelichting", lambda r: r.justification or "", _TEXT, 40),
     _Column("Gemarkeerd", lambda r: _yes_no(r.justification_flagged), _TEXT, 12),
+    _Column("Treinreis (bot en reiziger)", lambda r: _rail_figures(r), _TEXT, 40),
     _Column("Verslag-id", lambda r: r.report_id, _TEXT, 34),
 )
 
@@ -132,14 +138,18 @@ def trip_row(report: Report) -> list[Any]:
     return [column.value(report) for column in _COLUMNS]
 
 
-def _in_order(reports: Sequence[Report]) -> list[Report]:
-    """Reports by departure, then traveller, then id."""
-    return sorted(
-        reports, key=lambda r: (r.period.departure, r.traveller.name.lower(), r.report_id)
-    )
-
-
 # --- XLSX --------------------------------------------------------------------------------------
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _store_as_text(cell: Cell, value: str) -> None:
+    """Keep typed text literal: a string cell, shown as typed, never parsed as a formula."""
+    cell.data_type = "s"  # openpyxl would otherwise store '=…' as a live formula
+    if value.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
 
 
 def _style_header(sheet: Worksheet, row: int, count: int) -> None:
@@ -168,6 +178,8 @@ def _write_table(
         row_number += 1
         for column, (value, number_format) in enumerate(zip(row, formats, strict=True), 1):
             cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                _store_as_text(cell, value)
             cell.number_format = number_format
             if row is total:
                 cell.font = _TOTAL_FONT
@@ -190,52 +202,21 @@ def _trips_sheet(sheet: Worksheet, reports: Sequence[Report]) -> None:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(_COLUMNS))}{len(reports) + 1}"
 
 
-def _totals_sheet(sheet: Worksheet, reports: Sequence[Report]) -> None:
+def _totals_sheet(sheet: Worksheet, figures: YearFigures) -> None:
     """Sheet 'Totalen': trips, km and kg per mode, and per month of departure."""
-    by_mode = []
-    for mode in TransportMode:
-        lines = [line for r in reports for line in r.emissions if line.mode is mode]
-        using = sum(1 for r in reports if any(line.mode is mode for line in r.emissions))
-        by_mode.append(
-            [
-                mode.label,
-                using,
-                sum(line.km for line in lines),
-                sum(line.kg_co2e for line in lines),
-            ]
-        )
-    mode_total = [
-        "Totaal",
-        len(reports),
-        sum(r.total_km for r in reports),
-        sum(r.total_kg_co2e for r in reports),
-    ]
+    by_mode = [[m.mode.label, m.trips, m.km, m.kg_co2e] for m in figures.by_mode]
+    total = figures.total
     next_row = _write_table(
         sheet,
         1,
         ["Vervoer", "Reizen", "km", "kg CO2e"],
         by_mode,
         [_TEXT, _COUNT, _KM, _KG],
-        mode_total,
+        ["Totaal", total.trips, total.km, total.kg_co2e],
     )
-    by_month = []
-    for month in range(1, 13):
-        trips = [r for r in reports if r.period.departure.month == month]
-        by_month.append(
-            [
-                MONTHS[month - 1],
-                len(trips),
-                sum(r.period.days for r in trips),
-                sum(r.total_km for r in trips),
-                sum(r.total_kg_co2e for r in trips),
-            ]
-        )
-    month_total = [
-        "Totaal",
-        len(reports),
-        sum(r.period.days for r in reports),
-        mode_total[2],
-        mode_total[3],
+    by_month = [
+        [m.name, m.totals.trips, m.totals.days, m.totals.km, m.totals.kg_co2e]
+        for m in figures.by_month
     ]
     _write_table(
         sheet,
@@ -243,20 +224,19 @@ def _totals_sheet(sheet: Worksheet, reports: Sequence[Report]) -> None:
         ["Maand (vertrek)", "Reizen", "Dagen", "km", "kg CO2e"],
         by_month,
         [_TEXT, _COUNT, _DAYS, _KM, _KG],
-        month_total,
+        ["Totaal", total.trips, total.days, total.km, total.kg_co2e],
     )
     for letter, width in zip("ABCDE", (18, 10, 10, 12, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
 
 
-def _exceptions_sheet(sheet: Worksheet, reports: Sequence[Report]) -> None:
+def _exceptions_sheet(sheet: Worksheet, figures: YearFigures) -> None:
     """Sheet 'Uitzonderingen 8-uursregel': every trip where the rule fired."""
     rows = []
-    for report in reports:
+    for report in figures.exceptions:
         check = report.rail_check
-        if check is None or not check.justification_required:
-            continue
+        assert check is not None  # an exception is a trip whose 8-hour check fired
         rows.append(
             [
                 report.traveller.name,
@@ -290,14 +270,14 @@ def _exceptions_sheet(sheet: Worksheet, reports: Sequence[Report]) -> None:
 
 def export_xlsx(reports: Sequence[Report], year: int) -> bytes:
     """The overview as an XLSX workbook: Reizen, Totalen, Uitzonderingen 8-uursregel."""
-    ordered = _in_order(reports)
+    figures = year_figures(reports, year)
     workbook = Workbook()
     trips = workbook.active
     assert trips is not None
     trips.title = TRIPS_SHEET
-    _trips_sheet(trips, ordered)
-    _totals_sheet(workbook.create_sheet(TOTALS_SHEET), ordered)
-    _exceptions_sheet(workbook.create_sheet(EXCEPTIONS_SHEET), ordered)
+    _trips_sheet(trips, figures.reports)
+    _totals_sheet(workbook.create_sheet(TOTALS_SHEET), figures)
+    _exceptions_sheet(workbook.create_sheet(EXCEPTIONS_SHEET), figures)
     workbook.properties.title = f"Buitenlandse dienstreizen {year}"
     workbook.properties.creator = "reisverslag"
     buffer = io.BytesIO()
@@ -315,8 +295,13 @@ def _csv_value(value: Any, number_format: str) -> str:
     if isinstance(value, bool):
         return _yes_no(value)
     if isinstance(value, int | float):
-        return format_number(value, 0 if number_format == _COUNT else 2)
-    return str(value)
+        return format_number(value, 0 if number_format == _COUNT else 2, grouping=False)
+    return neutralise_formula(str(value))
+
+
+def neutralise_formula(text: str) -> str:
+    """The OWASP rule for CSV: text that a spreadsheet would run as a formula gets a leading '."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def export_csv(reports: Sequence[Report]) -> bytes:
@@ -324,7 +309,7 @@ def export_csv(reports: Sequence[Report]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(trip_header())
-    for report in _in_order(reports):
+    for report in in_order(reports):
         writer.writerow(
             _csv_value(value, column.number_format)
             for value, column in zip(trip_row(report), _COLUMNS, strict=True)

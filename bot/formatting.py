@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
-__all__ = ["MONTH_NAMES", "format_date_long", "format_day", "format_number"]
+__all__ = [
+    "MONTH_NAMES",
+    "format_count",
+    "format_date_long",
+    "format_day",
+    "format_duration",
+    "format_number",
+]
 
 _LOCALE = "nl_NL"
 
@@ -17,15 +25,42 @@ MONTH_NAMES: tuple[str, ...] = tuple(
 )
 
 
-def format_number(value: float, decimals: int = 1) -> str:
-    """Dutch decimal: 2.5 -> '2,5', 2.0 -> '2', 1918.4 -> '1918' with decimals=0 (no grouping)."""
+@lru_cache(maxsize=4096)
+def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str:
+    """Dutch decimal with thousands separators: 2.5 -> '2,5', 2.0 -> '2',
+    11696.4 -> '11.696' with decimals=0 ('11696' without grouping, for data files)."""
     rounded = round(value, decimals)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    pattern = "0." + "#" * decimals
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale=_LOCALE)
 
 
+def format_count(value: float, decimals: int = 0) -> str:
+    """Dutch with thousands grouping, for tables: 12345 -> '12.345', 2.5 -> '2,5' (decimals=1)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(round(value, decimals), format=pattern, locale=_LOCALE))
+
+
+def format_duration(hours: float, threshold_hours: float | None, approx: bool = True) -> str:
+    """'ca. 6 u 40': hours to the nearest 5 minutes, never rounded onto or across the threshold.
+
+    7 h 58 with an 8-hour threshold shows 'ca. 7 u 55', 8 h 01 shows 'ca. 8 u 05'.
+    """
+    exact = round(hours * 60)
+    shown = 5 * round(exact / 5)
+    if threshold_hours is not None:
+        limit = threshold_hours * 60
+        if exact > limit >= shown:
+            shown = 5 * (int(limit // 5) + 1)
+        elif exact <= limit < shown:
+            shown = 5 * int(limit // 5)
+    whole, minutes = divmod(shown, 60)
+    text = f"{whole} uur" if minutes == 0 else f"{whole} u {minutes:02d}"
+    if whole == 0:
+        text = f"{minutes} min"
+    return f"ca. {text}" if approx else text
+
+
+@lru_cache(maxsize=4096)
 def format_day(day: date, part: object | None = None, with_year: bool = False) -> str:
     """'zondagavond 27 april' (weekday, part of day, day and month; year on request)."""
     weekday = format_date(day, "EEEE", locale=_LOCALE)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 __all__ = ["RedactSecrets", "configure_logging"]
 
 REDACTED = "[geheim]"
-_CHATTY = ("alembic", "transitions")
+_CHATTY = ("alembic", "transitions", "weasyprint", "fontTools", "matplotlib")
 #: Loggers whose DEBUG (SQLAlchemy: INFO) lines carry what travellers typed: the Bot API's
 #: request and response bodies, SQL parameters, mail bodies. Capped unless explicitly enabled.
 CONTENT_LOGGERS = {
@@ -44,18 +44,21 @@ class RedactSecrets(logging.Filter):
 def configure_logging(
     level: str, secrets: Iterable[str], *, log_update_contents: bool = False
 ) -> None:
-    """Log to stderr at `level`, secrets redacted; httpx's URL lines and the step-by-step
-    lines of alembic and transitions only from WARNING up; message contents (AVG) only
-    with `log_update_contents`."""
+    """Log to stderr, secrets redacted: the project's own lines (`bot.*`) from `level` up,
+    every library's (WeasyPrint's progress, httpx's URL lines, alembic, transitions, ...)
+    only from WARNING up; library lines that carry message contents (AVG) only with
+    `log_update_contents`."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+    for own in ("bot", "__main__"):
+        logging.getLogger(own).setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines name the token URL
     for chatty in _CHATTY:  # step-by-step INFO lines that would clutter the console interview
         logging.getLogger(chatty).setLevel(logging.WARNING)
     for name, cap in CONTENT_LOGGERS.items():
         floor = max(cap, root.level)  # a cap never makes a logger chattier than the root
-        logging.getLogger(name).setLevel(logging.NOTSET if log_update_contents else floor)
+        logging.getLogger(name).setLevel(level if log_update_contents else floor)

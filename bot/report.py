@@ -14,9 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.formatting import format_day, format_number
+from bot.formatting import format_day, format_duration, format_number
 
 __all__ = [
+    "BORDERLINE_MINUTES",
     "FORM_QUESTIONS",
     "TITLE",
     "CarFuel",
@@ -145,8 +146,17 @@ class EmissionLine(_Model):
     return_trip: bool = True
 
 
+#: Within this many minutes of the threshold the 8-hour rule is a borderline case.
+BORDERLINE_MINUTES = 45
+
+
 class RailCheck(_Model):
-    """The 8-hour rule applied to one destination."""
+    """The 8-hour rule applied to one destination.
+
+    `hours` is the figure the verdict uses. `computed_hours` is what the bot found (rail
+    network or estimate) and `traveller_hours` what the traveller said, kept side by side
+    for the secretariat. `lower_bound` means the train takes at least `hours`.
+    """
 
     destination: str
     hours: float | None
@@ -154,11 +164,58 @@ class RailCheck(_Model):
     source: str
     threshold_hours: float
     flown: bool
+    route: str = ""
+    lower_bound: bool = False
+    computed_hours: float | None = None
+    traveller_hours: float | None = None
 
     @property
     def within_threshold(self) -> bool:
-        """Whether the destination is reachable by train within the threshold."""
-        return self.hours is not None and self.hours <= self.threshold_hours
+        """Whether the destination is reachable by train within the threshold (exact minutes)."""
+        if self.hours is None or (self.lower_bound and self.hours > self.threshold_hours):
+            return False
+        return round(self.hours * 60) <= round(self.threshold_hours * 60)
+
+    @property
+    def borderline(self) -> bool:
+        """Whether the bot's or the traveller's figure lies within 45 minutes of the threshold."""
+        limit = self.threshold_hours * 60
+        figures = [self.computed_hours, self.traveller_hours, self.hours]
+        return not self.lower_bound and any(
+            hours is not None and abs(hours * 60 - limit) <= BORDERLINE_MINUTES for hours in figures
+        )
+
+    def figures_text(self) -> str:
+        """For the secretariat: 'Bordeaux: ca. 7 u 20 volgens de bot, reiziger: 8 u 30 (grensgeval)'."""
+        computed = self.computed_hours if self.computed_hours is not None else self.hours
+        shown = self.model_copy(update={"hours": computed}).hours_text()
+        text = f"{self.destination}: {shown} volgens de bot"
+        if self.estimated and self.traveller_hours is None:
+            text += " (schatting)"
+        if self.traveller_hours is not None:
+            own = format_duration(self.traveller_hours, self.threshold_hours, approx=False)
+            text += f", reiziger: {own}"
+        if self.borderline:
+            text += " (grensgeval)"
+        return text
+
+    def form_hours_text(self) -> str:
+        """'ca. 12,5 uur' in half hours as on the form; minutes where half hours would mislead."""
+        if self.hours is None or self.lower_bound:
+            return self.hours_text()
+        half = round(self.hours * 2) / 2
+        limit = self.threshold_hours
+        if (half > limit) == (self.hours > limit) and abs(half - limit) >= 0.5:
+            return f"ca. {format_number(half)} uur"
+        return self.hours_text()
+
+    def hours_text(self) -> str:
+        """'ca. 6 u 40' / 'meer dan 8 uur', display rounding that never crosses the threshold."""
+        if self.hours is None:
+            return "onbekend"
+        if self.lower_bound:
+            return f"meer dan {format_duration(self.hours, None, approx=False)}"
+        return format_duration(self.hours, self.threshold_hours)
 
     @property
     def justification_required(self) -> bool:
@@ -182,24 +239,48 @@ class TripPeriod(_Model):
 
     @property
     def days(self) -> float:
-        """Length in half days: leaving after noon counts half, returning in the morning too."""
+        """Length in half days: leaving after noon counts half, returning in the morning too.
+
+        A day trip counts half a day when it lies in one half of the day: it left in the
+        afternoon or evening, or it both left and came back in the morning."""
+        if self.return_date == self.departure:
+            late_start = self.departure_part in (DayPart.MIDDAG, DayPart.AVOND)
+            morning_only = self.departure_part == self.return_part == DayPart.OCHTEND
+            return 0.5 if late_start or morning_only else 1.0
         days = (self.return_date - self.departure).days + 1.0
         if self.departure_part in (DayPart.MIDDAG, DayPart.AVOND):
             days -= 0.5
-        if self.return_part == DayPart.OCHTEND and self.return_date > self.departure:
+        if self.return_part == DayPart.OCHTEND:
             days -= 0.5
         return days
 
-    def describe(self) -> str:
-        """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april)', as on the form."""
-        start = format_day(self.departure, self.departure_part)
+    def span(self) -> str:
+        """'zondagavond 27 april t/m dinsdag 29 april 2025': the year once, at the end,
+        unless departure and return lie in different years."""
+        start = format_day(
+            self.departure,
+            self.departure_part,
+            with_year=self.departure.year != self.return_date.year,
+        )
         if self.return_date == self.departure:
-            span = start
-        else:
-            span = f"{start} t/m {format_day(self.return_date, self.return_part)}"
+            if self.return_part is None:
+                return format_day(self.departure, self.departure_part, with_year=True)
+            return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
+        return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
+
+    def describe(self) -> str:
+        """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)', as on the form."""
         days = self.days
         unit = "dagen" if days > 1 and days == int(days) else "dag"  # "2,5 dag" as on the form
-        return f"{format_number(days)} {unit} ({span})"
+        return f"{format_number(days)} {unit} ({self.span()})"
+
+    def as_text(self) -> str:
+        """The period as a traveller can type it back, each date with its year."""
+        start = format_day(self.departure, self.departure_part, with_year=True)
+        end = format_day(self.return_date, self.return_part, with_year=True)
+        if self.return_date == self.departure and self.return_part is None:
+            return start
+        return f"{start} t/m {end}"
 
 
 class Traveller(_Model):
@@ -277,18 +358,27 @@ class Report(_Model):
             return "Nvt (niet gevlogen)."
         if check is None or check.hours is None:
             return "Nvt."
-        approx = "ca. " if check.estimated or check.hours != int(check.hours) else ""
-        reason = f"treinreis naar {check.destination} is {approx}{format_number(check.hours)} uur"
-        return f"Nvt ({reason})."
+        verb = "duurt" if check.lower_bound else "is"
+        return f"Nvt (treinreis naar {check.destination} {verb} {check.form_hours_text()})."
+
+    def totals_text(self) -> str:
+        """'1.918 km, ca. 404 kg CO2e'; for a group, what the km and the CO2 each cover."""
+        km, kg = format_number(self.total_km, 0), format_number(self.total_kg_co2e, 0)
+        if self.persons == 1:
+            return f"{km} km, ca. {kg} kg CO2e"
+        return f"{km} km per persoon, ca. {kg} kg CO2e voor de {self.persons} personen samen"
 
     def emissions_text(self) -> str:
         """Answer to question 5: one line per mode, in the example's style."""
         lines = []
+        group = self.persons > 1
         for line in self.emissions:
             suffix = " (retour)" if line.return_trip else ""
+            per_person = " per persoon" if group else ""
+            party = f" voor de {self.persons} personen samen" if group else ""
             lines.append(
-                f"{format_number(line.km, 0)} km met {line.mode.value}{suffix}, "
-                f"ca. {format_number(line.kg_co2e, 0)} kg CO2-uitstoot"
+                f"{format_number(line.km, 0)} km{per_person} met {line.mode.value}{suffix}, "
+                f"ca. {format_number(line.kg_co2e, 0)} kg CO2-uitstoot{party}"
             )
         return "\n".join(lines)
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs (WeasyPrint's Pango, fonts) when missing.
+# Installs the Debian packages the project needs (WeasyPrint's Pango, fonts) when missing,
+# and the tests' speech tools (espeak-ng speaks a voice-message fixture, opusenc makes it OGG/Opus);
+# with arguments, those packages instead.
 set -euo pipefail
-needed=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji)
+needed=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji espeak-ng opus-tools)
+[ $# -eq 0 ] || needed=("$@")
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -14,5 +17,5 @@ fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "Installing system packages: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

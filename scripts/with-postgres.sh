@@ -14,7 +14,7 @@ find_bin() {
 bindir=$(find_bin || true)
 if [ -z "$bindir" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "Installing PostgreSQL for the store tests"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends postgresql >/dev/null
   bindir=$(find_bin || true)
 fi
 if [ -z "$bindir" ]; then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Choice", "NeedsChoice"]
+__all__ = ["Choice", "Doubtful", "NeedsChoice"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,16 @@ class NeedsChoice(ValueError):
 
     message: str
     choices: list[Choice] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Doubtful(ValueError):
+    """The answer is possible but unlikely: ask once whether it is meant (the message asks)."""
+
+    message: str
 
     def __str__(self) -> str:
         return self.message

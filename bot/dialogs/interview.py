@@ -7,6 +7,7 @@ Adapters (Telegram, console, tests) create an `Interview` from a stored
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from bot.dialogs import parsers
-from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.errors import Choice, Doubtful, NeedsChoice
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
 from bot.dialogs.questions import QUESTIONS, Context, Kind, Question, question_by_key
@@ -26,6 +27,8 @@ from bot.report import Leg, Report, TransportMode, Traveller
 __all__ = ["COMMANDS", "Interview", "InterviewState", "Prompt", "Reply", "prefilled_state"]
 
 UNCHANGED = "ongewijzigd"
+DOUBT_YES = "ja, dat klopt"
+DOUBT_NO = "nee, ik pas het aan"
 SEND = "versturen"
 EDIT_PREFIX = "wijzig:"
 
@@ -63,6 +66,8 @@ class InterviewState(BaseModel):
     answers: dict[str, Any] = Field(default_factory=dict)
     history: list[str] = Field(default_factory=list)
     offered: list[tuple[str, str]] = Field(default_factory=list)
+    offered_message: str | None = None
+    doubt: str | None = None
     pending: Literal["opnieuw", "annuleer"] | None = None
     started: bool = False
 
@@ -140,7 +145,7 @@ class Interview:
 
     # --- what the machine asks -----------------------------------------------------------
 
-    def context(self) -> Context:
+    def context(self, confirmed: bool = False) -> Context:
         """The answers so far with the ports, for conditions, prompts and parsers."""
         return Context(
             answers=self.answers,
@@ -148,6 +153,7 @@ class Interview:
             today=self._now.date(),
             profile=self._profile,
             threshold_hours=self._threshold,
+            confirmed=confirmed,
         )
 
     def should_ask(self, key: str) -> bool:
@@ -184,6 +190,9 @@ class Interview:
                 messages=["Dit verslag is al verstuurd. Typ /nieuw voor een nieuw verslag."]
             )
         word = _normalise(text)
+        picked = self._menu_pick(word)
+        if picked is not None:
+            text, word = picked, _normalise(picked)
         if self._data.pending:
             return self._answer_pending(word)
         command = _ALIASES.get(word)
@@ -195,17 +204,44 @@ class Interview:
             return self._confirm(word)
         return self._answer(question_by_key(self.state), text, word)
 
+    def _menu_pick(self, word: str) -> str | None:
+        """A typed number picks the option shown with that number ('1' -> the first option)."""
+        number = _menu_number(word)
+        prompt = self.current_prompt() if number is not None else None
+        if prompt is None or number is None or prompt.kind is Kind.MULTI:
+            return None
+        if any(choice.label.isdigit() for choice in prompt.choices):
+            return None  # the options are numbers themselves ('1'-'4' persons): '5' means 5
+        if 1 <= number <= len(prompt.choices):
+            return prompt.choices[number - 1].value
+        return None
+
     def _answer(self, question: Question, text: str, word: str) -> Reply:
         if word == UNCHANGED and question.key in self.answers:
             return self._advance([])
-        text = self._resolve_number(question, text, word)
-        ctx = self.context()
+        doubt, self._data.doubt = self._data.doubt, None
+        if doubt is not None and word in (DOUBT_YES, "ja"):
+            text, confirmed = doubt, True
+        elif doubt is not None and word in (DOUBT_NO, "nee"):
+            self._clear_offer()
+            return Reply(messages=["Typ het dan opnieuw."], prompt=self.current_prompt())
+        else:
+            confirmed = False
+        ctx = self.context(confirmed=confirmed)
         try:
             value = question.parse(text, ctx)
+        except Doubtful as doubtful:
+            self._data.doubt = text
+            self._offer(
+                doubtful.message,
+                [Choice(DOUBT_YES, "Ja, dat klopt"), Choice(DOUBT_NO, "Nee, ik pas het aan")],
+            )
+            return Reply(prompt=self.current_prompt())
         except NeedsChoice as ambiguous:
-            self._data.offered = [(c.value, c.label) for c in ambiguous.choices]
-            return Reply(messages=[ambiguous.message], prompt=self.current_prompt())
+            self._offer(ambiguous.message, ambiguous.choices)
+            return Reply(prompt=self.current_prompt())
         except ValueError as error:
+            self._clear_offer()
             return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
         notices = []
         if question.notice:
@@ -213,16 +249,29 @@ class Interview:
             if notice:
                 notices.append(notice)
         self._set_answer(question.key, value)
+        if question.key == "legs":
+            notices += self._sync_modes()
         return self._advance(notices)
 
-    def _resolve_number(self, question: Question, text: str, word: str) -> str:
-        """A typed option number picks that option ('2' -> the second button)."""
-        choices = self._choices(question)
-        if question.kind is not Kind.MULTI and word.isdigit() and choices:
-            index = int(word) - 1
-            if 0 <= index < len(choices):
-                return choices[index].value
-        return text
+    def _offer(self, message: str, choices: list[Choice]) -> None:
+        """Ask the question again as this message with these options."""
+        self._data.offered = [(c.value, c.label) for c in choices]
+        self._data.offered_message = message
+
+    def _clear_offer(self) -> None:
+        self._data.offered = []
+        self._data.offered_message = None
+
+    def _sync_modes(self) -> list[str]:
+        """The transport answer follows the route: modes the route added or dropped."""
+        legs: list[Leg] = self.answers["legs"]
+        used = _modes_used([], legs)
+        if not used or used == self.answers.get("modes"):
+            return []
+        self.answers["modes"] = used
+        for key in ("rail_hours", "justification"):
+            self.answers.pop(key, None)
+        return [f"Vervoer aangepast aan de route: {', '.join(m.label for m in used)}."]
 
     def _set_answer(self, key: str, value: Any) -> None:
         old = self.answers.get(key, _MISSING)
@@ -232,7 +281,7 @@ class Interview:
                 self.answers.pop(dependent, None)
 
     def _advance(self, notices: list[str]) -> Reply:
-        self._data.offered = []
+        self._clear_offer()
         self._data.history.append(self.state)
         fire(self, "advance")
         if self.state == REVIEW:
@@ -240,7 +289,8 @@ class Interview:
         return Reply(messages=notices, prompt=self.current_prompt())
 
     def _goto(self, target: str) -> None:
-        self._data.offered = []
+        self._clear_offer()
+        self._data.doubt = None
         fire(self, f"goto_{target}")
 
     # --- commands --------------------------------------------------------------------------
@@ -255,18 +305,20 @@ class Interview:
         if command == "overslaan":
             return self._skip()
         self._data.pending = command  # type: ignore[assignment]
+        return Reply(prompt=self.current_prompt())
+
+    def _pending_prompt(self) -> Prompt:
+        command = self._data.pending
         what = (
             "alle antwoorden wissen en opnieuw beginnen"
             if command == "opnieuw"
-            else ("dit verslag weggooien")
+            else "dit verslag weggooien"
         )
-        return Reply(
-            prompt=Prompt(
-                key=f"bevestig_{command}",
-                text=f"Weet je zeker dat je {what} wilt?",
-                kind=Kind.YES_NO,
-                choices=[Choice("ja", "Ja"), Choice("nee", "Nee, ga verder")],
-            )
+        return Prompt(
+            key=f"bevestig_{command}",
+            text=f"Weet je zeker dat je {what} wilt?",
+            kind=Kind.YES_NO,
+            choices=[Choice("ja", "Ja"), Choice("nee", "Nee, ga verder")],
         )
 
     def _answer_pending(self, word: str) -> Reply:
@@ -281,10 +333,7 @@ class Interview:
             return Reply(messages=["Prima, we gaan verder."], prompt=self.current_prompt())
         if command == "annuleer":
             self.answers.clear()
-            return Reply(
-                messages=["Het verslag is weggegooid. Typ /nieuw om opnieuw te beginnen."],
-                cancelled=True,
-            )
+            return Reply(messages=["Het verslag is weggegooid."], cancelled=True)
         self.answers.clear()
         self._data.history.clear()
         self._goto(QUESTIONS[0].key)
@@ -300,10 +349,17 @@ class Interview:
         if not self._data.history:
             return Reply(messages=["Dit is de eerste vraag."], prompt=self.current_prompt())
         previous = self._data.history.pop()
+        if previous == REVIEW and not self._complete():
+            # An edit from the review cleared answers that depend on it: ask those first.
+            previous = next(q.key for q in QUESTIONS if self.should_ask(q.key))
         self._goto(previous)
         if previous == REVIEW:
             return self._review([])
         return Reply(prompt=self.current_prompt())
+
+    def _complete(self) -> bool:
+        """Every question that applies has an answer: the review can show the report."""
+        return not any(self.should_ask(q.key) for q in QUESTIONS)
 
     def _skip(self) -> Reply:
         if self.state in (REVIEW, CONFIRM):
@@ -331,7 +387,7 @@ class Interview:
         target = self._edit_target(word)
         if target is None:
             return Reply(
-                messages=["Kies ‘Versturen’ of het nummer van het antwoord dat je wilt wijzigen."],
+                messages=["Kies ‘Versturen’, of het antwoord dat je wilt wijzigen."],
                 prompt=self.current_prompt(),
             )
         self._data.history.append(REVIEW)
@@ -341,8 +397,6 @@ class Interview:
     def _edit_target(self, word: str) -> str | None:
         word = word.removeprefix(EDIT_PREFIX).removeprefix("wijzig").strip()
         answered = self._reviewable()
-        if word.isdigit() and 1 <= int(word) <= len(answered):
-            return answered[int(word) - 1].key
         for question in answered:
             if word in (question.key, question.label.lower()):
                 return question.key
@@ -424,6 +478,8 @@ class Interview:
         """The question to show now (None when the interview is done)."""
         if self.state == DONE:
             return None
+        if self._data.pending:
+            return self._pending_prompt()
         if self.state == REVIEW:
             return self._review_prompt()
         if self.state == CONFIRM:
@@ -447,10 +503,12 @@ class Interview:
         applicable = [q.key for q in self.applicable()]
         progress = None
         if question.key in applicable:
-            progress = f"Vraag {applicable.index(question.key) + 1} van {len(applicable)}"
+            # No total: questions that apply only after some answers would change it mid-way.
+            progress = f"Vraag {applicable.index(question.key) + 1}"
+        text = self._data.offered_message or question.prompt_text(ctx)
         return Prompt(
             key=question.key,
-            text=question.prompt_text(ctx),
+            text=text,
             kind=Kind.CHOICE if self._data.offered else question.kind,
             choices=choices,
             progress=progress,
@@ -461,43 +519,51 @@ class Interview:
     def _review_prompt(self) -> Prompt:
         questions = self._reviewable()
         choices = [Choice(SEND, "✅ Versturen")]
-        choices += [
-            Choice(f"{EDIT_PREFIX}{q.key}", f"✏️ {i}. {q.label}") for i, q in enumerate(questions, 1)
-        ]
+        choices += [Choice(f"{EDIT_PREFIX}{q.key}", f"✏️ {q.label}") for q in questions]
         report = self.build_report()
-        text = "\n".join(
-            [
-                "Controleer je verslag:",
-                "",
-                self.overview(numbered=True),
-                "",
-                "Berekend:",
-                report.emissions_text(),
-                f"Vraag 4 (8-uursregel): {report.rule_text()}",
-                "",
-                "Klopt alles? Kies ‘Versturen’, of het nummer van een antwoord om het te wijzigen.",
-            ]
-        )
+        lines = [
+            "Controleer je verslag:",
+            "",
+            self.overview(reviewing=True),
+            "",
+            "Berekend:",
+            report.emissions_text(),
+            f"8-uursregel: {report.rule_text()}",
+        ]
+        if report.justification_flagged:
+            lines.append(
+                "⚠️ Je toelichting noemt alleen reistijd, gemak of prijs. Dat is volgens het "
+                "reisbeleid geen geldige reden; het secretariaat ziet dit gemarkeerd."
+            )
+        lines += ["", "Klopt alles? Kies ‘Versturen’, of kies een antwoord om het te wijzigen."]
+        text = "\n".join(lines)
         return Prompt(key=REVIEW, text=text, kind=Kind.CHOICE, choices=choices)
 
-    def overview(self, numbered: bool = False) -> str:
+    def overview(self, reviewing: bool = False) -> str:
         """Every answer so far, one line each."""
         questions = (
-            self._reviewable() if numbered else [q for q in QUESTIONS if q.key in self.answers]
+            self._reviewable() if reviewing else [q for q in QUESTIONS if q.key in self.answers]
         )
         if not questions:
             return "Je hebt nog geen vragen beantwoord."
         traveller = self.traveller()
         lines = []
-        for index, question in enumerate(questions, 1):
+        for question in questions:
             if question.key in self.answers:
                 value = self.answers[question.key]
                 shown = "(overgeslagen)" if value is None else question.show(value)
             else:
                 shown = traveller.name if question.key == "name" else traveller.department
-            prefix = f"{index}. " if numbered else ""
-            lines.append(f"{prefix}{question.label}: {_first_line(shown)}")
+            lines.append(f"{question.label}: {_first_line(shown)}")
         return "\n".join(lines)
+
+    def where(self) -> str:
+        """Where the interview is, in words: the question's title, or the review."""
+        if self.state in (REVIEW, CONFIRM):
+            return "het overzicht" if self.state == REVIEW else "het versturen"
+        if self.state == DONE:
+            return "het einde"
+        return f"de vraag ‘{question_by_key(self.state).label}’"
 
     def _help_text(self) -> str:
         lines = []
@@ -531,6 +597,11 @@ def _modes_used(named: list[TransportMode], legs: list[Leg]) -> list[TransportMo
     """The modes named, plus any the route description added, in the form's order."""
     used = set(named) | {leg.mode for leg in legs}
     return [mode for mode in TransportMode if mode in used]
+
+
+def _menu_number(word: str) -> int | None:
+    """A plain ASCII option number ('2'), else None (so '⑨' or '²' never reach int())."""
+    return int(word) if re.fullmatch(r"[0-9]{1,3}", word) else None
 
 
 def _normalise(text: str) -> str:

@@ -44,10 +44,13 @@ from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 
-from bot.formatting import MONTH_NAMES, format_date_long
+from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.vocabulary import FUEL_WORDS, MODE_PHRASES, MODE_WORDS
+from bot.formatting import MONTH_NAMES, format_date_long, format_day, format_number
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
 
 __all__ = [
+    "MAX_ANSWER_CHARS",
     "MAX_PERSONS",
     "MAX_PLAN_AHEAD_DAYS",
     "MAX_TRIP_AGE_DAYS",
@@ -59,8 +62,10 @@ __all__ = [
     "parse_number_choice",
     "parse_period",
     "parse_persons",
+    "parse_sentence",
     "parse_short_text",
     "parse_yes_no",
+    "period_example",
 ]
 
 MAX_PERSONS = 99
@@ -313,7 +318,7 @@ def parse_persons(text: str) -> int:
         )
     elif plain:
         count = plain[0]
-    elif not tokens:
+    elif not tokens and _is_blank(text):
         raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERSONS_EXAMPLE}")
     else:
         raise ValueError(f"Ik herken geen aantal personen in {_quote(text)}. {_PERSONS_EXAMPLE}")
@@ -625,7 +630,7 @@ def _build_date(day: int, month: int, year: int) -> date | None:
 def _nearest_years(start: _DateParts, end: _DateParts, today: date) -> tuple[date, date]:
     """Departure and return dates in the year (last, this or next) that puts them nearest today."""
     assert start.day and start.month and end.day and end.month
-    wraps = (start.month, start.day) > (end.month, end.day)
+    wraps = _wraps(start, end)
     found: list[tuple[int, date, date]] = []
     for year in (today.year, today.year + 1, today.year - 1):
         departure = _build_date(start.day, start.month, year - wraps)
@@ -640,13 +645,32 @@ def _nearest_years(start: _DateParts, end: _DateParts, today: date) -> tuple[dat
     return departure, return_date
 
 
+def _wraps(start: _DateParts, end: _DateParts) -> bool:
+    """Whether the return date falls in the next year ('28 december t/m 3 januari').
+
+    Only a short trip wraps: '10 november t/m 9 november' is a return before the departure,
+    not a trip of a year."""
+    assert start.day and start.month and end.day and end.month
+    if (start.month, start.day) <= (end.month, end.day):
+        return False
+    departure = _build_date(start.day, start.month, 2001) or date(2001, 2, 28)
+    return_date = _build_date(end.day, end.month, 2002) or date(2002, 2, 28)
+    return (return_date - departure).days + 1 <= MAX_TRIP_DAYS
+
+
+def _weekdays_match(start: _DateParts, end: _DateParts, departure: date, back: date) -> bool:
+    """Whether every weekday named fits its date."""
+    return start.weekday in (None, departure.weekday()) and end.weekday in (None, back.weekday())
+
+
 def _resolve_years(
     start: _DateParts, end: _DateParts, today: date, allow_future: bool = False
 ) -> tuple[date, date]:
     """Departure and return dates, inferring missing years so that the trip lies in the past
-    (or, with `allow_future`, nearest to today)."""
+    (or, with `allow_future`, nearest to today). A weekday named chooses the year: the most
+    recent past year, within `MAX_TRIP_AGE_DAYS`, in which the dates fall on those weekdays."""
     assert start.day and start.month and end.day and end.month
-    wraps = (start.month, start.day) > (end.month, end.day)
+    wraps = _wraps(start, end)
     if allow_future and not (start.year or end.year):
         return _nearest_years(start, end, today)
     if start.year or end.year:
@@ -656,6 +680,7 @@ def _resolve_years(
     else:
         candidates = [(year - wraps, year) for year in range(today.year, today.year - 5, -1)]
     inferred = not (start.year or end.year)
+    fallback: tuple[date, date] | None = None
     for index, (start_year, end_year) in enumerate(candidates):
         departure = _build_date(start.day, start.month, start_year)
         return_date = _build_date(end.day, end.month, end_year)
@@ -665,29 +690,99 @@ def _resolve_years(
             side, year = (start, start_year) if departure is None else (end, end_year)
             shown = _date_text(side.day or 1, side.month or 1, year)
             raise ValueError(f"{shown} bestaat niet. {_PERIOD_EXAMPLE}")
-        if inferred and index == 0 and departure <= today < return_date:
-            return departure, return_date  # under way: refused as not ended by the caller
-        if not inferred or return_date <= today:
+        if not inferred:
             return departure, return_date
+        matches = _weekdays_match(start, end, departure, return_date)
+        if index == 0 and departure <= today < return_date and matches:
+            return departure, return_date  # under way: refused as not ended by the caller
+        if return_date <= today or return_date < departure:
+            fallback = fallback or (departure, return_date)
+            if matches and (today - departure).days <= MAX_TRIP_AGE_DAYS:
+                return departure, return_date
+    if fallback is not None:
+        return fallback  # the weekday does not fit: refused with a fix by the caller
     raise ValueError(f"Ik vind geen jaar waarin deze reis al voorbij is. {_PERIOD_EXAMPLE}")
 
 
-def _check_weekday(side: _DateParts, day: date, today: date, year_given: bool) -> None:
-    """Refuse a weekday name that does not match its date, naming the real weekday."""
-    if side.weekday is None or side.weekday == day.weekday():
+def _period_text(
+    departure: date, start_part: DayPart | None, back: date, end_part: DayPart | None
+) -> str:
+    """A period as the traveller can type it back, with the year."""
+    return TripPeriod(
+        departure=departure, departure_part=start_part, return_date=back, return_part=end_part
+    ).as_text()
+
+
+def _check_weekdays(
+    start: _DateParts, end: _DateParts, departure: date, back: date, today: date, year_given: bool
+) -> None:
+    """Refuse weekday names that do not match their dates, offering the whole period fixed."""
+    wrong = [
+        (side, day)
+        for side, day in ((start, departure), (end, back))
+        if side.weekday is not None and side.weekday != day.weekday()
+    ]
+    if not wrong:
         return
+    side, day = wrong[0]
+    assert side.weekday is not None
     verb = "was" if day <= today else "is"
     message = (
         f"{_date_text(day.day, day.month, day.year)} {verb} een {_weekday_name(day)}, "
         f"geen {_WEEKDAY_NAMES[side.weekday]}."
     )
-    if not year_given:
-        for year in range(day.year - 1, day.year - 3, -1):
-            candidate = _build_date(day.day, day.month, year)
-            if candidate and candidate.weekday() == side.weekday:
-                named = f"{_WEEKDAY_NAMES[side.weekday]} {_date_text(day.day, day.month, year)}"
-                raise ValueError(f"{message} Bedoel je {year}? Typ dan ‘{named}’.")
-    raise ValueError(f"{message} Controleer de datum.")
+    fixes = [_period_text(departure, start.part, back, end.part)]
+    shift = 0 if year_given else 1
+    for years_back in range(shift, 12):
+        earlier_departure = _build_date(departure.day, departure.month, departure.year - years_back)
+        earlier_back = _build_date(back.day, back.month, back.year - years_back)
+        if earlier_departure is None or earlier_back is None or years_back == 0:
+            continue
+        if (today - earlier_departure).days > MAX_TRIP_AGE_DAYS:
+            break
+        if _weekdays_match(start, end, earlier_departure, earlier_back):
+            named = _period_text(earlier_departure, start.part, earlier_back, end.part)
+            fixes.insert(0, named)
+            break
+    options = " of ".join(f"‘{fix}’" for fix in fixes)
+    raise NeedsChoice(
+        f"{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
+        [Choice(fix, _short_period(fix, today)) for fix in fixes],
+    )
+
+
+def _short_period(text: str, today: date) -> str:
+    """'27-04-2025 avond t/m 29-04-2025': a period fix short enough for a phone's button."""
+    period = parse_period(text, today, allow_future=True)
+
+    def day(value: date, part: DayPart | None) -> str:
+        return f"{value:%d-%m-%Y}" + (f" {part.value}" if part else "")
+
+    start = day(period.departure, period.departure_part)
+    if period.return_date == period.departure and period.return_part is None:
+        return start
+    return f"{start} t/m {day(period.return_date, period.return_part)}"
+
+
+def _weekday_only(start: _DateParts, end: _DateParts, today: date) -> tuple[date, date]:
+    """'maandagochtend t/m woensdag' without dates: the most recent such days that have passed."""
+    assert start.weekday is not None
+    latest = today - timedelta(days=(today.weekday() - start.weekday) % 7)
+    for weeks in range(3):
+        departure = latest - timedelta(weeks=weeks)
+        end_weekday = start.weekday if end.weekday is None else end.weekday
+        back = departure + timedelta(days=(end_weekday - departure.weekday()) % 7)
+        if back <= today:
+            return departure, back
+    raise ValueError("Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’.")
+
+
+def period_example(today: date) -> str:
+    """An example period that works when typed back today: Sunday evening to Tuesday of a
+    week that has passed ('zondagavond 23 november t/m dinsdag 25 november')."""
+    last_tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)
+    sunday = last_tuesday - timedelta(days=2)
+    return f"{format_day(sunday, DayPart.AVOND)} t/m {format_day(last_tuesday)}"
 
 
 def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeriod:
@@ -700,6 +795,14 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
         raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERIOD_EXAMPLE}")
     reader = _PeriodReader(text, today)
     sides = reader.read()
+    only_weekdays = bool(sides) and all(
+        side.weekday is not None and (side.day, side.month, side.year) == (None,) * 3
+        for side in sides
+    )
+    if only_weekdays and len(sides) <= 2 and not allow_future:
+        start, end = sides[0], sides[-1] if len(sides) == 2 else _DateParts()
+        departure, return_date = _weekday_only(start, end, today)
+        return _period(departure, start.part, return_date, end.part)
     if not sides or all(side.day is None for side in sides):
         if any(side.weekday is not None for side in sides):
             raise ValueError(
@@ -732,9 +835,8 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
 
     year_given = bool(start.year or end.year)
     departure, return_date = _resolve_years(start, end, today, allow_future)
-    _check_weekday(start, departure, today, year_given)
-    _check_weekday(end, return_date, today, year_given)
     _check_order(departure, start.part, return_date, end.part)
+    _check_weekdays(start, end, departure, return_date, today, year_given)
     if allow_future and (departure - today).days > MAX_PLAN_AHEAD_DAYS:
         raise ValueError(
             f"{format_date_long(departure).capitalize()} is meer dan een jaar vooruit. "
@@ -755,11 +857,18 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
             f"Een reis van {(return_date - departure).days + 1} dagen? Controleer de data. "
             f"{_PERIOD_EXAMPLE}"
         )
+    return _period(departure, start.part, return_date, end.part)
+
+
+def _period(
+    departure: date, start_part: DayPart | None, back: date, end_part: DayPart | None
+) -> TripPeriod:
+    """The period; on a day trip with one part of day, that part is the departure's."""
+    if departure == back and start_part is None:
+        start_part, end_part = end_part, None
+    _check_order(departure, start_part, back, end_part)
     return TripPeriod(
-        departure=departure,
-        departure_part=start.part,
-        return_date=return_date,
-        return_part=end.part,
+        departure=departure, departure_part=start_part, return_date=back, return_part=end_part
     )
 
 
@@ -783,49 +892,6 @@ def _check_order(
 
 # --------------------------------------------------------------------------- modes
 
-_MODE_WORDS: dict[str, TransportMode] = {
-    **dict.fromkeys(
-        _words(
-            "vliegtuig vliegtuigen vlucht vluchten vliegen gevlogen vlieg vliegreis klm "
-            "transavia easyjet ryanair lufthansa airfrance brusselsairlines austrian swiss "
-            "sas vueling plane airplane flight fly luchtvaart"
-        ),
-        TransportMode.VLIEGTUIG,
-    ),
-    **dict.fromkeys(
-        _words(
-            "trein treinen treinreis treintje eurostar ice thalys tgv intercity ic nachttrein "
-            "ns nightjet sprinter hogesnelheidstrein db sncf ouigo eurocity ec railjet train "
-            "spoor"
-        ),
-        TransportMode.TREIN,
-    ),
-    **dict.fromkeys(
-        _words(
-            "bus bussen touringcar touringcars touringbus flixbus coach autobus pendelbus shuttle "
-            "shuttlebus"
-        ),
-        TransportMode.BUS,
-    ),
-    **dict.fromkeys(
-        _words(
-            "auto autos auto's huurauto dienstauto deelauto leaseauto taxi taxis taxi's uber "
-            "car wagen personenauto gereden rijden"
-        ),
-        TransportMode.AUTO,
-    ),
-    **dict.fromkeys(
-        _words("veerboot veerboten ferry boot boten pont schip overtocht"),
-        TransportMode.VEERBOOT,
-    ),
-}
-_MODE_PHRASES = {
-    "touring car": "touringcar",
-    "air france": "airfrance",
-    "brussels airlines": "brusselsairlines",
-    "austrian airlines": "austrian",
-    "auto van de zaak": "dienstauto",
-}
 _MODE_FILLERS = _words(
     "en met de het een per plus ook nog heen terug retour naar van via eigen huur gehuurde "
     "gehuurd elektrische elektrisch of zowel als daarna dan vervolgens 'n mijn onze ter te "
@@ -844,7 +910,7 @@ def _mode_options() -> str:
 def parse_modes(text: str) -> list[TransportMode]:
     """'trein en bus', '1, 3', 'KLM' -> transport modes, once each, in the form's order."""
     normalised = _normalise(text)
-    for phrase, word in _MODE_PHRASES.items():
+    for phrase, word in MODE_PHRASES.items():
         normalised = normalised.replace(phrase, word)
     found: set[TransportMode] = set()
     local_named = False
@@ -854,13 +920,13 @@ def parse_modes(text: str) -> list[TransportMode]:
             if not 1 <= number <= len(_MODES):
                 raise ValueError(f"Nummer {token} bestaat niet. Kies {_mode_options()}.")
             found.add(_MODES[number - 1])
-        elif token in _MODE_WORDS:
-            found.add(_MODE_WORDS[token])
+        elif token in MODE_WORDS:
+            found.add(MODE_WORDS[token])
         elif token in _MODE_FILLERS:
             continue
         elif token in _LOCAL_TRANSPORT:
             local_named = True
-        elif (mode := _fuzzy_lookup(token, _MODE_WORDS)) is not None:
+        elif (mode := _fuzzy_lookup(token, MODE_WORDS)) is not None:
             found.add(mode)
         else:
             raise ValueError(
@@ -934,11 +1000,43 @@ def parse_free_text(text: str) -> str:
     return "".join(lines)
 
 
+#: The longest answer to a free-text question: about a page of the form. Longer answers are
+#: refused with their length; the text stays in the chat (or terminal) to shorten and resend.
+MAX_ANSWER_CHARS = 3000
+
+
+def _has_letters(text: str) -> bool:
+    """Whether the text holds at least one letter (of any script)."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
+def parse_sentence(text: str, max_len: int = MAX_ANSWER_CHARS) -> str:
+    """An answer in words (purpose, results, ...): free text with letters, at most `max_len`."""
+    kept = parse_free_text(text)
+    if not _has_letters(kept):
+        raise ValueError(
+            f"Ik verwacht hier een antwoord in woorden, niet alleen {_quote(kept)}. "
+            "Typ een of meer zinnen."
+        )
+    if len(kept) > max_len:
+        raise ValueError(
+            f"Je antwoord is {format_number(len(kept), 0)} tekens; het maximum is "
+            f"{format_number(max_len, 0)}. Je tekst staat hierboven nog: kort hem in en stuur "
+            "hem opnieuw."
+        )
+    return kept
+
+
 def parse_short_text(text: str, max_len: int = 120) -> str:
-    """A name or department: one line with single spaces, not empty, at most `max_len` long."""
+    """A name or department: one line with single spaces, with letters, at most `max_len` long."""
     single_line = " ".join(text.split())
     if not any(char.isalnum() for char in single_line):
         raise ValueError("Dit antwoord mag niet leeg zijn. Typ een korte tekst op één regel.")
+    if not _has_letters(single_line):
+        raise ValueError(
+            f"Ik verwacht hier een naam in letters, niet {_quote(single_line)}. "
+            "Typ een korte tekst op één regel."
+        )
     if len(single_line) > max_len:
         raise ValueError(
             f"Dat is te lang ({len(single_line)} tekens). "
@@ -1020,24 +1118,6 @@ def _hours_from_amounts(amounts: list[tuple[float, str | None]], text: str) -> f
 
 # --------------------------------------------------------------------------- fuel
 
-_FUEL_WORDS: dict[str, CarFuel] = {
-    **dict.fromkeys(
-        _words(
-            "benzine benzineauto petrol gasoline euro95 e10 e5 hybride hybrid phev plugin "
-            "pluginhybride"
-        ),
-        CarFuel.BENZINE,
-    ),
-    **dict.fromkeys(_words("diesel dieselauto tdi"), CarFuel.DIESEL),
-    **dict.fromkeys(
-        _words("elektrisch elektrische ev bev stroom electric volledig tesla accu batterij"),
-        CarFuel.ELEKTRISCH,
-    ),
-    **dict.fromkeys(
-        _words("onbekend onbekende nvt unknown lpg cng aardgas waterstof gas"),
-        CarFuel.ONBEKEND,
-    ),
-}
 _FUEL_FILLERS = _words("ik het de een auto rijdt reed op met was is auto's taxi huurauto of en")
 _FUEL_PHRASES = (
     (r"\bplug[- ]?in\b", "plugin"),
@@ -1063,7 +1143,7 @@ def parse_fuel(text: str) -> CarFuel:
         return _FUELS[int(tokens[0]) - 1]
     found: set[CarFuel] = set()
     for token in tokens:
-        fuel = _FUEL_WORDS.get(token) or _fuzzy_lookup(token, _FUEL_WORDS)
+        fuel = FUEL_WORDS.get(token) or _fuzzy_lookup(token, FUEL_WORDS)
         if fuel is not None:
             found.add(fuel)
         elif token not in _FUEL_FILLERS:

@@ -49,6 +49,10 @@ class TripCalculator(Protocol):
         """Dutch lines, one per leg, for confirming the route on a small screen."""
         ...
 
+    def great_circle_km(self, origin: Place, destination: Place) -> float | None:
+        """Great-circle km between two places (None when one has no known location)."""
+        ...
+
     def rail_check(self, destinations: list[Place], legs: list[Leg]) -> RailCheck | None:
         """The 8-hour rule for the furthest flown destination (None when nothing applies)."""
         ...

@@ -14,12 +14,21 @@ from enum import StrEnum
 from typing import Any
 
 from bot.dialogs import parsers
-from bot.dialogs.errors import Choice
+from bot.dialogs.errors import Choice, Doubtful
 from bot.dialogs.ports import TripCalculator
 from bot.formatting import format_number
-from bot.report import CarFuel, Leg, Place, RailCheck, TransportMode, Traveller, TripPeriod
+from bot.report import (
+    BORDERLINE_MINUTES,
+    CarFuel,
+    Leg,
+    Place,
+    RailCheck,
+    TransportMode,
+    Traveller,
+    TripPeriod,
+)
 
-__all__ = ["QUESTIONS", "Context", "Kind", "Question", "question_by_key"]
+__all__ = ["QUESTIONS", "Context", "Kind", "Question", "is_free_text", "question_by_key"]
 
 
 class Kind(StrEnum):
@@ -41,6 +50,7 @@ class Context:
     today: date
     profile: Traveller | None = None
     threshold_hours: float = 8.0
+    confirmed: bool = False  # the traveller confirmed an unlikely answer (km far off)
 
     def rail_check(self) -> RailCheck | None:
         """The 8-hour rule for the route given, with the traveller's train hours if given."""
@@ -50,12 +60,27 @@ class Context:
             return None
         check = self.trip.rail_check(destinations, legs)
         hours = self.answers.get("rail_hours")
-        if check is None or hours is None or not check.estimated:
+        if check is None or hours is None or not (check.estimated or check.borderline):
             return check
         if hours == check.hours:
-            return check.model_copy(update={"source": f"{check.source}; bevestigd door reiziger"})
+            return check.model_copy(
+                update={
+                    "source": f"{check.source}; bevestigd door reiziger",
+                    "traveller_hours": hours,
+                }
+            )
+        if check.estimated:
+            return check.model_copy(
+                update={
+                    "hours": hours,
+                    "estimated": False,
+                    "source": "opgegeven door de reiziger",
+                    "traveller_hours": hours,
+                }
+            )
+        # Borderline on the rail network: both figures are kept; the shorter one decides.
         return check.model_copy(
-            update={"hours": hours, "estimated": False, "source": "opgegeven door de reiziger"}
+            update={"hours": min(hours, check.hours or hours), "traveller_hours": hours}
         )
 
 
@@ -137,7 +162,7 @@ def _modes_text(modes: list[TransportMode]) -> str:
 
 
 def _free(text: str, _: Context) -> str:
-    return parsers.parse_free_text(text)
+    return parsers.parse_sentence(text)
 
 
 def _is_keep(text: str) -> bool:
@@ -153,7 +178,7 @@ def _with_fuel(legs: list[Leg], ctx: Context) -> list[Leg]:
         return legs
     return [
         leg.model_copy(update={"fuel": fuel})
-        if leg.mode is TransportMode.AUTO and leg.fuel is None
+        if leg.mode is TransportMode.AUTO and leg.fuel in (None, CarFuel.ONBEKEND)
         else leg
         for leg in legs
     ]
@@ -175,11 +200,12 @@ def _legs_prompt(ctx: Context) -> str:
             "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
             "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
         )
+    typed_km = f"{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km"
     return (
         "Zo heb ik de route berekend:\n"
         f"{ctx.trip.describe_legs(legs)}\n\n"
         "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
-        "‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘trein 850 km’."
+        f"‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘{typed_km}’."
     )
 
 
@@ -201,7 +227,32 @@ def _parse_legs(text: str, ctx: Context) -> list[Leg]:
             f"Ik ken de afstand naar {missing[0].destination.name} niet. "
             "Geef de kilometers zelf op, bijvoorbeeld ‘auto 420 km’."
         )
+    if not ctx.confirmed:
+        _check_typed_km(legs, ctx)
     return _with_fuel(legs, ctx)
+
+
+#: Typed km are asked back once when they lie outside this band around the great circle:
+#: no route is shorter than the great circle, and hardly any more than twice as long.
+KM_PLAUSIBLE_BAND = (0.9, 2.0)
+
+
+def _check_typed_km(legs: list[Leg], ctx: Context) -> None:
+    """Ask back once when typed km are far from the great-circle distance."""
+    low, high = KM_PLAUSIBLE_BAND
+    for leg in legs:
+        if leg.km_source != "opgegeven":
+            continue
+        great_circle = ctx.trip.great_circle_km(leg.origin, leg.destination)
+        if not great_circle or great_circle < 20:
+            continue
+        if low * great_circle <= leg.km_one_way <= high * great_circle + 30:
+            continue
+        raise Doubtful(
+            f"Je gaf {format_number(leg.km_one_way, 0)} km enkele reis op voor "
+            f"{leg.mode.value} {leg.origin.name} – {leg.destination.name}. Hemelsbreed is dat "
+            f"{format_number(great_circle, 0)} km. Klopt {format_number(leg.km, 0)} km?"
+        )
 
 
 def _legs_text(legs: list[Leg]) -> str:
@@ -218,27 +269,40 @@ def _legs_text(legs: list[Leg]) -> str:
 
 
 def _estimated_check(ctx: Context) -> RailCheck | None:
+    """The computed check when the traveller should confirm it: an estimate or a borderline case."""
     legs = ctx.answers.get("legs")
     if not legs or not _flown(ctx):
         return None
     check = ctx.trip.rail_check(ctx.answers["destinations"], legs)
-    if check is None or not check.flown or not check.estimated or check.hours is None:
+    if check is None or not check.flown or check.hours is None or check.lower_bound:
         return None
-    return check
+    return check if check.estimated or check.borderline else None
 
 
 def _needs_rail_hours(ctx: Context) -> bool:
     check = _estimated_check(ctx)
     # Far beyond the threshold an estimate cannot change the outcome: no need to ask.
-    return check is not None and check.hours is not None and check.hours < 2 * check.threshold_hours
+    return check is not None and (
+        check.borderline or (check.hours is not None and check.hours < 2 * check.threshold_hours)
+    )
 
 
 def _rail_hours_prompt(ctx: Context) -> str:
     check = _estimated_check(ctx)
     assert check is not None and check.hours is not None
+    threshold = format_number(check.threshold_hours)
+    route = f"\nRoute: {check.route}." if check.route else ""
+    if not check.estimated:
+        return (
+            f"Met de trein van {ctx.trip.home.name} naar {check.destination} is het volgens "
+            f"het spoormodel {check.hours_text()}.{route}\n"
+            f"Dat is een grensgeval: binnen {BORDERLINE_MINUTES} minuten van de grens van "
+            f"{threshold} uur. Het secretariaat ziet beide tijden.\n"
+            "Kies ‘Klopt’ of typ de snelste reistijd uit een reisplanner, bijvoorbeeld ‘8 u 30’."
+        )
     return (
         f"Hoe lang duurt de treinreis van {ctx.trip.home.name} naar {check.destination}? "
-        f"Ik schat ca. {format_number(check.hours)} uur (een schatting op basis van de afstand).\n"
+        f"Ik schat {check.hours_text()} (een schatting).{route}\n"
         "Kies ‘Klopt’ of typ de reistijd in uren, bijvoorbeeld ‘9,5’."
     )
 
@@ -263,10 +327,12 @@ def _needs_justification(ctx: Context) -> bool:
 def _justification_prompt(ctx: Context) -> str:
     check = ctx.rail_check()
     assert check is not None and check.hours is not None
-    approx = "ca. " if check.estimated else ""
+    route = f" ({check.route})" if check.route else ""
+    if check.traveller_hours is not None and check.traveller_hours != check.computed_hours:
+        route = " volgens jouw opgave"
     return (
-        f"Je bent gevlogen naar {check.destination}. Met de trein is dat {approx}"
-        f"{format_number(check.hours)} uur, binnen de grens van "
+        f"Je bent gevlogen naar {check.destination}. Met de trein is dat "
+        f"{check.hours_text()}{route}, binnen de grens van "
         f"{format_number(check.threshold_hours)} uur.\n"
         "Vliegen mag dan alleen in een uitzonderlijke situatie, zoals een crisis of spoed. "
         "Reistijd, gemak of prijs tellen niet als reden.\n"
@@ -282,6 +348,19 @@ def _justification_notice(text: str, ctx: Context) -> str | None:
             "Wil je iets aanvullen? Typ ‘terug’."
         )
     return None
+
+
+def _destinations(text: str, ctx: Context) -> list[Place]:
+    """The places visited; home at the start or end of a journey ('Den Haag – Brussel – …')
+    is where the trip begins and ends, not a destination."""
+    places = ctx.trip.resolve_places(text)
+    visited = [place for place in places if place != ctx.trip.home]
+    if not visited:
+        raise ValueError(
+            f"{ctx.trip.home.name} is de thuisplaats. Noem de plaats(en) in het buitenland, "
+            "bijvoorbeeld ‘Wenen en Bratislava’."
+        )
+    return list(dict.fromkeys(visited))
 
 
 def _places_notice(places: list[Place], _: Context) -> str:
@@ -305,7 +384,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="destinations",
         label="Bestemming",
         prompt="Waar ging de reis naartoe? Noem de stad of steden, bijvoorbeeld ‘Wenen en Bratislava’.",
-        parse=lambda text, ctx: ctx.trip.resolve_places(text),
+        parse=lambda text, ctx: _destinations(text, ctx),
         value_type=list[Place],
         help="Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
         "zet het land erachter: ‘Eindhoven, Nederland’.",
@@ -315,15 +394,19 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         key="period",
         label="Reisperiode",
-        prompt="Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel als je ’s middags "
-        "of ’s avonds vertrok of ’s ochtends terugkwam.\n"
-        "Bijvoorbeeld: ‘zondagavond 27 april t/m dinsdag 29 april’.",
+        prompt=lambda ctx: (
+            "Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel "
+            "als je ’s middags of ’s avonds vertrok of ’s ochtends terugkwam.\n"
+            f"Bijvoorbeeld: ‘{parsers.period_example(ctx.today)}’."
+        ),
         parse=lambda text, ctx: parsers.parse_period(text, ctx.today),
         value_type=TripPeriod,
         kind=Kind.DATE,
         help="Vertrek je ’s middags of ’s avonds, dan telt die dag als halve dag; "
-        "kom je ’s ochtends terug, dan ook.",
+        "kom je ’s ochtends terug, dan ook. Zonder jaartal neem ik het meest recente jaar "
+        "waarin de reis voorbij is; noem je een weekdag, dan het jaar waarin die klopt.",
         show=lambda period: period.describe(),
+        notice=lambda period, ctx: f"Genoteerd: {period.describe()}.",
     ),
     Question(
         key="persons",
@@ -479,3 +562,9 @@ _BY_KEY: Mapping[str, Question] = {q.key: q for q in QUESTIONS}
 def question_by_key(key: str) -> Question:
     """The question with this key."""
     return _BY_KEY[key]
+
+
+def is_free_text(key: str) -> bool:
+    """Whether the question takes free sentences (purpose, results, ...), not a name or value."""
+    question = _BY_KEY.get(key)
+    return question is not None and question.parse is _free

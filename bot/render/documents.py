@@ -23,6 +23,7 @@ __all__ = [
     "DOCUMENT_FORMATS",
     "DOCX_TEMPLATE",
     "document_filename",
+    "html_to_pdf",
     "render_docx",
     "render_html",
     "render_pdf",
@@ -56,13 +57,18 @@ def _html(report: Report, letterhead: Letterhead | None, print_layout: bool) -> 
 
 def render_pdf(report: Report, letterhead: Letterhead | None = None) -> bytes:
     """An A4 PDF from the HTML, fonts embedded (WeasyPrint)."""
+    return html_to_pdf(_html(report, letterhead, print_layout=True))
+
+
+def html_to_pdf(html: str, tagged: bool = False) -> bytes:
+    """A PDF from a page of HTML whose styles and images resolve against `templates/`;
+    `tagged` adds the structure tree (headings, tables, figures with their alt text)."""
     with warnings.catch_warnings():
         # WeasyPrint warns at import when libharfbuzz-subset is missing; fontTools subsets then.
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         from weasyprint import HTML  # imported on use: loading Pango takes a moment
 
-    page = HTML(string=_html(report, letterhead, print_layout=True), base_url=str(TEMPLATES_DIR))
-    pdf = page.write_pdf()
+    pdf = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(pdf_tags=tagged)
     if pdf is None:  # only when writing to a target
         raise RuntimeError("WeasyPrint returned no PDF")
     return bytes(pdf)

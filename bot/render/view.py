@@ -12,7 +12,17 @@ from bot.formatting import format_date_long, format_number
 from bot.render.blocks import Block, answer_blocks, clean_text
 from bot.report import TITLE, EmissionLine, Report
 
-__all__ = ["ClosingLine", "DocumentView", "Letterhead", "Section", "document_view"]
+__all__ = [
+    "AUTHOR_LABEL",
+    "ClosingLine",
+    "DocumentView",
+    "Letterhead",
+    "Section",
+    "document_view",
+]
+
+#: The closing line that names the traveller (left out where reports are published).
+AUTHOR_LABEL = "Opgesteld door"
 
 _UNIT_LABELS = {"pkm": "per passagierskilometer", "vkm": "per voertuigkilometer"}
 
@@ -71,7 +81,7 @@ def document_view(report: Report, letterhead: Letterhead | None = None) -> Docum
     report_date = format_date_long(report_day(report))
     list_version = emission_list_version(report)
     closing = [
-        ClosingLine("Opgesteld door", clean_text(report.traveller.name)),
+        ClosingLine(AUTHOR_LABEL, clean_text(report.traveller.name)),
         ClosingLine("Afdeling", clean_text(report.traveller.department)),
         ClosingLine("Datum verslag", report_date),
         ClosingLine("Emissiefactorenlijst", list_version),
@@ -105,10 +115,11 @@ def emission_list_version(report: Report) -> str:
 
 
 def _describe_factor(line: EmissionLine) -> str:
-    """'0,172 kg CO2e per passagierskilometer (700-2500 km; bron niet geverifieerd)'."""
+    """'0,172 kg CO2e per passagierskilometer (700-2500 km)'.
+
+    The official document states list, version and factor only; whether a factor was
+    verified against its source is for the secretariat (`reisverslag factors`, the export).
+    """
     unit = _UNIT_LABELS.get(line.unit, f"per {line.unit}")
-    notes = [line.factor_class] if line.factor_class else []
-    if not line.factor_verified:
-        notes.append("bron niet geverifieerd")
-    suffix = f" ({'; '.join(notes)})" if notes else ""
+    suffix = f" ({line.factor_class})" if line.factor_class else ""
     return f"{format_number(line.factor_kg_per_unit, 3)} kg CO2e {unit}{suffix}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.store.records import (
     READ_FAILED_MESSAGE,
     SAVE_FAILED_MESSAGE,
+    AccessAction,
+    AccessEvent,
     AccessStatus,
     Account,
     Draft,
@@ -26,6 +28,8 @@ __all__ = [
     "MIGRATIONS_DIR",
     "READ_FAILED_MESSAGE",
     "SAVE_FAILED_MESSAGE",
+    "AccessAction",
+    "AccessEvent",
     "AccessStatus",
     "Account",
     "Draft",

@@ -10,6 +10,8 @@ from typing import Any
 __all__ = [
     "READ_FAILED_MESSAGE",
     "SAVE_FAILED_MESSAGE",
+    "AccessAction",
+    "AccessEvent",
     "AccessStatus",
     "Account",
     "Draft",
@@ -96,6 +98,26 @@ class AccessStatus(StrEnum):
     ALLOWED = "allowed"
     PENDING = "pending"
     REJECTED = "rejected"
+
+
+class AccessAction(StrEnum):
+    """One line of the access audit."""
+
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    """Who asked for, granted, rejected or revoked a traveller's access, and when."""
+
+    id: int
+    user_ref: str
+    action: AccessAction
+    by_user_ref: str | None
+    at: datetime
 
 
 class TripStatus(StrEnum):

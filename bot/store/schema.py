@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "UTCDateTime",
+    "access_audit",
     "drafts",
     "inbox",
     "metadata",
@@ -207,4 +208,16 @@ telegram_usernames = Table(
     Column("username", String(64), primary_key=True),
     Column("telegram_user_id", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+access_audit = Table(
+    "access_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_ref", String(_USER_REF), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("by_user_ref", String(_USER_REF), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    CheckConstraint("action IN ('requested', 'granted', 'rejected', 'revoked')", name="action"),
+    Index(None, "user_ref", "id"),
 )

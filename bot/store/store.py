@@ -13,6 +13,8 @@ rolled back, so what was saved before stays intact.
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +50,8 @@ from bot.store import schema
 from bot.store.records import (
     READ_FAILED_MESSAGE,
     SAVE_FAILED_MESSAGE,
+    AccessAction,
+    AccessEvent,
     AccessStatus,
     Account,
     Draft,
@@ -78,6 +82,20 @@ _MIGRATION_LOCK_ID = 0x7265697376  # PostgreSQL advisory lock key: 'reisv'
 _UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
+def _enable_wal(cursor: Any, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL (persistent), retrying: SQLite skips the busy handler for it."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _create_engine(database_url: str, busy_timeout_ms: int) -> Engine:
     """An engine with SQLite tuned for a bot: WAL, foreign keys, busy timeout, real BEGIN."""
     url = make_url(database_url)
@@ -100,7 +118,7 @@ def _create_engine(database_url: str, busy_timeout_ms: int) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(cursor, busy_timeout_ms)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -116,6 +134,8 @@ _Record = TypeVar("_Record")
 
 #: The enum of the `status` column, per record type.
 _STATUS_TYPES: dict[type, type[StrEnum]] = {Account: AccessStatus, Trip: TripStatus}
+#: Other enum columns, per record type: (column, enum).
+_ENUM_FIELDS: dict[type, tuple[str, type[StrEnum]]] = {AccessEvent: ("action", AccessAction)}
 
 
 def _as_record(record_type: type[_Record], row: Row[Any]) -> _Record:
@@ -123,6 +143,9 @@ def _as_record(record_type: type[_Record], row: Row[Any]) -> _Record:
     values = {item.name: getattr(row, item.name) for item in fields(record_type)}  # type: ignore[arg-type]
     if "status" in values:
         values["status"] = _STATUS_TYPES[record_type](values["status"])
+    if record_type in _ENUM_FIELDS:
+        name, enum = _ENUM_FIELDS[record_type]
+        values[name] = enum(values[name])
     return record_type(**values)
 
 
@@ -941,3 +964,172 @@ class Store:
                 )
             ).scalar_one_or_none()
         return int(value) if value is not None else None
+
+    # -- access audit -------------------------------------------------------------------
+
+    def _latest_access(self, connection: Connection, user_ref: str) -> AccessEvent | None:
+        """The newest audit line of this traveller, or None."""
+        table = schema.access_audit
+        row = connection.execute(
+            select(table).where(table.c.user_ref == user_ref).order_by(table.c.id.desc()).limit(1)
+        ).first()
+        return _as_record(AccessEvent, row) if row else None
+
+    def latest_access(self, user_ref: str) -> AccessEvent | None:
+        """The traveller's current access decision (the newest audit line), or None."""
+        with self._read() as connection:
+            return self._latest_access(connection, user_ref)
+
+    def access_log(self, user_ref: str) -> list[AccessEvent]:
+        """Every audit line of this traveller, oldest first."""
+        table = schema.access_audit
+        with self._read() as connection:
+            rows = connection.execute(
+                select(table).where(table.c.user_ref == user_ref).order_by(table.c.id)
+            ).all()
+        return [_as_record(AccessEvent, row) for row in rows]
+
+    def granted_access(self) -> list[AccessEvent]:
+        """The grant lines of every traveller whose access the secretariat granted and kept."""
+        table = schema.access_audit
+        newest = select(func.max(table.c.id)).group_by(table.c.user_ref).scalar_subquery()
+        with self._read() as connection:
+            rows = connection.execute(
+                select(table)
+                .where(table.c.id.in_(newest), table.c.action == AccessAction.GRANTED.value)
+                .order_by(table.c.at, table.c.id)
+            ).all()
+        return [_as_record(AccessEvent, row) for row in rows]
+
+    def _audit(
+        self,
+        connection: Connection,
+        user_ref: str,
+        action: AccessAction,
+        by_user_ref: str | None,
+        now: datetime,
+        telegram_user_id: int | None,
+    ) -> int:
+        """Append an audit line and set the traveller's status to match; the line's id."""
+        status = {
+            AccessAction.REQUESTED: AccessStatus.PENDING,
+            AccessAction.GRANTED: AccessStatus.ALLOWED,
+        }.get(action, AccessStatus.REJECTED)
+        changes: dict[str, Any] = {"status": status.value, "updated_at": now}
+        if telegram_user_id is not None:
+            changes |= {"telegram_user_id": telegram_user_id, "chat_id": telegram_user_id}
+        statement = self._insert(connection, schema.travellers).values(
+            user_ref=user_ref, created_at=now, **changes
+        )
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=["user_ref"], set_=changes)
+        )
+        return int(
+            connection.execute(
+                schema.access_audit.insert()
+                .values(user_ref=user_ref, action=action.value, by_user_ref=by_user_ref, at=now)
+                .returning(schema.access_audit.c.id)
+            ).scalar_one()
+        )
+
+    def request_access(
+        self,
+        user_ref: str,
+        telegram_user_id: int,
+        request: Callable[[int], OutboxItem],
+        now: datetime | None = None,
+        *,
+        spacing_seconds: float = 3.1,
+    ) -> bool:
+        """Record an access request and queue `request(audit_id)` for the secretariat.
+
+        Nothing happens (False) while an earlier request is open or after a rejection, so
+        each stranger reaches the secretariat once. Requests are spaced `spacing_seconds`
+        apart in the outbox: a crowd of strangers never blocks other deliveries."""
+        now = self._now(now)
+        with self._write() as connection:
+            latest = self._latest_access(connection, user_ref)
+            if latest is not None and latest.action in (
+                AccessAction.REQUESTED,
+                AccessAction.REJECTED,
+                AccessAction.GRANTED,
+            ):
+                return False
+            audit_id = self._audit(
+                connection, user_ref, AccessAction.REQUESTED, user_ref, now, telegram_user_id
+            )
+            item = request(audit_id)
+            table = schema.outbox
+            last_slot = connection.execute(
+                select(func.max(table.c.next_attempt_at)).where(
+                    table.c.sent_at.is_(None), table.c.dedupe_key.like("access-request:%")
+                )
+            ).scalar_one_or_none()
+            slot = now
+            if last_slot is not None:
+                last_slot = last_slot.replace(tzinfo=UTC) if last_slot.tzinfo is None else last_slot
+                slot = max(now, last_slot + timedelta(seconds=spacing_seconds))
+            self._insert_ignoring_conflicts(
+                connection,
+                table,
+                [
+                    {
+                        "kind": item.kind,
+                        "dedupe_key": item.dedupe_key,
+                        "payload": item.payload,
+                        "attempts": 0,
+                        "created_at": now,
+                        "next_attempt_at": slot,
+                    }
+                ],
+            )
+        return True
+
+    def decide_access(
+        self,
+        user_ref: str,
+        action: AccessAction,
+        by_user_ref: str,
+        now: datetime | None = None,
+        *,
+        telegram_user_id: int | None = None,
+        outbox: Sequence[OutboxItem] = (),
+    ) -> bool:
+        """Grant or reject an open request, or revoke access; False when there is nothing to
+        decide (no open request, or already revoked). `outbox` (the traveller's notice) is
+        queued in the same transaction."""
+        if action is AccessAction.REQUESTED:
+            raise ValueError("use request_access for requests")
+        now = self._now(now)
+        with self._write() as connection:
+            latest = self._latest_access(connection, user_ref)
+            if action is AccessAction.REVOKED:
+                if latest is not None and latest.action in (
+                    AccessAction.REVOKED,
+                    AccessAction.REJECTED,
+                ):
+                    return False
+            elif latest is None or latest.action is not AccessAction.REQUESTED:
+                return False
+            self._audit(connection, user_ref, action, by_user_ref, now, telegram_user_id)
+            self._enqueue(connection, outbox, now)
+        return True
+
+    def move_outbox_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """Point every undelivered item for `old_chat_id` at `new_chat_id` (a group that
+        became a supergroup); how many moved."""
+        table = schema.outbox
+        moved = 0
+        with self._write() as connection:
+            rows = connection.execute(
+                select(table.c.id, table.c.payload).where(table.c.sent_at.is_(None))
+            ).all()
+            for row in rows:
+                if row.payload.get("chat_id") == old_chat_id:
+                    connection.execute(
+                        update(table)
+                        .where(table.c.id == row.id)
+                        .values(payload={**row.payload, "chat_id": new_chat_id})
+                    )
+                    moved += 1
+        return moved

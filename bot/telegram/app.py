@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.error import Conflict
+from telegram.error import Conflict, InvalidToken
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -25,13 +25,14 @@ from bot.config import Settings
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
-from bot.telegram import access, privacy, reminders, secretariat, traveller
+from bot.telegram import access, lifecycle, privacy, reminders, secretariat, traveller, voice
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
 from bot.telegram.traveller import TRAVELLER_COMMANDS
+from bot.transcription import transcriber_from_settings
 from bot.travel import TravelCalculator
 
 __all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
@@ -80,7 +81,13 @@ def build_application(
     if settings.telegram_api_file_url:
         builder = builder.base_file_url(settings.telegram_api_file_url)
     application = builder.build()
-    svc = Services(settings=settings, store=store, trip=trip, clock=clock)
+    svc = Services(
+        settings=settings,
+        store=store,
+        trip=trip,
+        clock=clock,
+        transcriber=transcriber_from_settings(settings),
+    )
     senders = (
         telegram_senders(application.bot, store)
         | reminders.reminder_senders(application.bot, store)
@@ -121,6 +128,7 @@ def _add_handlers(
     application.add_handler(CallbackQueryHandler(access.on_access_decision, pattern=r"^acc\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
+    application.add_handler(CallbackQueryHandler(voice.on_voice_button, pattern=r"^v\|"))
     secretariat.add_secretariat_handlers(application, settings)
     privacy.add_privacy_handlers(application)
     reminders.add_reminder_jobs(application, settings)
@@ -128,6 +136,11 @@ def _add_handlers(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
     )
     application.add_handler(MessageHandler(private & filters.COMMAND, traveller.on_unknown_command))
+    application.add_handler(
+        MessageHandler(
+            private & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), voice.on_voice
+        )
+    )
     application.add_handler(MessageHandler(private & ~filters.TEXT, traveller.on_other_content))
     application.add_error_handler(_on_error)
 
@@ -153,6 +166,11 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         application.job_queue.run_repeating(
             _flush_outbox, interval=svc.settings.outbox_interval_seconds, first=0.1
         )
+        application.job_queue.run_once(_resume_voice, when=0)
+
+
+async def _resume_voice(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await voice.resume_voice_work(context.application)
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -184,6 +202,11 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("Telegram answered 409 Conflict: another getUpdates call; retrying")
         return
     log.error("error while handling an update", exc_info=context.error)
+    if isinstance(context.error, InvalidToken):
+        lifecycle.stop_fatally(
+            context.application, "Telegram rejected TELEGRAM_BOT_TOKEN while running"
+        )
+        return
     if (
         isinstance(update, Update)
         and update.effective_chat
@@ -236,22 +259,40 @@ def run_bot(
 ) -> int:
     """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
 
-    Returns the exit status: 0, or EXIT_CONFLICT when another instance was polling."""
+    Returns the exit status: 0, or EXIT_CONFLICT when another instance was polling. Raises
+    `FatalError` (or the Telegram error) when it cannot start or must stop: a missing webhook
+    secret, a rejected token, an unreachable secretariat chat, a token revoked later."""
+    problem = lifecycle.webhook_secret_problem(settings)
+    if problem:
+        raise lifecycle.FatalError(problem)
     application = build_application(settings, store, trip, clock)
+    ready = application.post_init
+
+    async def checked_post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await lifecycle.check_secretariat_chat(app, settings)
+        if ready is not None:
+            await ready(app)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                lifecycle.watch_token,
+                interval=settings.token_check_seconds,
+                first=settings.token_check_seconds,
+            )
+
+    application.post_init = checked_post_init
     if settings.webhook_url:
-        secret = (
-            settings.webhook_secret_token.get_secret_value()
-            if settings.webhook_secret_token
-            else None
-        )
+        assert settings.webhook_secret_token is not None
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path="telegram",
             webhook_url=settings.webhook_url,
-            secret_token=secret,
+            secret_token=settings.webhook_secret_token.get_secret_value(),
             allowed_updates=Update.ALL_TYPES,
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    reason = lifecycle.fatal_reason(application)
+    if reason is not None:
+        raise lifecycle.FatalError(reason)
     return int(application.bot_data.get("exit_code", 0))

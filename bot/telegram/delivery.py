@@ -12,7 +12,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.config import Settings
-from bot.formatting import format_number
 from bot.outbox import OutboxWorker, PermanentFailure, RetryLater, Sender
 from bot.render import document_filename, render_docx, render_pdf, split_message
 from bot.report import Report
@@ -44,6 +43,8 @@ def secretariat_summary(report: Report) -> str:
             rule += " — toelichting noemt alleen efficiëntie (gemarkeerd)"
     else:
         rule = "8-uursregel niet van toepassing"
+    if check and check.flown:
+        rule += f"\nTrein: {html.escape(check.figures_text())}"
     lines = [
         "<b>Nieuw verslag buitenlandse dienstreis</b>",
         f"Van: {html.escape(report.traveller.name)} ({html.escape(report.traveller.department or '-')})",
@@ -51,7 +52,7 @@ def secretariat_summary(report: Report) -> str:
         f"Wanneer: {html.escape(report.period.describe())}",
         f"Personen: {report.persons}",
         f"Vervoer: {html.escape(report.modes_text())}",
-        f"Totaal: {format_number(report.total_km, 0)} km, ca. {format_number(report.total_kg_co2e, 0)} kg CO2e",
+        f"Totaal: {report.totals_text()}",
         rule,
     ]
     return "\n".join(lines)

@@ -1,8 +1,11 @@
 """Inline keyboards and HTML text for interview prompts.
 
 Callback data names the question and the option's index, never the value itself
-(Telegram allows 64 bytes): `a|<question>|<index>` answers, `m|<question>|<index>`
-toggles a multi-choice option, `m|<question>|ok` sends the toggled options.
+(Telegram allows 64 bytes): `a|<question>|<index>` answers, `m|<question>|<index>+` and
+`m|<question>|<index>-` tick and untick a multi-choice option, `m|<question>|ok` sends the
+ticked options; in the calendar `c|<question>|d<date>` sets the departure and
+`c|<question>|e<date>` the return. Every press says what it sets, never "flip", so a
+double tap does the same thing twice and changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -89,8 +92,11 @@ def prompt_keyboard(
     if prompt.kind is Kind.MULTI:
         labels = [f"{CHECK} {c.label}" if c.value in toggled else c.label for c in prompt.choices]
         buttons = [
-            InlineKeyboardButton(label, callback_data=f"m|{prompt.key}|{index}")
-            for index, label in enumerate(labels)
+            InlineKeyboardButton(
+                label,
+                callback_data=f"m|{prompt.key}|{index}{'-' if choice.value in toggled else '+'}",
+            )
+            for index, (label, choice) in enumerate(zip(labels, prompt.choices, strict=True))
         ]
         rows = _rows(buttons, labels)
         rows.append([InlineKeyboardButton("Klaar", callback_data=f"m|{prompt.key}|ok")])
@@ -127,7 +133,10 @@ def calendar_keyboard(
                 row.append(InlineKeyboardButton(" ", callback_data=f"c|{key}|noop"))
             else:
                 label = f"•{day.day}•" if day == picked else str(day.day)
-                row.append(InlineKeyboardButton(label, callback_data=f"c|{key}|d{day.isoformat()}"))
+                sets = "d" if picked is None else "e"  # departure first, then the return
+                row.append(
+                    InlineKeyboardButton(label, callback_data=f"c|{key}|{sets}{day.isoformat()}")
+                )
         rows.append(row)
     return InlineKeyboardMarkup(rows)
 

@@ -31,12 +31,12 @@ from bot.reminders import (
     reminder_schedule,
     snooze_until,
 )
-from bot.report import TripPeriod
+from bot.report import DayPart, TripPeriod
 from bot.store import OutboxItem, Reminder, Store, Trip, TripStatus
 from bot.telegram.delivery import MESSAGE, schedule_flush, telegram_call
 from bot.telegram.keyboards import parse_callback
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
-from bot.telegram.traveller import send_prompt
+from bot.telegram.traveller import edit_markup, send_prompt
 
 __all__ = [
     "CANCEL_REASON",
@@ -293,29 +293,33 @@ async def on_reminder_button(update: Update, context: Context) -> None:
     ):
         await query.answer("Deze knop werkt niet meer.")
         return
+    if svc.was_answered(message.chat_id, message.message_id):
+        await query.answer("Dit is al verwerkt.")  # the second tap of a double tap
+        return
+    svc.mark_answered(message.chat_id, message.message_id)  # no await in between: one tap wins
     if trip.status is not TripStatus.PLANNED:
         await query.answer("Voor deze reis is niets meer nodig.")
-        await message.edit_reply_markup(None)
+        await edit_markup(message, None)
         return
     if callback.arg == "later":
         until = snooze_until(svc.clock(), svc.settings)
         svc.store.snooze_reminders(trip.trip_id, until)
         await query.answer("Goed, ik herinner je later.")
-        await message.edit_reply_markup(None)
+        await edit_markup(message, None)
         await message.reply_text(
             f"Ik herinner je weer op {format_day(until.astimezone(WorkingHours.from_settings(svc.settings).zone).date())}."
         )
     elif callback.arg == "no":
         svc.store.expect_input(user_ref, CANCEL_REASON, {"trip_id": trip.trip_id}, svc.clock())
         await query.answer()
-        await message.edit_reply_markup(None)
+        await edit_markup(message, None)
         await message.reply_text(
             f"Waarom is een verslag van de reis naar {trip.destination} niet nodig? "
             "Bijvoorbeeld: de reis is niet doorgegaan. Typ de reden; die gaat naar het secretariaat."
         )
     elif callback.arg == "go":
         await query.answer()
-        await message.edit_reply_markup(None)
+        await edit_markup(message, None)
         await _continue(svc, message, user_ref, trip)
     else:
         await query.answer("Deze knop werkt niet meer.")
@@ -342,12 +346,22 @@ async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) 
             await message.reply_text(
                 "We beginnen. Bestemming en data heb ik ingevuld; klopt de periode, kies dan "
                 "‘Ongewijzigd’, of typ hem met dagdelen, bijvoorbeeld "
-                "‘zondagavond 27 april t/m dinsdag 29 april’."
+                f"‘{_with_parts(trip)}’."
             )
         else:
             await message.reply_text("We gaan verder waar je was:")
         prompt = svc.interview(user_ref, draft).current_prompt()
         await send_prompt(message, prompt, frozenset(draft.toggled))
+
+
+def _with_parts(trip: Trip) -> str:
+    """The trip's own dates with parts of day, as an example that works when typed back."""
+    return TripPeriod(
+        departure=trip.departure,
+        departure_part=DayPart.OCHTEND if trip.return_date == trip.departure else DayPart.AVOND,
+        return_date=trip.return_date,
+        return_part=DayPart.MIDDAG if trip.return_date == trip.departure else None,
+    ).as_text()
 
 
 async def take_cancel_reason(svc: Services, message: Message, user_ref: str, trip_id: str) -> None:

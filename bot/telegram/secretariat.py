@@ -27,6 +27,7 @@ from bot.reminders import WorkingHours, deadline_of
 from bot.render import split_message
 from bot.report import TripPeriod, join_dutch
 from bot.store import OutboxItem
+from bot.telegram.council import on_annual_report
 from bot.telegram.delivery import MESSAGE, schedule_flush
 from bot.telegram.reminders import (
     CANCEL_REASON,
@@ -58,6 +59,7 @@ SECRETARIAT_BOT_COMMANDS = [
     BotCommand("openstaand", "Wie heeft nog geen verslag ingeleverd"),
     BotCommand("verslagen", "Verslagen van een jaar: /verslagen 2025"),
     BotCommand("export", "Jaaroverzicht als Excel en CSV: /export 2025"),
+    BotCommand("jaarrapport", "Jaarrapport voor de raad als PDF: /jaarrapport 2025"),
     BotCommand("herinner", "Herinneringen die klaarstaan nu versturen"),
     BotCommand("reis", "Reis aanmelden: /reis @naam Wenen 27-04 t/m 29-04"),
 ]
@@ -324,4 +326,5 @@ def add_secretariat_handlers(
     application.add_handler(CommandHandler("openstaand", on_open, filters=desk))
     application.add_handler(CommandHandler("verslagen", on_reports, filters=desk))
     application.add_handler(CommandHandler("export", on_export, filters=desk))
+    application.add_handler(CommandHandler("jaarrapport", on_annual_report, filters=desk))
     application.add_handler(CommandHandler("herinner", on_remind_now, filters=desk))

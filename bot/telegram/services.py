@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from telegram.ext import CallbackContext
@@ -17,9 +18,31 @@ from bot.dialogs import Interview, InterviewState
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
 from bot.store import Store
+from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
-__all__ = ["Services", "TelegramDraft", "services", "user_ref_of"]
+__all__ = ["Services", "TelegramDraft", "VoiceAnswer", "services", "user_ref_of"]
+
+
+class VoiceAnswer(BaseModel):
+    """A spoken answer on its way: a recording to transcribe, then text waiting for a check.
+
+    Holds Telegram's file id (a reference, never the audio) only until transcribed."""
+
+    voice_id: str
+    question: str
+    chat_id: int
+    status: Literal["transcribing", "ready"]
+    parts: list[str] = Field(default_factory=list)
+    appending: bool = False
+    file_id: str | None = None
+    filename: str = "voice.ogg"
+    mime_type: str = "audio/ogg"
+
+    @property
+    def text(self) -> str:
+        """The transcript so far (parts dictated with ‘Aanvullen’ on lines of their own)."""
+        return "\n".join(self.parts)
 
 
 class TelegramDraft(BaseModel):
@@ -29,6 +52,7 @@ class TelegramDraft(BaseModel):
     toggled: list[str] = Field(default_factory=list)
     calendar_start: date | None = None
     trip_id: str | None = None
+    voice: VoiceAnswer | None = None
 
 
 def user_ref_of(user_id: int) -> str:
@@ -45,8 +69,21 @@ class Services:
     trip: TravelCalculator
     clock: Callable[[], datetime]
     outbox: OutboxWorker | None = None
+    transcriber: Transcriber | None = None
+    transcription_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     _locks: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
+    _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
+
+    def mark_answered(self, chat_id: int, message_id: int) -> None:
+        """Remember that a one-shot keyboard (a question's choices, a reminder) was used."""
+        self._answered[(chat_id, message_id)] = None
+        while len(self._answered) > 10_000:
+            self._answered.popitem(last=False)
+
+    def was_answered(self, chat_id: int, message_id: int) -> bool:
+        """Whether this message's keyboard was used already (a second tap of a double tap)."""
+        return (chat_id, message_id) in self._answered
 
     @asynccontextmanager
     async def lock(self, user_ref: str) -> AsyncIterator[None]:

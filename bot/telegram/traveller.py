@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from telegram import BotCommand, CallbackQuery, Message, Update, User
+from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.dialogs import Choice, Interview, Prompt, Reply
@@ -33,6 +34,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
 
 __all__ = [
+    "answer_as_typed",
     "on_callback",
     "on_check",
     "on_command",
@@ -110,17 +112,24 @@ async def _run(update: Update, context: Context, text: str, *, new: bool = False
     svc = services(context)
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
+    async with svc.lock(user_ref_of(user.id)):
+        await _handle(svc, update, message, user, text, new)
+
+
+async def _handle(
+    svc: Services, update: Update, message: Message, user: User, text: str, new: bool = False
+) -> None:
+    """`_run` for a caller that holds the traveller's lock already."""
     user_ref = user_ref_of(user.id)
-    async with svc.lock(user_ref):
-        try:
-            await _run_locked(svc, update, message, user, text, new)
-        except DuplicateUpdate:
-            log.info("update %s was handled before; showing the current question", update.update_id)
-            draft = svc.load_draft(user_ref)
-            if draft is not None:
-                await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
-        except StoreUnavailable as error:
-            await message.get_bot().send_message(message.chat_id, error.message)
+    try:
+        await _run_locked(svc, update, message, user, text, new)
+    except DuplicateUpdate:
+        log.info("update %s was handled before; showing the current question", update.update_id)
+        draft = svc.load_draft(user_ref)
+        if draft is not None:
+            await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
+    except StoreUnavailable as error:
+        await message.get_bot().send_message(message.chat_id, error.message)
 
 
 async def _run_locked(
@@ -140,6 +149,8 @@ async def _run_locked(
         return
     interview = svc.interview(user_ref, draft)
     previous = interview.state
+    if not new:
+        draft.voice = None  # an answer (typed, tapped or a used transcript) ends a pending one
     reply = interview.start() if new else interview.handle(text)
     if interview.state != previous:
         draft.toggled = []
@@ -149,6 +160,7 @@ async def _run_locked(
         return
     if reply.cancelled:
         svc.store.delete_draft(user_ref)
+        reply.messages.append("Typ /nieuw om een nieuw verslag te beginnen.")
         await _send_reply(message, reply, None)
         return
     await _commit(svc, user_ref, draft, interview, update.update_id)
@@ -229,13 +241,23 @@ async def on_text(update: Update, context: Context) -> None:
     await _run(update, context, message.text)
 
 
+async def answer_as_typed(update: Update, context: Context, text: str) -> None:
+    """Hand `text` to the interview exactly as if the traveller typed it (a used transcript)."""
+    await _run(update, context, text)
+
+
 async def on_other_content(update: Update, context: Context) -> None:
     """Photos, stickers, voice, locations: say what works and show the question again."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     svc = services(context)
-    notice = "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+    notice = (
+        "Ik kan alleen tekst en spraakberichten verwerken. Typ of spreek je antwoord, of kies "
+        "een knop."
+        if svc.transcriber is not None
+        else "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+    )
     draft = svc.load_draft(user_ref_of(user.id))
     prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
     await send_prompt(message, prompt, notices=[notice])
@@ -266,11 +288,15 @@ async def on_callback(update: Update, context: Context) -> None:
         return
     svc = services(context)
     user_ref = user_ref_of(query.from_user.id)
+    # Check and apply under one lock: a double tap waits here and then finds the press done.
     async with svc.lock(user_ref):
+        if svc.was_answered(message.chat_id, message.message_id):
+            await query.answer("Dit antwoord is al verwerkt.")
+            return
         draft = svc.load_draft(user_ref)
         if draft is None:
             await query.answer("Dit verslag is afgerond of weggegooid.")
-            await message.edit_reply_markup(None)
+            await edit_markup(message, None)
             return
         interview = svc.interview(user_ref, draft)
         prompt = interview.current_prompt()
@@ -280,8 +306,18 @@ async def on_callback(update: Update, context: Context) -> None:
             return
         press = _Press(svc, query, message, callback, prompt, draft, user_ref)
         text = await _button_text(press)
-    if text is not None:
-        await _run(update, context, text)
+        if text is not None:
+            svc.mark_answered(message.chat_id, message.message_id)
+            await _handle(svc, update, message, query.from_user, text)
+
+
+async def edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
+    """Change a message's buttons; the same buttons again (a double tap) is not an error."""
+    try:
+        await message.edit_reply_markup(markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 @dataclass
@@ -328,9 +364,13 @@ async def _show_choice(message: Message, prompt: Prompt, label: str) -> None:
     """Edit the question to show the choice made and drop its buttons."""
     text = f"{prompt_html(prompt)}\n\n➡️ <b>{html.escape(label)}</b>"
     if len(text) > 4000:
-        await message.edit_reply_markup(None)
+        await edit_markup(message, None)
         return
-    await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 async def _toggle(press: _Press) -> str | None:
@@ -344,19 +384,17 @@ async def _toggle(press: _Press) -> str | None:
         chosen = [c for c in prompt.choices if c.value in draft.toggled]
         await _show_choice(press.message, prompt, ", ".join(c.label for c in chosen))
         return ", ".join(c.value for c in chosen)
-    choice = press.choice_at(press.callback.arg)
+    arg = press.callback.arg
+    choice = press.choice_at(arg.rstrip("+-"))
     if choice is None:
         await query.answer("Deze knop werkt niet meer.")
         return None
-    toggled = draft.toggled
-    draft.toggled = (
-        [v for v in toggled if v != choice.value]
-        if choice.value in toggled
-        else [*toggled, choice.value]
-    )
+    toggled = [v for v in draft.toggled if v != choice.value]
+    tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
+    draft.toggled = [*toggled, choice.value] if tick else toggled
     press.save()
     await query.answer()
-    await press.message.edit_reply_markup(prompt_keyboard(prompt, frozenset(draft.toggled)))
+    await edit_markup(press.message, prompt_keyboard(prompt, frozenset(draft.toggled)))
     return None
 
 
@@ -375,18 +413,22 @@ async def _calendar(press: _Press) -> str | None:
             else (shown.year, shown.month)
         )
         await query.answer()
-        await press.message.edit_reply_markup(
-            calendar_keyboard(key, year, month, draft.calendar_start, today)
+        await edit_markup(
+            press.message, calendar_keyboard(key, year, month, draft.calendar_start, today)
         )
         return None
-    picked = date.fromisoformat(arg[1:])
+    try:
+        picked = date.fromisoformat(arg[1:])
+    except ValueError:
+        await query.answer("Deze knop werkt niet meer.")
+        return None
     start = draft.calendar_start
-    if start is None or picked < start:
+    if arg.startswith("d") or start is None or picked < start:
         draft.calendar_start = picked
         press.save()
         await query.answer(f"Vertrek {picked:%d-%m-%Y}. Tik nu de dag van terugkomst.")
-        await press.message.edit_reply_markup(
-            calendar_keyboard(key, picked.year, picked.month, picked, today)
+        await edit_markup(
+            press.message, calendar_keyboard(key, picked.year, picked.month, picked, today)
         )
         return None
     await query.answer()

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from bot.dialogs.ports import TripCalculator
 from bot.report import EmissionLine, Leg, Place, RailCheck, TransportMode
 from bot.travel.factors import FactorList, FactorRow, load_factor_list
+from bot.travel.geo import haversine_km
 from bot.travel.places import Gazetteer, gazetteer
-from bot.travel.rail import RailTable, RailTime, is_weak_justification, rail_table
+from bot.travel.rail import RailPlanner, RailTime, is_weak_justification
 from bot.travel.routes import RoutePlanner
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class TravelCalculator:
         self._home = homes[0]
         self.planner = RoutePlanner(self.places, self._home, home_airports or ["AMS", "RTM", "EIN"])
         self.factors: FactorList = load_factor_list(emission_list_version, emission_factors_dir)
-        self.rail: RailTable = rail_table(self.places)
+        self.rail = RailPlanner(self._home, self.places.europe, rail_threshold_hours)
         self.rail_threshold_hours = rail_threshold_hours
 
     @classmethod
@@ -86,8 +87,18 @@ class TravelCalculator:
         """Dutch lines, one per leg, for confirming the route on a small screen."""
         return self.planner.describe(legs)
 
+    def great_circle_km(self, origin: Place, destination: Place) -> float | None:
+        """Great-circle km between two places (None when one has no known location)."""
+        if origin.latitude is None or origin.longitude is None:
+            return None
+        if destination.latitude is None or destination.longitude is None:
+            return None
+        return haversine_km(
+            origin.latitude, origin.longitude, destination.latitude, destination.longitude
+        )
+
     def rail_time(self, place: Place) -> RailTime:
-        """Train hours from Den Haag to a place (table, estimate or None)."""
+        """Train hours from the home station to a place (rail network, estimate or None)."""
         return self.rail.lookup(place)
 
     def rail_check(self, destinations: list[Place], legs: list[Leg]) -> RailCheck | None:
@@ -120,6 +131,9 @@ class TravelCalculator:
             source=time.source,
             threshold_hours=self.rail_threshold_hours,
             flown=True,
+            route=time.route,
+            lower_bound=time.lower_bound,
+            computed_hours=time.hours,
         )
 
     def factor_for(self, leg: Leg) -> FactorRow:

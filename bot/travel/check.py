@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from bot.formatting import format_number
-from bot.report import TransportMode
+from bot.report import BORDERLINE_MINUTES, RailCheck, TransportMode
 from bot.travel.calculator import TravelCalculator
 
 __all__ = ["CheckResult", "check_trip"]
@@ -37,6 +37,24 @@ class CheckResult(BaseModel):
     rail_threshold_hours: float
     within_rail_threshold: bool
     justification_required: bool
+    rail_home: str = "Den Haag"
+    rail_route: str = ""
+    rail_hours_lower_bound: bool = False
+    rail_borderline: bool = False
+
+    def rail_check(self) -> RailCheck:
+        """The train figures as the report model's RailCheck (same rounding and verdict)."""
+        return RailCheck(
+            destination=self.destination,
+            hours=self.rail_hours,
+            estimated=self.rail_hours_estimated,
+            source=self.rail_source,
+            threshold_hours=self.rail_threshold_hours,
+            flown=self.mode == TransportMode.VLIEGTUIG,
+            route=self.rail_route,
+            lower_bound=self.rail_hours_lower_bound,
+            computed_hours=self.rail_hours,
+        )
 
     def explain(self) -> str:
         """A short Dutch explanation of the numbers and where they come from."""
@@ -53,15 +71,24 @@ class CheckResult(BaseModel):
             f"{self.factor_class}, lijst {self.list_version}{verified}",
             f"Bron factor: {self.factor_source}",
         ]
-        if self.rail_hours is None:
-            lines.append(f"Trein vanuit Den Haag: geen reistijd bekend ({self.rail_source}).")
-        else:
-            approx = "ca. " if self.rail_hours_estimated else ""
+        check = self.rail_check()
+        if check.hours is None:
             lines.append(
-                f"Trein vanuit Den Haag: {approx}{format_number(self.rail_hours)} uur "
-                f"({self.rail_source})."
+                f"Trein vanuit {self.rail_home}: geen reistijd bekend ({self.rail_source})."
             )
+        else:
+            how = "schatting" if self.rail_hours_estimated else self.rail_source
+            lines.append(f"Trein vanuit {self.rail_home}: {check.hours_text()} ({how}).")
+            if self.rail_route:
+                lines.append(f"Route: {self.rail_route}.")
+            if self.rail_hours_estimated:
+                lines.append(f"Bron: {self.rail_source}.")
         threshold = format_number(self.rail_threshold_hours)
+        if self.rail_borderline:
+            lines.append(
+                f"Grensgeval: binnen {BORDERLINE_MINUTES} minuten van de grens van {threshold} uur. "
+                "Controleer de snelste reistijd in een reisplanner."
+            )
         if self.justification_required:
             lines.append(
                 f"Binnen {threshold} uur per trein: vliegen vraagt een toelichting "
@@ -96,7 +123,17 @@ def check_trip(
     leg = calc.planner.leg(mode, start, destination, return_trip=not one_way)
     line = calc.emissions([leg], persons)[0]
     rail = calc.rail_time(destination)
-    within = rail.hours is not None and rail.hours <= calc.rail_threshold_hours
+    verdict = RailCheck(
+        destination=destination.name,
+        hours=rail.hours,
+        estimated=rail.estimated,
+        source=rail.source,
+        threshold_hours=calc.rail_threshold_hours,
+        flown=mode == TransportMode.VLIEGTUIG,
+        lower_bound=rail.lower_bound,
+        computed_hours=rail.hours,
+    )
+    within = verdict.within_threshold
     return CheckResult(
         origin=start.name,
         destination=destination.label,
@@ -118,5 +155,9 @@ def check_trip(
         rail_source=rail.source,
         rail_threshold_hours=calc.rail_threshold_hours,
         within_rail_threshold=within,
-        justification_required=within and mode == TransportMode.VLIEGTUIG,
+        justification_required=verdict.justification_required,
+        rail_home=calc.home.name,
+        rail_route=rail.route,
+        rail_hours_lower_bound=rail.lower_bound,
+        rail_borderline=verdict.borderline,
     )

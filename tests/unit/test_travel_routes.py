@@ -194,7 +194,7 @@ def test_description_fits_a_phone(calc: TravelCalculator, vienna_bratislava: lis
     )
     flight_line, train_line = calc.describe_legs(legs).splitlines()
     assert flight_line == (
-        "✈️ Vliegtuig Amsterdam Schiphol (AMS) → Wenen (VIE): 959 km enkele reis, retour 1917 km"
+        "✈️ Vliegtuig Amsterdam Schiphol (AMS) → Wenen (VIE): 959 km enkele reis, retour 1.917 km"
     )
     assert train_line.startswith("🚆 Trein Wenen → Bratislava: ca. ")
     assert all(len(line) <= 100 for line in (flight_line, train_line))

@@ -1,0 +1,53 @@
+"""/jaarrapport [jaar] in the secretariat chat: the council's yearly report as a PDF."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import ContextTypes
+
+from bot.annual import NoReportsError, annual_report_filename, annual_report_pdf
+from bot.reminders import WorkingHours
+from bot.telegram.services import services
+
+__all__ = ["on_annual_report"]
+
+
+async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/jaarrapport [jaar]: the yearly report (this year when none is named)."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    args = context.args or []
+    today = WorkingHours.from_settings(svc.settings).working_day_of(svc.clock())
+    if not args:
+        year = today.year
+    elif args[0].isdigit() and 1900 < int(args[0]) < 2200:
+        year = int(args[0])
+    else:
+        await message.reply_text("Gebruik: /jaarrapport 2025")
+        return
+    bot = message.get_bot()
+    await bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_DOCUMENT)
+    try:
+        pdf = await asyncio.to_thread(  # seconds of layout: the other chats go on meanwhile
+            annual_report_pdf,
+            svc.store,
+            year,
+            svc.settings,
+            lambda place: svc.trip.rail_time(place).hours,
+            today,
+        )
+    except NoReportsError as error:
+        await message.reply_text(
+            f"{error} Kies een ander jaar, bijvoorbeeld /jaarrapport {year - 1}."
+        )
+        return
+    await bot.send_document(
+        message.chat_id,
+        pdf,
+        filename=annual_report_filename(year),
+        caption=f"Jaarrapport buitenlandse dienstreizen {year} voor de gemeenteraad.",
+    )
