@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import logging
@@ -178,6 +179,22 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _personal_data(settings: Settings, args: argparse.Namespace) -> int:
+    """A traveller's data as JSON (AVG access), or erased after --verwijder (AVG erasure)."""
+    from bot.store import Store
+    from bot.store.privacy import erase_personal_data, personal_data
+
+    user_ref, now = f"telegram:{args.telegram_id}", _clock(settings)()
+    with Store.open(settings.database_url) as store:
+        if args.verwijder:
+            erased = erase_personal_data(store, user_ref, args.telegram_id, now)
+            print(json.dumps(dataclasses.asdict(erased)))
+        else:
+            data = personal_data(store, user_ref, args.telegram_id, now)
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _annual_report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.annual import NoReportsError, annual_report_pdf
     from bot.store import Store
@@ -269,6 +286,12 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--out", required=True, help="folder for the site")
 
     commands.add_parser("diagram", help="print the interview as a Mermaid diagram")
+
+    data = commands.add_parser(
+        "gegevens", help="AVG: a traveller's stored data as JSON, or --verwijder to erase it"
+    )
+    data.add_argument("--telegram-id", type=int, required=True)
+    data.add_argument("--verwijder", action="store_true", help="erase (see docs/privacy.md)")
     return parser
 
 
@@ -305,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _render(args)
     if command == "export":
         return _export(settings, args)
+    if command == "gegevens":
+        return _personal_data(settings, args)
     if command == "jaarrapport":
         return _annual_report(settings, args)
     if command == "register":

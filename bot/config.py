@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     retention_draft_days: int = Field(default=90, ge=2)
     retention_draft_warning_days: int = Field(default=7, ge=1)
     retention_access_request_days: int = Field(default=30, ge=1)
-    retention_processed_update_days: int = Field(default=7, ge=2)
+    retention_processed_update_days: int = Field(default=7, ge=2, le=7)
 
     # Operations: /healthz and /metrics over HTTP (off unless HEALTH_PORT is set)
     health_port: int | None = Field(default=None, ge=1, le=65535)

@@ -38,20 +38,24 @@ class TravellerOrder:
         self._wait_for_earlier = wait_for_earlier_seconds
 
     @asynccontextmanager
-    async def turn(self, update_id: int, user_id: int | None) -> AsyncIterator[None]:
-        """Hold the traveller's lock, once their earlier updates are handled, while inside.
+    async def turn(self, update_id: int, user_id: int | None) -> AsyncIterator[bool]:
+        """Hold the traveller's lock, once their earlier updates are handled, while inside;
+        yields whether the update is still in the inbox at that moment.
 
-        An earlier update still waiting after `wait_for_earlier_seconds` (its process died;
-        it is handled when that process restarts) no longer holds this one back.
+        An update no longer in the inbox was handled meanwhile by another process (which
+        received it, or replayed it after a restart); one never stored cannot be told apart,
+        so the caller decides. An earlier update still waiting after `wait_for_earlier_seconds`
+        (its process died; it is handled when that process restarts) no longer holds this
+        one back.
         """
         if not self._enabled or user_id is None:
-            yield
+            yield True
             return
         connection = await asyncio.to_thread(self._connect)
         try:
             await self._acquire(connection, update_id, user_id)
             try:
-                yield
+                yield await asyncio.to_thread(self._in_inbox, connection, update_id)
             finally:
                 await asyncio.to_thread(self._unlock, connection, user_id)
         finally:
@@ -88,6 +92,14 @@ class TravellerOrder:
             connection.execute(select(func.pg_advisory_unlock(key)))
             return False, True
         return True, False
+
+    def _in_inbox(self, connection: Connection, update_id: int) -> bool:
+        """Whether the update still waits in the inbox."""
+        inbox = schema.inbox
+        found = connection.execute(
+            select(inbox.c.update_id).where(inbox.c.update_id == update_id)
+        ).first()
+        return found is not None
 
     def _unlock(self, connection: Connection, user_id: int) -> None:
         """Release the traveller's lock."""

@@ -122,10 +122,12 @@ def personal_data(
             if telegram_user_id is not None
             else []
         )
+        report_ids = {row.report_id for row in reports}
         outbox = [
             row
             for row in connection.execute(select(t.outbox).order_by(t.outbox.c.id)).all()
             if _addressed_to(row.payload, telegram_user_id)
+            or row.dedupe_key.split(":", 1)[0] in report_ids
         ]
     return {
         "toelichting": (

@@ -72,14 +72,17 @@ def build_application(
     """The bot with every handler, the outbox job and the rate limiter."""
     assert settings.telegram_bot_token is not None
     metrics = Metrics(store, clock)
+    queue = DurableUpdateQueue(store, on_received=metrics.received)
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(TwoLaneRateLimiter(max_retries=3))
-        .update_queue(DurableUpdateQueue(store, on_received=metrics.received))
+        .update_queue(queue)
         .concurrent_updates(
-            InboxUpdateProcessor(CONCURRENT_UPDATES, store, on_handled=metrics.handled)
+            InboxUpdateProcessor(
+                CONCURRENT_UPDATES, store, on_handled=metrics.handled, unstored=queue.unstored
+            )
         )
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30.0)

@@ -33,6 +33,8 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         super().__init__()
         self._store = store
         self._on_received = on_received
+        #: Updates whose inbox write failed: handled all the same (see InboxUpdateProcessor).
+        self.unstored: set[int] = set()
 
     async def put(self, item: object) -> None:
         """Store the update (if it is one), then queue it."""
@@ -44,6 +46,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             except StoreUnavailable:
                 # Handle it anyway: the handler tells the traveller the store is unavailable.
                 log.warning("update %s could not be written to the inbox", item.update_id)
+                self.unstored.add(item.update_id)
         await super().put(item)
 
 
@@ -55,11 +58,13 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
         max_concurrent_updates: int,
         store: Store,
         on_handled: Callable[[int], None] | None = None,
+        unstored: set[int] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._store = store
         self._on_handled = on_handled
         self._order = TravellerOrder(store)
+        self._unstored = unstored if unstored is not None else set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle the update in its sender's turn (other processes too); once handled (errors
@@ -67,8 +72,13 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
         try:
             if isinstance(update, Update):
                 sender = update.effective_user.id if update.effective_user else None
-                async with self._order.turn(update.update_id, sender):
-                    await coroutine
+                async with self._order.turn(update.update_id, sender) as pending:
+                    if pending or update.update_id in self._unstored:
+                        self._unstored.discard(update.update_id)
+                        await coroutine
+                    else:  # another instance handled it meanwhile (a replay after a restart)
+                        log.info("update %s was handled by another instance", update.update_id)
+                        _close(coroutine)
             else:
                 await coroutine
         finally:
@@ -79,6 +89,13 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
                     self._store.finish_update(update.update_id)
                 except StoreUnavailable:  # handled again after a restart: harmless
                     log.warning("update %s could not be struck from the inbox", update.update_id)
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    """Drop a handler coroutine that will not run (without a never-awaited warning)."""
+    close = getattr(coroutine, "close", None)
+    if close is not None:
+        close()
 
 
 async def replay_inbox(store: Store, bot: Bot, queue: asyncio.Queue[object]) -> int:

@@ -118,7 +118,10 @@ class Services:
         )
 
     def profile(self, user_ref: str) -> Traveller | None:
-        """Name and department remembered for this traveller (read once per process)."""
+        """Name and department remembered for this traveller (read once per process on SQLite;
+        on PostgreSQL another process may have changed or erased it, so read every time)."""
+        if self.store.engine.dialect.name != "sqlite":
+            return self.store.get_profile(user_ref)
         if user_ref not in self._profiles:
             self._profiles[user_ref] = self.store.get_profile(user_ref)
         return self._profiles[user_ref]

@@ -111,3 +111,32 @@ def test_check_an_ambiguous_name_lists_the_options_with_and_without_json(
     for option in data["options"]:
         assert main(["check", "--to", option["to"], "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["destination"] == option["label"].split(",")[0]
+
+
+def test_personal_data_as_json_and_erased_on_request(tmp_path: Path) -> None:
+    from bot.report import Traveller
+    from bot.store import Store
+
+    database = tmp_path / "r.sqlite3"
+    with Store.open(f"sqlite:///{database}") as store:
+        store.save_profile(
+            Traveller(name="Els Smit", department="Financiën", user_ref="telegram:77"),
+            telegram_user_id=77,
+        )
+        store.save_draft("telegram:77", {"answers": {"purpose": "Congres"}})
+    env = ["--telegram-id", "77"]
+    cli = [sys.executable, "-m", "bot", "gegevens", *env]
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    environment["DATABASE_URL"] = f"sqlite:///{database}"
+    shown = subprocess.run(cli, capture_output=True, text=True, cwd=tmp_path, env=environment)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["account"]["name"] == "Els Smit" and data["draft"]["state"]["answers"]
+    erased = subprocess.run(
+        [*cli, "--verwijder"], capture_output=True, text=True, cwd=tmp_path, env=environment
+    )
+    assert erased.returncode == 0, erased.stderr
+    assert json.loads(erased.stdout)["drafts"] == 1
+    with Store.open(f"sqlite:///{database}") as store:
+        assert store.get_profile("telegram:77") is None
+        assert store.load_draft("telegram:77") is None

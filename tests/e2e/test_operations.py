@@ -134,3 +134,37 @@ async def test_a_second_polling_instance_exits_with_a_clear_message(tmp_path: Pa
         finally:
             first.stop()
             second.stop()
+
+
+async def test_healthz_in_webhook_mode_follows_the_webhook_server(tmp_path: Path) -> None:
+    port, webhook_port = free_port(), free_port()
+    webhook = {
+        "listen": "127.0.0.1",
+        "port": webhook_port,
+        "url_path": "telegram",
+        "webhook_url": f"http://127.0.0.1:{webhook_port}/telegram",
+        "secret_token": "s3cret",
+    }
+    async with (
+        FakeTelegram() as server,
+        running_bot(
+            server,
+            tmp_path / "b.sqlite3",
+            EXAMPLE_NOW,
+            webhook=webhook,
+            webhook_url=webhook["webhook_url"],
+            health_port=port,
+        ) as bot,
+    ):
+        server.group(SECRETARIAT_ID, "Secretariaat")
+        health = await healthz_until(port, 200)
+        assert health["checks"]["updates"] == {"ok": True, "mode": "webhook", "running": True}
+        jan = server.user(user_id=TRAVELLER_ID, first_name="Jan")
+        await jan.send("/start")
+        await reply_with_buttons(jan)
+        assert bot.application.updater is not None
+        await bot.application.updater.stop()  # the webhook server is gone
+        health = await healthz_until(port, 503)
+        assert health["checks"]["updates"]["running"] is False
+        await bot.application.updater.start_webhook(**webhook)  # back, for a clean stop
+        await healthz_until(port, 200)

@@ -84,6 +84,10 @@ def test_personal_data_holds_everything_about_the_traveller_and_nothing_of_other
     assert data["pending_input"]["kind"] == "planned_trip"
     assert [u["username"] for u in data["telegram_usernames"]] == ["user42"]
     assert [m["dedupe_key"] for m in data["messages_queued_or_recently_sent"]] == ["sent42"]
+    # The secretariat's copy of Alice's report delivery is about her too.
+    store.enqueue([_message("r42:secretariat:summary", -100, "Van: Alice Jansen")], T0)
+    again = personal_data(store, ALICE, 42, T0)["messages_queued_or_recently_sent"]
+    assert [m["dedupe_key"] for m in again] == ["sent42", "r42:secretariat:summary"]
     assert "Bob" not in text and "r43" not in text and "user43" not in text
 
 
