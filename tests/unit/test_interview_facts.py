@@ -333,3 +333,24 @@ def test_back_after_editing_the_destination_from_the_review_asks_the_route_again
     assert interview.state == "legs" and "legs" not in interview.answers
     interview, reply = run(["klopt"], interview=interview)
     assert reply.prompt is not None
+
+
+# --- 7. weak justification visible ---------------------------------------------------------------
+
+
+def test_an_efficiency_only_reason_is_flagged_for_the_secretariat_and_the_traveller() -> None:
+    from bot.telegram.delivery import secretariat_summary
+
+    interview, reply = run(
+        ["Parijs", "27 april t/m 29 april", "1", "vliegtuig", "klopt", "Sneller en goedkoper"]
+    )
+    assert any("geen geldige reden" in message for message in reply.messages)
+    interview, reply = run(FREE, interview=interview)
+    assert "⚠️ Je toelichting noemt alleen reistijd, gemak of prijs" in prompt_text(reply)
+    report = interview.build_report()
+    assert report.justification_flagged
+    assert "toelichting noemt alleen efficiëntie (gemarkeerd)" in secretariat_summary(report)
+    interview, reply = run(
+        ["wijzig:justification", "Spoedoverleg na een crisis"], interview=interview
+    )
+    assert "⚠️" not in prompt_text(reply) and not interview.build_report().justification_flagged
