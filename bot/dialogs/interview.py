@@ -83,6 +83,7 @@ class Prompt:
     progress: str | None = None
     optional: bool = False
     current_answer: str | None = None
+    numeric: bool = False  # a typed number is an answer ('2' hours), not an option's number
 
 
 @dataclass
@@ -210,8 +211,8 @@ class Interview:
         prompt = self.current_prompt() if number is not None else None
         if prompt is None or number is None or prompt.kind is Kind.MULTI:
             return None
-        if any(choice.label.isdigit() for choice in prompt.choices):
-            return None  # the options are numbers themselves ('1'-'4' persons): '5' means 5
+        if prompt.numeric:
+            return None  # '5' persons or '2' hours, not the fifth or second option
         if 1 <= number <= len(prompt.choices):
             return prompt.choices[number - 1].value
         return None
@@ -514,6 +515,7 @@ class Interview:
             progress=progress,
             optional=question.optional,
             current_answer=current,
+            numeric=question.numeric and not self._data.offered,
         )
 
     def _review_prompt(self) -> Prompt:

@@ -732,11 +732,10 @@ def _check_weekdays(
         f"geen {_WEEKDAY_NAMES[side.weekday]}."
     )
     fixes = [_period_text(departure, start.part, back, end.part)]
-    shift = 0 if year_given else 1
-    for years_back in range(shift, 12):
+    for years_back in range(1, 12):
         earlier_departure = _build_date(departure.day, departure.month, departure.year - years_back)
         earlier_back = _build_date(back.day, back.month, back.year - years_back)
-        if earlier_departure is None or earlier_back is None or years_back == 0:
+        if earlier_departure is None or earlier_back is None:
             continue
         if (today - earlier_departure).days > MAX_TRIP_AGE_DAYS:
             break
@@ -745,6 +744,21 @@ def _check_weekdays(
             fixes.insert(0, named)
             break
     options = " of ".join(f"‘{fix}’" for fix in fixes)
+    if len(fixes) == 1 and not year_given:
+        older = next(
+            (
+                year
+                for year in range(departure.year - 1, departure.year - 12, -1)
+                if (earlier := _build_date(departure.day, departure.month, year)) is not None
+                and earlier.weekday() == side.weekday
+            ),
+            None,
+        )
+        if older is not None:
+            message += (
+                f" Een {_WEEKDAY_NAMES[side.weekday]} was {_date_text(departure.day, departure.month)}"
+                f" het laatst in {older}: meer dan 2 jaar geleden."
+            )
     raise NeedsChoice(
         f"{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
         [Choice(fix, _short_period(fix, today)) for fix in fixes],

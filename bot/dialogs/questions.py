@@ -86,6 +86,7 @@ class Question:
     show: Callable[[Any], str] = str
     notice: Callable[[Any, Context], str | None] | None = None
     skip_value: Callable[[Context], Any] | None = None
+    numeric: bool = False  # a typed number is the answer itself, never an option's number
 
     def prompt_text(self, ctx: Context) -> str:
         """The question as the traveller reads it now."""
@@ -375,6 +376,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Met hoeveel personen is de reis gemaakt? Tel jezelf mee.",
         parse=_persons_parse,
         value_type=int,
+        numeric=True,
         kind=Kind.CHOICE,
         choices=_persons_choices,
         help="Het aantal medewerkers en bestuurders dat meereisde, jijzelf inbegrepen.",
@@ -425,6 +427,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=_rail_hours_prompt,
         parse=_parse_rail_hours,
         value_type=float,
+        numeric=True,
         kind=Kind.CHOICE,
         choices=_keep_choice,
         optional=True,

@@ -287,6 +287,14 @@ def test_number_options_keep_meaning_the_number() -> None:
     assert interview.answers["persons"] == 5
 
 
+def test_typed_hours_are_hours_not_option_numbers() -> None:
+    interview, reply = run(["Krakau", "27 april t/m 29 april", "1", "vliegtuig", "klopt"])
+    assert interview.state == "rail_hours" and reply.prompt is not None
+    assert "  Kies: ✅ Klopt" in format_prompt(reply.prompt)
+    interview, _ = run(["1"], interview=interview)
+    assert interview.answers["rail_hours"] == 1.0
+
+
 def test_multi_choice_says_how_to_pick_several() -> None:
     _, reply = run(["Wenen", "27 april t/m 29 april", "1"])
     assert reply.prompt is not None
