@@ -177,12 +177,16 @@ def _legs_prompt(ctx: Context) -> str:
             "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
             "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
         )
-    typed_km = f"{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km"
+    # Every example here works when typed back for this very route.
+    examples = ["‘heen met de trein, terug met het vliegtuig’"]
+    if any(leg.mode is TransportMode.VLIEGTUIG for leg in legs):
+        examples.append("‘vanaf RTM’")
+    examples.append(f"‘{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km’")
     return (
         "Zo heb ik de route berekend:\n"
         f"{ctx.trip.describe_legs(legs)}\n\n"
         "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
-        f"‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘{typed_km}’."
+        f"{', '.join(examples[:-1])} of {examples[-1]}."
     )
 
 

@@ -362,3 +362,19 @@ def test_an_efficiency_only_reason_is_flagged_for_the_secretariat_and_the_travel
         ["wijzig:justification", "Spoedoverleg na een crisis"], interview=interview
     )
     assert "⚠️" not in prompt_text(reply) and not interview.build_report().justification_flagged
+
+
+@pytest.mark.parametrize(
+    ("place", "mode"),
+    [("Wenen", "vliegtuig"), ("Wenen", "trein"), ("Brussel en daarna Straatsburg", "auto")],
+)
+def test_every_route_example_works_when_typed_back(place: str, mode: str) -> None:
+    interview, reply = run([place, "27 april t/m 29 april", "1", mode])
+    if interview.state == "fuel":
+        interview, reply = run(["diesel"], interview=interview)
+    examples = re.findall(r"‘([^’]+)’", prompt_text(reply).split("bijvoorbeeld", 1)[1])
+    assert len(examples) >= 2
+    for example in examples:
+        typed, answer = run([example], interview=interview)
+        assert typed.state != "legs", (example, answer.messages, answer.prompt)
+        assert typed.answers["legs"]
