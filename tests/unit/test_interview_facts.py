@@ -378,3 +378,16 @@ def test_every_route_example_works_when_typed_back(place: str, mode: str) -> Non
         typed, answer = run([example], interview=interview)
         assert typed.state != "legs", (example, answer.messages, answer.prompt)
         assert typed.answers["legs"]
+
+
+def test_the_rest_of_a_split_long_paste_is_not_kept_silently() -> None:
+    """Telegram sends a long paste as several messages: the tail is asked back, not stored."""
+    head, tail = "Kennis gedeeld. " * 250, "en daarna nog contacten gelegd."
+    interview, reply = run([*AT_PURPOSE, head, tail])
+    assert interview.state == "purpose" and "purpose" not in interview.answers
+    assert "Je vorige bericht was te lang" in prompt_text(reply)
+    assert "‘en daarna nog contacten gelegd.’" in prompt_text(reply)
+    kept, _ = run(["Ja, dat klopt"], interview=interview)
+    assert kept.answers["purpose"] == tail and kept.state == "locations"
+    retyped, reply = run(["nee", "Conferentie bijgewoond"], interview=interview)
+    assert retyped.answers["purpose"] == "Conferentie bijgewoond"
