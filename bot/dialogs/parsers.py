@@ -16,8 +16,15 @@ Behaviour choices (the lead and the tests rely on them):
   trip in the current year has started but not yet ended, it is refused as "not
   ended" instead of silently moving it a year back. Trips that started more than
   two years (731 days) before `today` and trips longer than 92 days are refused as
-  likely typos (the traveller is asked to check the year or the dates). A weekday
-  that does not match its date is refused, naming the real weekday. "nacht" counts
+  likely typos (the traveller is asked to check the year or the dates). A weekday named
+  without a year chooses the most recent past year (within those two years) in which the
+  dates fall on it. A weekday that fits no such year, or not the year typed, is refused
+  with the whole period fixed as choices (`NeedsChoice`): the same dates with their real
+  weekdays, and the nearest earlier year in which the weekdays fit. Weekdays alone
+  ("maandagochtend t/m maandagmiddag") are the most recent such days that have passed. A
+  return date before the departure is refused as such; a period only wraps into the next
+  year when that gives a trip of at most 92 days ("28 december t/m 3 januari"). On a day
+  trip with one part of day, that part is the departure's. "nacht" counts
   as "avond"; a clock time sets the part of day (before 12 ochtend, before 18
   middag, else avond). A duration typed along ("2,5 dag (...)") is ignored: the
   duration is computed from the dates.
@@ -28,8 +35,9 @@ Behaviour choices (the lead and the tests rely on them):
 - Fuel: a hybrid (also plug-in) counts as petrol, the conservative class for a car
   that burns petrol; LPG, CNG and hydrogen count as unknown (no own factor class).
 - Free text: kept exactly as typed; only whole blank lines at the very start and end
-  are dropped (with the line break that ends the last kept line).
-- Short text: whitespace (line breaks too) is collapsed to single spaces.
+  are dropped (with the line break that ends the last kept line). Where a sentence is
+  expected (`parse_sentence`) it needs a letter and is at most `MAX_ANSWER_CHARS` long.
+- Short text: whitespace (line breaks too) is collapsed to single spaces; it needs a letter.
 - Hours: "7.30" is read as a decimal (7,3 uur); use "7:30" or "7 uur 30" for minutes.
 """
 
