@@ -36,7 +36,7 @@ def format_prompt(prompt: Prompt) -> str:
     lines.append(prompt.text)
     if prompt.current_answer:
         lines.append(f"(Huidig antwoord: {prompt.current_answer})")
-    if any(choice.label.isdigit() for choice in prompt.choices):
+    if prompt.numeric:
         lines.append("  Kies: " + ", ".join(choice.label for choice in prompt.choices))
     else:
         for number, choice in enumerate(prompt.choices, 1):

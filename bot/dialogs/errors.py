@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Choice", "Doubtful", "NeedsChoice"]
+__all__ = ["Choice", "Doubtful", "NeedsChoice", "TooLong"]
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,7 @@ class Doubtful(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class TooLong(ValueError):
+    """The answer is longer than the limit: refused (its message says the length and limit)."""

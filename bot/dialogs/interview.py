@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from bot.dialogs import parsers
-from bot.dialogs.errors import Choice, Doubtful, NeedsChoice
+from bot.dialogs.errors import Choice, Doubtful, NeedsChoice, TooLong
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
 from bot.dialogs.questions import QUESTIONS, Context, Kind, Question, question_by_key
@@ -68,6 +68,8 @@ class InterviewState(BaseModel):
     offered: list[tuple[str, str]] = Field(default_factory=list)
     offered_message: str | None = None
     doubt: str | None = None
+    #: The question whose last answer was refused as too long, and how that answer began.
+    too_long: tuple[str, str] | None = None
     pending: Literal["opnieuw", "annuleer"] | None = None
     started: bool = False
 
@@ -83,6 +85,7 @@ class Prompt:
     progress: str | None = None
     optional: bool = False
     current_answer: str | None = None
+    numeric: bool = False  # a typed number is an answer ('2' hours), not an option's number
 
 
 @dataclass
@@ -210,8 +213,8 @@ class Interview:
         prompt = self.current_prompt() if number is not None else None
         if prompt is None or number is None or prompt.kind is Kind.MULTI:
             return None
-        if any(choice.label.isdigit() for choice in prompt.choices):
-            return None  # the options are numbers themselves ('1'-'4' persons): '5' means 5
+        if prompt.numeric:
+            return None  # '5' persons or '2' hours, not the fifth or second option
         if 1 <= number <= len(prompt.choices):
             return prompt.choices[number - 1].value
         return None
@@ -224,6 +227,7 @@ class Interview:
             text, confirmed = doubt, True
         elif doubt is not None and word in (DOUBT_NO, "nee"):
             self._clear_offer()
+            self._data.too_long = None
             return Reply(messages=["Typ het dan opnieuw."], prompt=self.current_prompt())
         else:
             confirmed = False
@@ -242,7 +246,26 @@ class Interview:
             return Reply(prompt=self.current_prompt())
         except ValueError as error:
             self._clear_offer()
+            if isinstance(error, TooLong):
+                self._data.too_long = (question.key, _opening(text))
             return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
+        refused = self._data.too_long
+        if (
+            refused
+            and refused[0] == question.key
+            and not confirmed
+            and _opening(text) != refused[1]
+        ):
+            # Telegram splits a long paste into several messages: the next one may be only the
+            # rest of the refused text. Ask once instead of keeping a tail as the answer.
+            self._data.doubt = text
+            self._offer(
+                f"Je vorige bericht was te lang. Is dit je hele antwoord op ‘{question.label}’? "
+                f"Het begint met {parsers.quoted(text)}.",
+                [Choice(DOUBT_YES, "Ja, dat klopt"), Choice(DOUBT_NO, "Nee, ik pas het aan")],
+            )
+            return Reply(prompt=self.current_prompt())
+        self._data.too_long = None
         notices = []
         if question.notice:
             notice = question.notice(value, ctx)
@@ -282,6 +305,7 @@ class Interview:
 
     def _advance(self, notices: list[str]) -> Reply:
         self._clear_offer()
+        self._data.too_long = None
         self._data.history.append(self.state)
         fire(self, "advance")
         if self.state == REVIEW:
@@ -291,6 +315,7 @@ class Interview:
     def _goto(self, target: str) -> None:
         self._clear_offer()
         self._data.doubt = None
+        self._data.too_long = None
         fire(self, f"goto_{target}")
 
     # --- commands --------------------------------------------------------------------------
@@ -514,6 +539,7 @@ class Interview:
             progress=progress,
             optional=question.optional,
             current_answer=current,
+            numeric=question.numeric and not self._data.offered,
         )
 
     def _review_prompt(self) -> Prompt:
@@ -597,6 +623,11 @@ def _modes_used(named: list[TransportMode], legs: list[Leg]) -> list[TransportMo
     """The modes named, plus any the route description added, in the form's order."""
     used = set(named) | {leg.mode for leg in legs}
     return [mode for mode in TransportMode if mode in used]
+
+
+def _opening(text: str) -> str:
+    """How an answer begins: a shortened retype of a long answer begins the same way."""
+    return " ".join(text.split())[:30]
 
 
 def _menu_number(word: str) -> int | None:

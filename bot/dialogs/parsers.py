@@ -16,8 +16,15 @@ Behaviour choices (the lead and the tests rely on them):
   trip in the current year has started but not yet ended, it is refused as "not
   ended" instead of silently moving it a year back. Trips that started more than
   two years (731 days) before `today` and trips longer than 92 days are refused as
-  likely typos (the traveller is asked to check the year or the dates). A weekday
-  that does not match its date is refused, naming the real weekday. "nacht" counts
+  likely typos (the traveller is asked to check the year or the dates). A weekday named
+  without a year chooses the most recent past year (within those two years) in which the
+  dates fall on it. A weekday that fits no such year, or not the year typed, is refused
+  with the whole period fixed as choices (`NeedsChoice`): the same dates with their real
+  weekdays, and the nearest earlier year in which the weekdays fit. Weekdays alone
+  ("maandagochtend t/m maandagmiddag") are the most recent such days that have passed. A
+  return date before the departure is refused as such; a period only wraps into the next
+  year when that gives a trip of at most 92 days ("28 december t/m 3 januari"). On a day
+  trip with one part of day, that part is the departure's. "nacht" counts
   as "avond"; a clock time sets the part of day (before 12 ochtend, before 18
   middag, else avond). A duration typed along ("2,5 dag (...)") is ignored: the
   duration is computed from the dates.
@@ -28,8 +35,9 @@ Behaviour choices (the lead and the tests rely on them):
 - Fuel: a hybrid (also plug-in) counts as petrol, the conservative class for a car
   that burns petrol; LPG, CNG and hydrogen count as unknown (no own factor class).
 - Free text: kept exactly as typed; only whole blank lines at the very start and end
-  are dropped (with the line break that ends the last kept line).
-- Short text: whitespace (line breaks too) is collapsed to single spaces.
+  are dropped (with the line break that ends the last kept line). Where a sentence is
+  expected (`parse_sentence`) it needs a letter and is at most `MAX_ANSWER_CHARS` long.
+- Short text: whitespace (line breaks too) is collapsed to single spaces; it needs a letter.
 - Hours: "7.30" is read as a decimal (7,3 uur); use "7:30" or "7 uur 30" for minutes.
 """
 
@@ -44,7 +52,7 @@ from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 
-from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.errors import Choice, NeedsChoice, TooLong
 from bot.dialogs.vocabulary import FUEL_WORDS, MODE_PHRASES, MODE_WORDS
 from bot.formatting import MONTH_NAMES, format_date_long, format_day, format_number
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
@@ -66,6 +74,7 @@ __all__ = [
     "parse_short_text",
     "parse_yes_no",
     "period_example",
+    "quoted",
 ]
 
 MAX_PERSONS = 99
@@ -112,7 +121,7 @@ def _normalise(text: str) -> str:
     return " ".join(plain.split()).strip(_END_PUNCTUATION)
 
 
-def _quote(text: str, limit: int = 40) -> str:
+def quoted(text: str, limit: int = 40) -> str:
     """The traveller's text, on one line and shortened, between Dutch quotes."""
     shown = " ".join(text.split())
     if len(shown) > limit:
@@ -270,7 +279,7 @@ def parse_persons(text: str) -> int:
 
     for token in tokens:
         if re.fullmatch(r"-?\d+[.,]\d+", token):
-            raise ValueError(f"{_quote(token)} is geen heel aantal personen. {_PERSONS_EXAMPLE}")
+            raise ValueError(f"{quoted(token)} is geen heel aantal personen. {_PERSONS_EXAMPLE}")
         value = int(token) if re.fullmatch(r"-?\d+", token) else _number_word(token)
         if value is not None:
             settle_pending()
@@ -295,18 +304,18 @@ def parse_persons(text: str) -> int:
             first_person_seen = True
         elif token not in _PERSONS_FILLERS:
             raise ValueError(
-                f"Ik herken geen aantal personen in {_quote(text)}. {_PERSONS_EXAMPLE}"
+                f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}"
             )
     settle_pending()
 
     if first_person_seen:
         totals.update(plain)  # '3 (ik en 2 collega's)'
     if len(totals) > 1 or (not totals and len(set(plain)) > 1):
-        raise ValueError(f"Ik zie meer dan één aantal in {_quote(text)}. {_PERSONS_EXAMPLE}")
+        raise ValueError(f"Ik zie meer dan één aantal in {quoted(text)}. {_PERSONS_EXAMPLE}")
     if totals:
         count = totals.pop()
         if first_person_seen and companions and count != 1 + sum(companions):
-            raise ValueError(f"Dat telt niet op in {_quote(text)}. {_PERSONS_EXAMPLE}")
+            raise ValueError(f"Dat telt niet op in {quoted(text)}. {_PERSONS_EXAMPLE}")
     elif first_person_seen:
         if companion_named and not companions:
             raise ValueError(f"Met hoeveel personen was je in totaal? {_PERSONS_EXAMPLE}")
@@ -321,7 +330,7 @@ def parse_persons(text: str) -> int:
     elif not tokens and _is_blank(text):
         raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERSONS_EXAMPLE}")
     else:
-        raise ValueError(f"Ik herken geen aantal personen in {_quote(text)}. {_PERSONS_EXAMPLE}")
+        raise ValueError(f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}")
 
     if count < 1:
         raise ValueError(f"Er moet minstens 1 persoon op reis zijn geweest. {_PERSONS_EXAMPLE}")
@@ -506,7 +515,7 @@ class _PeriodReader:
         if (month and side.month and month != side.month) or (
             year and side.year and year != side.year
         ):
-            raise self.fail(f"Ik zie twee verschillende data in {_quote(self.text)}.")
+            raise self.fail(f"Ik zie twee verschillende data in {quoted(self.text)}.")
         side.day = day
         side.month = month or side.month
         side.year = year or side.year
@@ -514,7 +523,7 @@ class _PeriodReader:
     def set_month(self, month: int) -> None:
         """Record a month name."""
         if self.current.month not in (None, month):
-            raise self.fail(f"Ik zie twee maanden bij één datum in {_quote(self.text)}.")
+            raise self.fail(f"Ik zie twee maanden bij één datum in {quoted(self.text)}.")
         self.current.month = month
 
     def set_year(self, year: int) -> None:
@@ -522,7 +531,7 @@ class _PeriodReader:
         if not 1900 <= year <= 2100:
             raise self.fail(f"{year} is geen jaartal dat ik verwacht.")
         if self.current.year not in (None, year):
-            raise self.fail(f"Ik zie twee jaartallen bij één datum in {_quote(self.text)}.")
+            raise self.fail(f"Ik zie twee jaartallen bij één datum in {quoted(self.text)}.")
         self.current.year = year
 
     def set_weekday(self, weekday: int) -> None:
@@ -534,7 +543,7 @@ class _PeriodReader:
     def set_part(self, part: DayPart) -> None:
         """Record a part of the day."""
         if self.current.part not in (None, part):
-            raise self.fail(f"Ik zie twee dagdelen bij één datum in {_quote(self.text)}.")
+            raise self.fail(f"Ik zie twee dagdelen bij één datum in {quoted(self.text)}.")
         self.current.part = part
 
     def set_days_ago(self, days: int) -> None:
@@ -573,8 +582,8 @@ class _PeriodReader:
     def unknown(self, piece: str) -> ValueError:
         """A refusal naming the piece that is not understood."""
         if re.search(r"\d|vandaag|gister", self.text.lower()):
-            return self.fail(f"Ik begrijp {_quote(piece)} niet in deze datum.")
-        return self.fail(f"Ik herken geen datum in {_quote(self.text)}.")
+            return self.fail(f"Ik begrijp {quoted(piece)} niet in deze datum.")
+        return self.fail(f"Ik herken geen datum in {quoted(self.text)}.")
 
     def read(self) -> list[_DateParts]:
         """All sides of the message, empty ones dropped."""
@@ -732,11 +741,10 @@ def _check_weekdays(
         f"geen {_WEEKDAY_NAMES[side.weekday]}."
     )
     fixes = [_period_text(departure, start.part, back, end.part)]
-    shift = 0 if year_given else 1
-    for years_back in range(shift, 12):
+    for years_back in range(1, 12):
         earlier_departure = _build_date(departure.day, departure.month, departure.year - years_back)
         earlier_back = _build_date(back.day, back.month, back.year - years_back)
-        if earlier_departure is None or earlier_back is None or years_back == 0:
+        if earlier_departure is None or earlier_back is None:
             continue
         if (today - earlier_departure).days > MAX_TRIP_AGE_DAYS:
             break
@@ -745,6 +753,21 @@ def _check_weekdays(
             fixes.insert(0, named)
             break
     options = " of ".join(f"‘{fix}’" for fix in fixes)
+    if len(fixes) == 1 and not year_given:
+        older = next(
+            (
+                year
+                for year in range(departure.year - 1, departure.year - 12, -1)
+                if (earlier := _build_date(departure.day, departure.month, year)) is not None
+                and earlier.weekday() == side.weekday
+            ),
+            None,
+        )
+        if older is not None:
+            message += (
+                f" Een {_WEEKDAY_NAMES[side.weekday]} was {_date_text(departure.day, departure.month)}"
+                f" het laatst in {older}: meer dan 2 jaar geleden."
+            )
     raise NeedsChoice(
         f"{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
         [Choice(fix, _short_period(fix, today)) for fix in fixes],
@@ -810,7 +833,7 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
             )
         if any(side.month is not None for side in sides):
             raise ValueError("Noem ook de dag, bijvoorbeeld ‘27 april t/m 29 april’.")
-        raise reader.fail(f"Ik herken geen datum in {_quote(text)}.")
+        raise reader.fail(f"Ik herken geen datum in {quoted(text)}.")
     if len(sides) > 2:
         raise ValueError(
             "Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’."
@@ -930,7 +953,7 @@ def parse_modes(text: str) -> list[TransportMode]:
             found.add(mode)
         else:
             raise ValueError(
-                f"Ik ken {_quote(token)} niet als vervoermiddel. "
+                f"Ik ken {quoted(token)} niet als vervoermiddel. "
                 f"Kies {_mode_options()}, bijvoorbeeld ‘trein en bus’ of ‘1, 3’."
             )
     if not found and local_named:
@@ -968,7 +991,7 @@ def parse_yes_no(text: str) -> bool:
         has_no = any(symbol in text for symbol in _NO_SYMBOLS)
         if has_yes != has_no:
             return has_yes
-        raise ValueError(f"Ik begrijp {_quote(text)} niet. {_YES_NO_EXAMPLE}")
+        raise ValueError(f"Ik begrijp {quoted(text)} niet. {_YES_NO_EXAMPLE}")
     first = re.sub(r"^ja+$", "ja", re.sub(r"^ne+$", "nee", words[0]))  # 'jaaa', 'neee'
     if first in _NO_WORDS:
         return False
@@ -981,7 +1004,7 @@ def parse_yes_no(text: str) -> bool:
         return True  # 'dat klopt', 'is goed'
     elif first in _YES_FILLERS and words[-1] in _NEGATIONS:
         return False  # 'dat klopt niet'
-    raise ValueError(f"Ik weet niet zeker of {_quote(text)} ja of nee is. {_YES_NO_EXAMPLE}")
+    raise ValueError(f"Ik weet niet zeker of {quoted(text)} ja of nee is. {_YES_NO_EXAMPLE}")
 
 
 # --------------------------------------------------------------------------- free text
@@ -1015,11 +1038,11 @@ def parse_sentence(text: str, max_len: int = MAX_ANSWER_CHARS) -> str:
     kept = parse_free_text(text)
     if not _has_letters(kept):
         raise ValueError(
-            f"Ik verwacht hier een antwoord in woorden, niet alleen {_quote(kept)}. "
+            f"Ik verwacht hier een antwoord in woorden, niet alleen {quoted(kept)}. "
             "Typ een of meer zinnen."
         )
     if len(kept) > max_len:
-        raise ValueError(
+        raise TooLong(
             f"Je antwoord is {format_number(len(kept), 0)} tekens; het maximum is "
             f"{format_number(max_len, 0)}. Je tekst staat hierboven nog: kort hem in en stuur "
             "hem opnieuw."
@@ -1034,7 +1057,7 @@ def parse_short_text(text: str, max_len: int = 120) -> str:
         raise ValueError("Dit antwoord mag niet leeg zijn. Typ een korte tekst op één regel.")
     if not _has_letters(single_line):
         raise ValueError(
-            f"Ik verwacht hier een naam in letters, niet {_quote(single_line)}. "
+            f"Ik verwacht hier een naam in letters, niet {quoted(single_line)}. "
             "Typ een korte tekst op één regel."
         )
     if len(single_line) > max_len:
@@ -1083,17 +1106,17 @@ def parse_hours(text: str) -> float:
             if ":" in token:
                 hours, minutes = token.split(":")
                 if int(minutes) >= 60:
-                    raise ValueError(f"{_quote(token)} is geen tijdsduur. {_HOURS_EXAMPLE}")
+                    raise ValueError(f"{quoted(token)} is geen tijdsduur. {_HOURS_EXAMPLE}")
                 amounts.append((float(hours.replace(",", ".")) + int(minutes) / 60, "clock"))
             else:
                 amounts.append((float(token.replace(",", ".")), None))
         elif token in _HOUR_UNITS or token in _MINUTE_UNITS:
             unit = amounts[-1][1] if amounts else "none"
             if unit not in (None, "clock") or (unit == "clock" and token in _MINUTE_UNITS):
-                raise ValueError(f"Ik herken geen aantal uren in {_quote(text)}. {_HOURS_EXAMPLE}")
+                raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
             amounts[-1] = (amounts[-1][0], "h" if token in _HOUR_UNITS else "m")
         elif token not in _HOURS_FILLERS:
-            raise ValueError(f"Ik herken geen aantal uren in {_quote(text)}. {_HOURS_EXAMPLE}")
+            raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
     hours = _hours_from_amounts(amounts, text)
     if not 0 < hours < 100:
         raise ValueError(f"Een reistijd moet tussen 0 en 100 uur liggen. {_HOURS_EXAMPLE}")
@@ -1113,7 +1136,7 @@ def _hours_from_amounts(amounts: list[tuple[float, str | None]], text: str) -> f
                     f"{int(minutes)} minuten is geen geldig aantal minuten. {_HOURS_EXAMPLE}"
                 )
             return hours + minutes / 60
-    raise ValueError(f"Ik herken geen aantal uren in {_quote(text)}. {_HOURS_EXAMPLE}")
+    raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
 
 
 # --------------------------------------------------------------------------- fuel
@@ -1148,7 +1171,7 @@ def parse_fuel(text: str) -> CarFuel:
             found.add(fuel)
         elif token not in _FUEL_FILLERS:
             raise ValueError(
-                f"Ik herken {_quote(token)} niet als brandstof. Kies {_fuel_options()}."
+                f"Ik herken {quoted(token)} niet als brandstof. Kies {_fuel_options()}."
             )
     if len(found) != 1:
         raise ValueError(f"Welke brandstof? Kies {_fuel_options()}, bijvoorbeeld ‘diesel’.")

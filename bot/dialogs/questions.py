@@ -110,6 +110,7 @@ class Question:
     show: Callable[[Any], str] = str
     notice: Callable[[Any, Context], str | None] | None = None
     skip_value: Callable[[Context], Any] | None = None
+    numeric: bool = False  # a typed number is the answer itself, never an option's number
 
     def prompt_text(self, ctx: Context) -> str:
         """The question as the traveller reads it now."""
@@ -200,12 +201,16 @@ def _legs_prompt(ctx: Context) -> str:
             "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
             "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
         )
-    typed_km = f"{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km"
+    # Every example here works when typed back for this very route.
+    examples = ["‘heen met de trein, terug met het vliegtuig’"]
+    if any(leg.mode is TransportMode.VLIEGTUIG for leg in legs):
+        examples.append("‘vanaf RTM’")
+    examples.append(f"‘{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km’")
     return (
         "Zo heb ik de route berekend:\n"
         f"{ctx.trip.describe_legs(legs)}\n\n"
         "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
-        f"‘heen met de trein, terug met het vliegtuig’, ‘vanaf RTM’ of ‘{typed_km}’."
+        f"{', '.join(examples[:-1])} of {examples[-1]}."
     )
 
 
@@ -414,6 +419,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Met hoeveel personen is de reis gemaakt? Tel jezelf mee.",
         parse=_persons_parse,
         value_type=int,
+        numeric=True,
         kind=Kind.CHOICE,
         choices=_persons_choices,
         help="Het aantal medewerkers en bestuurders dat meereisde, jijzelf inbegrepen.",
@@ -464,6 +470,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=_rail_hours_prompt,
         parse=_parse_rail_hours,
         value_type=float,
+        numeric=True,
         kind=Kind.CHOICE,
         choices=_keep_choice,
         optional=True,

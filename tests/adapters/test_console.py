@@ -101,6 +101,47 @@ def test_piped_input_finishes_and_prints_the_paths(tmp_path: Path) -> None:
         encoding="utf-8"
     )
     assert "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)" in text
+    # The PDF was rendered, yet no library's INFO progress line reached the terminal.
+    assert " INFO " not in result.stdout + result.stderr
+
+
+def console_session(tmp_path: Path) -> tuple[ConsoleSession, Store]:
+    """An in-process console session on the example's date, writing only text."""
+    store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    session = ConsoleSession(
+        store=store,
+        trip=travel_calculator(bot_settings_for_console()),
+        clock=shifted_clock(EXAMPLE_NOW),
+        user_ref="console:test",
+        out_dir=tmp_path / "out",
+        write_documents=lambda report, out: write_documents(report, out, ("txt",)),
+    )
+    return session, store
+
+
+def test_menu_numbers_mean_what_the_menu_shows(tmp_path: Path) -> None:
+    session, store = console_session(tmp_path)
+    script = [*typed_lines(EXAMPLE_MESSAGES[:-2]), "1", "1"]  # '1. ✅ Versturen', '1. ✅ Ja'
+    stdout = io.StringIO()
+    assert session.run(io.StringIO("\n".join(script) + "\n"), stdout) == 0
+    out = stdout.getvalue()
+    assert "  1. ✅ Versturen\n  2. ✏️ Bestemming" in out
+    assert "  1. ✅ Ja, versturen\n  2. Nee, terug naar overzicht" in out
+    assert "(Meer dan één? Typ bijvoorbeeld ‘1, 3’ of ‘trein en bus’.)" in out
+    assert "  Kies: 1, 2, 3, 4" in out
+    assert len(store.reports_for("console:test")) == 1
+    store.close()
+
+
+def test_after_cancel_the_console_says_how_to_begin_again(tmp_path: Path) -> None:
+    session, store = console_session(tmp_path)
+    stdout = io.StringIO()
+    assert session.run(io.StringIO("Wenen\nannuleer\nja\n"), stdout) == 1
+    out = stdout.getvalue()
+    assert "Het verslag is weggegooid." in out and "/nieuw" not in out
+    assert "Start `reisverslag console` (of `make run`) opnieuw" in out
+    assert store.load_draft("console:test") is None
+    store.close()
 
 
 def test_input_ending_early_exits_non_zero_and_keeps_the_draft(tmp_path: Path) -> None:

@@ -287,6 +287,14 @@ def test_number_options_keep_meaning_the_number() -> None:
     assert interview.answers["persons"] == 5
 
 
+def test_typed_hours_are_hours_not_option_numbers() -> None:
+    interview, reply = run(["Krakau", "27 april t/m 29 april", "1", "vliegtuig", "klopt"])
+    assert interview.state == "rail_hours" and reply.prompt is not None
+    assert "  Kies: ✅ Klopt" in format_prompt(reply.prompt)
+    interview, _ = run(["1"], interview=interview)
+    assert interview.answers["rail_hours"] == 1.0
+
+
 def test_multi_choice_says_how_to_pick_several() -> None:
     _, reply = run(["Wenen", "27 april t/m 29 april", "1"])
     assert reply.prompt is not None
@@ -333,3 +341,53 @@ def test_back_after_editing_the_destination_from_the_review_asks_the_route_again
     assert interview.state == "legs" and "legs" not in interview.answers
     interview, reply = run(["klopt"], interview=interview)
     assert reply.prompt is not None
+
+
+# --- 7. weak justification visible ---------------------------------------------------------------
+
+
+def test_an_efficiency_only_reason_is_flagged_for_the_secretariat_and_the_traveller() -> None:
+    from bot.telegram.delivery import secretariat_summary
+
+    interview, reply = run(
+        ["Parijs", "27 april t/m 29 april", "1", "vliegtuig", "klopt", "Sneller en goedkoper"]
+    )
+    assert any("geen geldige reden" in message for message in reply.messages)
+    interview, reply = run(FREE, interview=interview)
+    assert "⚠️ Je toelichting noemt alleen reistijd, gemak of prijs" in prompt_text(reply)
+    report = interview.build_report()
+    assert report.justification_flagged
+    assert "toelichting noemt alleen efficiëntie (gemarkeerd)" in secretariat_summary(report)
+    interview, reply = run(
+        ["wijzig:justification", "Spoedoverleg na een crisis"], interview=interview
+    )
+    assert "⚠️" not in prompt_text(reply) and not interview.build_report().justification_flagged
+
+
+@pytest.mark.parametrize(
+    ("place", "mode"),
+    [("Wenen", "vliegtuig"), ("Wenen", "trein"), ("Brussel en daarna Straatsburg", "auto")],
+)
+def test_every_route_example_works_when_typed_back(place: str, mode: str) -> None:
+    interview, reply = run([place, "27 april t/m 29 april", "1", mode])
+    if interview.state == "fuel":
+        interview, reply = run(["diesel"], interview=interview)
+    examples = re.findall(r"‘([^’]+)’", prompt_text(reply).split("bijvoorbeeld", 1)[1])
+    assert len(examples) >= 2
+    for example in examples:
+        typed, answer = run([example], interview=interview)
+        assert typed.state != "legs", (example, answer.messages, answer.prompt)
+        assert typed.answers["legs"]
+
+
+def test_the_rest_of_a_split_long_paste_is_not_kept_silently() -> None:
+    """Telegram sends a long paste as several messages: the tail is asked back, not stored."""
+    head, tail = "Kennis gedeeld. " * 250, "en daarna nog contacten gelegd."
+    interview, reply = run([*AT_PURPOSE, head, tail])
+    assert interview.state == "purpose" and "purpose" not in interview.answers
+    assert "Je vorige bericht was te lang" in prompt_text(reply)
+    assert "‘en daarna nog contacten gelegd.’" in prompt_text(reply)
+    kept, _ = run(["Ja, dat klopt"], interview=interview)
+    assert kept.answers["purpose"] == tail and kept.state == "locations"
+    retyped, reply = run(["nee", "Conferentie bijgewoond"], interview=interview)
+    assert retyped.answers["purpose"] == "Conferentie bijgewoond"
