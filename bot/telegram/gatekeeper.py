@@ -166,7 +166,7 @@ def valid_calendar_data(data: str | None, today: date) -> bool:
     if arg.startswith("m") and _MONTH.fullmatch(arg[1:]):
         year, month = (int(x) for x in arg[1:].split("-"))
         return earliest <= year <= today.year + 1 and 1 <= month <= 12
-    if arg.startswith("d") and _DAY.fullmatch(arg[1:]):
+    if arg[:1] in ("d", "e") and _DAY.fullmatch(arg[1:]):  # a departure or a return day
         try:
             picked = date.fromisoformat(arg[1:])
         except ValueError:

@@ -265,6 +265,7 @@ async def test_forged_calendar_data_is_refused_cleanly(tmp_path: Path) -> None:
                 "mxx-yy",
                 "m2025-13",
                 "d9999-12-31",
+                "e9999-12-31",
                 "d2025-02-30",
                 "d1900-01-01",
                 "zz",

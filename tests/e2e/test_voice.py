@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -326,7 +327,7 @@ async def test_a_double_tap_on_gebruiken_applies_once(tmp_path: Path) -> None:
             "datum" in m.plain_text.lower() and "begrijp" in m.plain_text.lower()
             for m in scene.jan.replies()
         )
-        questions = [m for m in scene.jan.replies() if "Vraag 2 van" in m.plain_text]
+        questions = [m for m in scene.jan.replies() if re.search(r"\bVraag 2\b", m.plain_text)]
         assert len(questions) == 1
 
 
