@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from bot.formatting import format_number
 from bot.render import (
     DOCX_TEMPLATE,
     TEMPLATES_DIR,
@@ -312,12 +313,18 @@ def test_group_report_says_km_are_per_person_and_co2_is_for_the_whole_party(
         emissions=[line.model_copy(update={"kg_co2e": line.kg_co2e * 3, "units": line.units * 3})],
     )
     km, kg = round(line.km), round(line.kg_co2e * 3)
-    wording = f"{km} km per persoon met vliegtuig (retour), ca. {kg} kg CO2-uitstoot voor de 3 personen samen"
+    km_text, kg_text = format_number(km, 0), format_number(kg, 0)  # Dutch thousands: 1.919
+    wording = (
+        f"{km_text} km per persoon met vliegtuig (retour), "
+        f"ca. {kg_text} kg CO2-uitstoot voor de 3 personen samen"
+    )
     assert wording in render_text(group)
     docx_text = "\n".join(text for _, text in docx_content(render_docx(group)).paragraphs)
     assert wording in docx_text
     assert squash(wording) in squash(pdf_body_text(render_pdf(group)))
     chat = "\n".join(render_chat_summary(group))
     assert wording in chat
-    assert group.totals_text() == f"{km} km per persoon, ca. {kg} kg CO2e voor de 3 personen samen"
+    assert group.totals_text() == (
+        f"{km_text} km per persoon, ca. {kg_text} kg CO2e voor de 3 personen samen"
+    )
     assert "per persoon" not in render_text(single) and "samen" not in single.totals_text()
