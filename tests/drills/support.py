@@ -48,6 +48,7 @@ class BotProcess:
             "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
             "OUTBOX_INTERVAL_SECONDS": "0.2",
             "LOG_LEVEL": "WARNING",
+            "LIMIT_MESSAGES_PER_MINUTE": "1000",  # drills answer at machine speed
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None

@@ -67,6 +67,9 @@ def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Sett
         "secretariat_user_ids": SECRETARIAT_STAFF,
         "database_url": f"sqlite:///{database}",
         "outbox_interval_seconds": 0.2,
+        # Tests answer at machine speed: whole interviews within a minute. The per-person
+        # limit is tested on its own (tests/e2e/test_access.py) with a low value.
+        "limit_messages_per_minute": 1000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
