@@ -69,7 +69,8 @@ class TravelCalculator:
         """'Wenen en Bratislava' -> two destinations abroad, in the order typed."""
         places = self.places.resolve(text)
         domestic = [place for place in places if place.country_code == self._home.country_code]
-        if domestic:
+        journey_from_home = len(domestic) < len(places) and all(p == self._home for p in domestic)
+        if domestic and not journey_from_home:  # 'Den Haag – Brussel – … – Den Haag' is fine
             country = self.places.country_name(self._home.country_code)
             raise ValueError(
                 f"{domestic[0].name} ligt in {country}. Dit verslag is voor dienstreizen naar "

@@ -206,7 +206,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom_and_decimal_commas() -> None:
     content = export_csv(REPORTS)
     assert content.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert table[0][0] == "Reiziger" and len(table[0]) == 27
+    assert table[0][0] == "Reiziger" and len(table[0]) == 28
     vienna = table[1]
     assert vienna[:9] == [
         "J. de Vries", "Digitale Stad", "27-04-2025", "29-04-2025", "2,5",
