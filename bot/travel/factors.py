@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.formatting import format_number
 from bot.report import CarFuel, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
 
@@ -93,7 +94,7 @@ class FactorList:
         if not banded:
             raise ValueError(
                 f"De emissielijst {self.version} heeft geen factor voor {mode.value} "
-                f"over {km_one_way:.0f} km."
+                f"over {format_number(km_one_way, 0)} km."
             )
         return banded[0]
 

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
 from bot.dialogs.errors import Choice, NeedsChoice
+from bot.formatting import format_number
 from bot.report import Place
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.airports import curated_airports
@@ -469,7 +470,7 @@ class Gazetteer:
         choices = []
         for city, label in zip(cities, labels, strict=True):
             if labels.count(label) > 1:
-                inhabitants = f"{city.population:,}".replace(",", ".")
+                inhabitants = format_number(city.population, 0)
                 label = f"{label}, {inhabitants} inwoners"
             choices.append(Choice(self.canonical(city), label))
         return choices

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.formatting import format_duration
+from bot.formatting import format_duration, format_number
 from bot.report import Place, rail_hours_text
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
@@ -296,7 +296,7 @@ class RailPlanner:
         if km > STATION_MATCH_KM:
             raise ValueError(
                 f"Thuisplaats '{home.name}' ligt niet bij een station van het spoormodel "
-                f"(dichtstbijzijnde: {station.name}, {km:.0f} km)."
+                f"(dichtstbijzijnde: {station.name}, {format_number(km, 0)} km)."
             )
         self.home = home
         self.home_station = station
@@ -355,7 +355,7 @@ class RailPlanner:
                 (journey.minutes + access) / 60,
                 True,
                 f"schatting: spoormodel tot {station.name} plus ca. {access} min voor de "
-                f"laatste {km:.0f} km",
+                f"laatste {format_number(km, 0)} km",
                 route=journey.route(self.network.multi_station_cities),
             )
         bound_hours = straight_km / LOWER_BOUND_KMH
@@ -363,7 +363,7 @@ class RailPlanner:
             return RailTime(
                 math.floor(bound_hours * 60) / 60,
                 False,
-                f"{straight_km:.0f} km hemelsbreed; geen trein haalt gemiddeld meer dan "
+                f"{format_number(straight_km, 0)} km hemelsbreed; geen trein haalt gemiddeld meer dan "
                 f"{LOWER_BOUND_KMH:.0f} km/u, dus minstens {format_duration(bound_hours, None, approx=False)}",
                 lower_bound=True,
             )
@@ -376,7 +376,7 @@ class RailPlanner:
             (journey.minutes + beyond) / 60,
             True,
             f"schatting: spoormodel tot {station.name} plus ca. {beyond} min voor de laatste "
-            f"{km:.0f} km (buiten het spoormodel)",
+            f"{format_number(km, 0)} km (buiten het spoormodel)",
             route=journey.route(self.network.multi_station_cities),
         )
 
