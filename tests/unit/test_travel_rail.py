@@ -47,13 +47,30 @@ def _held_out() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _link_urls() -> set[str]:
+    with Path(DATA_DIR / "rail_links.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["url"] for row in csv.DictReader(handle) if row["url"]}
+
+
+#: The issue asks for 40 cities from Den Haag; bot/travel/data/README.md says why there are fewer.
+DEN_HAAG_CITIES_AT_LEAST = 17
+
+
 def test_held_out_set_has_a_source_per_row_and_no_row_is_one_link_of_the_network() -> None:
     rows = _held_out()
-    assert len(rows) >= 20
     places = gazetteer()
     network = rail_network()
+    link_urls = _link_urls()
+    den_haag = {row["destination"] for row in rows if row["origin"] == "Den Haag"}
+    assert len(den_haag) >= DEN_HAAG_CITIES_AT_LEAST
     for row in rows:
         assert row["source"] and row["url"] and row["retrieved"], row
+        assert row["url"] not in link_urls, row
+        assert row["method"] in {"den-haag", "hub+access", "other-origin"}, row
+        assert (row["origin"] == "Den Haag") == (row["method"] != "other-origin"), row
+        if row["method"] == "hub+access":
+            assert row["hub"] and row["access_source"] and row["access_url"], row
+            assert int(row["minutes"]) == int(row["hub_minutes"]) + int(row["access_minutes"]), row
         ends = []
         for name in (row["origin"], row["destination"]):
             [place] = places.resolve(name)
@@ -69,28 +86,44 @@ def test_held_out_set_has_a_source_per_row_and_no_row_is_one_link_of_the_network
         assert direct == [], row
 
 
-#: Rows where the network's verdict differs from the published figure, outside the borderline
-#: band; each is analysed in bot/travel/data/README.md. A new disagreement fails this test, and
-#: so does one of these turning right (then take it off the list).
-KNOWN_DISAGREEMENTS = {("Londen", "Zürich"), ("Londen", "Bern"), ("Londen", "Marseille")}
+#: Rows from other origins whose verdict differs from the published figure outside the
+#: borderline band; each is analysed in bot/travel/data/README.md. A new disagreement fails
+#: this test, and so does one of these turning right (then take it off the list). No row from
+#: Den Haag may disagree outside the band.
+KNOWN_DISAGREEMENTS = {("Londen", "Zürich"), ("Londen", "Bern")}
+
+
+def _held_out_results() -> list[tuple[dict[str, str], int]]:
+    places = gazetteer()
+    planners: dict[str, RailPlanner] = {}
+    results = []
+    for row in _held_out():
+        if row["origin"] not in planners:
+            [origin] = places.resolve(row["origin"])
+            planners[row["origin"]] = RailPlanner(origin, places.europe, 8.0)
+        [destination] = places.resolve(row["destination"])
+        time = planners[row["origin"]].lookup(destination)
+        assert time.minutes is not None and not time.estimated, row
+        results.append((row, time.minutes))
+    return results
 
 
 def test_held_out_verdicts_and_the_median_error() -> None:
-    places = gazetteer()
-    errors = []
+    results = _held_out_results()
     wrong = set()
-    for row in _held_out():
-        [origin] = places.resolve(row["origin"])
-        [destination] = places.resolve(row["destination"])
-        time = RailPlanner(origin, places.europe, 8.0).lookup(destination)
-        assert time.minutes is not None and not time.estimated, row
+    for row, minutes in results:
         published = int(row["minutes"])
-        errors.append(abs(time.minutes - published))
-        borderline = abs(time.minutes - 480) <= BORDERLINE_MINUTES
-        if (time.minutes <= 480) != (published <= 480) and not borderline:
+        borderline = abs(minutes - 480) <= BORDERLINE_MINUTES
+        if (minutes <= 480) != (published <= 480) and not borderline:
             wrong.add((row["origin"], row["destination"]))
     assert wrong == KNOWN_DISAGREEMENTS
-    assert statistics.median(errors) < 30
+    den_haag = [
+        abs(minutes - int(row["minutes"]))
+        for row, minutes in results
+        if row["origin"] == "Den Haag"
+    ]
+    assert statistics.median(den_haag) < 30
+    assert statistics.median(abs(minutes - int(row["minutes"])) for row, minutes in results) < 30
 
 
 # -- cases the audit named -------------------------------------------------------------------
