@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.__main__ import main
@@ -79,15 +82,129 @@ def test_loading_a_bad_list_is_refused_with_a_clear_message_and_nothing_written(
     assert not drop.exists() or not any(drop.iterdir())
 
 
-def test_loading_a_file_without_the_columns_or_not_csv_is_refused(tmp_path: Path) -> None:
+def test_loading_a_file_without_the_columns_or_of_another_kind_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "lijst.csv"
     bad.write_text("Categorie;Eenheid;WTW\nTrein;pkm;0,019\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="kolommen ontbreken"):
+    with pytest.raises(ValueError, match="kolommen ontbreken: mode, source, year, verified"):
         install_factor_list(bad, tmp_path / "d")
-    excel = tmp_path / "lijst.xlsx"
-    excel.write_bytes(b"PK\x03\x04")
-    with pytest.raises(ValueError, match="alleen een CSV"):
-        install_factor_list(excel, tmp_path / "d")
+    broken = tmp_path / "lijst.xlsx"
+    broken.write_bytes(b"PK\x03\x04")
+    with pytest.raises(ValueError, match="geen geldig Excel-bestand"):
+        install_factor_list(broken, tmp_path / "d")
+    old_excel = tmp_path / "lijst.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ValueError, match=r"alleen een CSV- of Excel-bestand \(.xlsx\)"):
+        install_factor_list(old_excel, tmp_path / "d")
+    assert not (tmp_path / "d").exists()
+
+
+#: The same list as COMPLETE_ROWS, as the secretariat might keep it in Excel: a title above
+#: the header, Dutch column names, decimal commas, 'ja'/'nee'.
+XLSX_HEADER = [
+    "Vervoerwijze", "Klasse", "Vanaf km", "Tot km", "Eenheid", "Kg CO2/eenheid (WTW)",
+    "Bron", "Jaar", "Geverifieerd", "Toelichting",
+]  # fmt: skip
+XLSX_ROWS: list[list[object]] = [
+    ["Vliegtuig", "kort", 0, 1000, "pkm", 0.3, "test", 2030, "nee", None],
+    ["vliegtuig", "lang", 1000, None, "pkm", "0,2", "test", 2030, "nee", None],
+    ["auto", "onbekend", None, None, "vkm", 0.2, "test", 2030, "nee", None],
+    ["bus", "gemiddeld", None, None, "pkm", 0.1, "test", 2030, "nee", None],
+    ["trein", "elektrisch", None, None, "pkm", 0.01, "test", 2030, "nee", "NS"],
+    ["veerboot", "voetpassagier", None, None, "pkm", 0.02, "test", 2030, "nee", None],
+]
+
+
+def _xlsx(path: Path, rows: list[list[object]], header: list[str] = XLSX_HEADER) -> Path:
+    workbook = openpyxl.Workbook()
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "Uitleg"
+    notes.append(["Deze lijst komt van co2emissiefactoren.nl"])
+    sheet = workbook.create_sheet("Factoren 2030")
+    sheet.append(["Emissiefactoren personenvervoer 2030"])
+    sheet.append([])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_an_excel_list_is_read_by_column_name_and_stored_as_csv(tmp_path: Path) -> None:
+    drop = tmp_path / "lijsten"
+    loaded = install_factor_list(_xlsx(tmp_path / "lijst.xlsx", XLSX_ROWS), drop, "excel-2030")
+    assert loaded.path == drop / "excel-2030.csv"
+    flight = loaded.factor_for(TransportMode.VLIEGTUIG, 1500)
+    assert (flight.factor_class, flight.kg_co2e_wtw, flight.band_min_km) == ("lang", 0.2, 1000)
+    assert loaded.factor_for(TransportMode.TREIN, 100).note == "NS"
+    assert load_factor_list("excel-2030", drop).rows == loaded.rows
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda rows, header: (rows, [h for h in header if h != "Eenheid"]),
+            r"blad 'Factoren 2030': kolommen ontbreken: unit \(kopregel gezocht; rij 3",
+        ),
+        (
+            lambda rows, header: ([*rows[:3], [*rows[3][:5], "veel", *rows[3][6:]]], header),
+            r"blad 'Factoren 2030', rij 7, kolom 'Kg CO2/eenheid \(WTW\)' \(F\) \('veel'\): "
+            "is geen getal",
+        ),
+        (
+            lambda rows, header: ([[*rows[0][:3], 800, *rows[0][4:]], *rows[1:]], header),
+            "vliegtuigbanden sluiten niet aan bij 800 km",
+        ),
+        (
+            lambda rows, header: ([[*rows[0][:4], "per km", *rows[0][5:]], *rows[1:]], header),
+            r"rij 4, kolom 'Eenheid' \(E\) \('per km'\): moet pkm of vkm zijn",
+        ),
+        (
+            lambda rows, header: ([["boot", *rows[5][1:]], *rows[:5]], header),
+            "rij 4, kolom 'Vervoerwijze' .*: is geen bekende vervoerwijze",
+        ),
+    ],
+)
+def test_a_bad_excel_list_names_sheet_row_and_column(
+    tmp_path: Path,
+    change: Callable[[list[list[object]], list[str]], tuple[list[list[object]], list[str]]],
+    problem: str,
+) -> None:
+    rows, header = change([list(row) for row in XLSX_ROWS], list(XLSX_HEADER))
+    source = _xlsx(tmp_path / "lijst.xlsx", rows, header)
+    with pytest.raises(ValueError, match=problem):
+        install_factor_list(source, tmp_path / "d", "x")
+    assert not (tmp_path / "d").exists()
+
+
+def test_an_excel_list_is_treated_as_hostile(tmp_path: Path) -> None:
+    source = _xlsx(tmp_path / "formule.xlsx", XLSX_ROWS)
+    workbook = openpyxl.load_workbook(source)
+    workbook["Factoren 2030"]["F6"] = "=0.1*3"
+    workbook.save(source)
+    with pytest.raises(ValueError, match=r"blad 'Factoren 2030', rij 6, kolom F: een formule"):
+        install_factor_list(source, tmp_path / "d", "x")
+    many = _xlsx(tmp_path / "lang.xlsx", XLSX_ROWS * 100)
+    with pytest.raises(ValueError, match="meer dan 500 gevulde rijen"):
+        install_factor_list(many, tmp_path / "d", "x")
+    huge = tmp_path / "groot.xlsx"
+    huge.write_bytes(b"PK" + b"\0" * 3_000_000)
+    with pytest.raises(ValueError, match="groter dan 2 MB"):
+        install_factor_list(huge, tmp_path / "d", "x")
+    bomb = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 30_000_000)
+    with pytest.raises(ValueError, match="pakt uit tot meer dan 20 MB"):
+        install_factor_list(bomb, tmp_path / "d", "x")
+    official = _xlsx(
+        tmp_path / "officieel.xlsx",
+        [["Vliegtuig < 700 km", "pkm", 0.234]],
+        ["", "Eenheid", "Kg CO2-eq/eenheid (WTW)"],
+    )
+    with pytest.raises(ValueError, match=r"lijkt de lijst van co2emissiefactoren\.nl zelf"):
+        install_factor_list(official, tmp_path / "d", "x")
+    assert not (tmp_path / "d").exists()
 
 
 def test_factors_command_shows_provenance_and_loads_a_list(
