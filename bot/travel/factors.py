@@ -3,7 +3,9 @@
 Columns: mode, class, band_min_km, band_max_km, unit (pkm|vkm), kg_co2e_wtw, source, year,
 verified, uplift, retrieved, note. A flight row applies when band_min_km <= one-way km <
 band_max_km (an empty max is open-ended). A car row is chosen by its class = fuel
-('onbekend', 'benzine', 'diesel', 'elektrisch'); other modes use their first row.
+('onbekend', 'benzine', 'diesel', 'elektrisch'); a ferry row by 'autopassagier' when a car
+is taken on board, else 'voetpassagier'; other modes (and lists without that class) use
+their first row.
 `uplift` multiplies the distance before the factor (1.0: plain great-circle distance).
 A file in the drop-in directory with the same name as a shipped one replaces it.
 """
@@ -38,6 +40,10 @@ __all__ = [
     "provenance_text",
     "read_list_file",
 ]
+
+#: Ferry rows: a traveller on foot, or travelling with the car they drive on board.
+FERRY_ON_FOOT = "voetpassagier"
+FERRY_WITH_CAR = "autopassagier"
 
 _VERSION_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
@@ -117,12 +123,20 @@ class FactorList:
     rows: tuple[FactorRow, ...]
 
     def factor_for(
-        self, mode: TransportMode, km_one_way: float, fuel: CarFuel | None = None
+        self,
+        mode: TransportMode,
+        km_one_way: float,
+        fuel: CarFuel | None = None,
+        car_on_board: bool = False,
     ) -> FactorRow:
-        """The factor row for one leg: flight band by distance, car by fuel, else the first row."""
+        """The factor row for one leg: flight band by distance, car by fuel, ferry by car on board."""
         rows = [row for row in self.rows if row.mode == mode]
+        wanted = None
         if mode == TransportMode.AUTO:
             wanted = (fuel or CarFuel.ONBEKEND).value
+        elif mode == TransportMode.VEERBOOT:
+            wanted = FERRY_WITH_CAR if car_on_board else FERRY_ON_FOOT
+        if wanted is not None:
             rows = [row for row in rows if row.factor_class == wanted] or rows
         banded = [row for row in rows if row.covers(km_one_way)]
         if not banded:
@@ -199,6 +213,14 @@ def provenance_text(factors: FactorList) -> str:
             f"({status}{checked})",
             f"  bron: {row.source}",
         ]
+    lines += [
+        "Keuzes bij het rekenen:",
+        f"- veerboot: '{FERRY_WITH_CAR}' als de reiziger met de auto aan boord ging (een "
+        "autostrekking van de reis begint of eindigt waar de veerboot vaart), anders "
+        f"'{FERRY_ON_FOOT}'.",
+        "- trein: de hele treinreis naar het buitenland krijgt de treinfactor, ook het "
+        "Nederlandse deel (100 tot 280 km; zie bot/travel/data/README.md).",
+    ]
     return "\n".join(lines)
 
 

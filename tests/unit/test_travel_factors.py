@@ -219,6 +219,8 @@ def test_factors_command_shows_provenance_and_loads_a_list(
     assert "0 van 11 factoren geverifieerd" in out
     assert "- trein, buitenland: 0.019 kg CO2e per pkm (NIET geverifieerd" in out
     assert out.count("  bron: ") == 11
+    assert "- veerboot: 'autopassagier' als de reiziger met de auto aan boord ging" in out
+    assert "ook het Nederlandse deel" in out
     source = _write(tmp_path / "nieuw-2030.csv", COMPLETE_ROWS)
     assert main(["factors", "load", str(source)]) == 0
     assert "Geladen als nieuw-2030" in capsys.readouterr().out
@@ -226,3 +228,24 @@ def test_factors_command_shows_provenance_and_loads_a_list(
     assert "Emissielijst nieuw-2030" in capsys.readouterr().out
     assert main(["factors", "load", str(BUILTIN_DIR / "bestaat-niet.csv")]) == 2
     assert "niet gevonden" in capsys.readouterr().err
+
+
+def test_a_ferry_with_the_car_on_board_uses_the_car_passenger_row() -> None:
+    calc = TravelCalculator()
+    home = calc.planner.home
+    [london] = calc.resolve_places("Londen")
+    [harwich] = calc.resolve_places("Harwich")
+    ferry = TransportMode.VEERBOOT
+    with_car = [
+        calc.planner.leg(TransportMode.AUTO, home, harwich, return_trip=False),
+        calc.planner.leg(ferry, harwich, home, return_trip=False),
+    ]
+    on_foot = [
+        calc.planner.leg(TransportMode.TREIN, home, london, return_trip=False),
+        calc.planner.leg(ferry, london, home, return_trip=False),
+    ]
+    [_, by_car] = calc.emissions(with_car, persons=2)
+    [_, by_foot] = calc.emissions(on_foot, persons=2)
+    assert (by_car.factor_class, by_car.factor_kg_per_unit) == ("autopassagier", 0.1295)
+    assert by_car.kg_co2e == pytest.approx(by_car.km * 2 * 0.1295)
+    assert (by_foot.factor_class, by_foot.factor_kg_per_unit) == ("voetpassagier", 0.0187)
