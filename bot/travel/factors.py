@@ -1,8 +1,9 @@
 """Emission factor lists: one CSV per list version in data/emission_factors/ (or a drop-in dir).
 
 Columns: mode, class, band_min_km, band_max_km, unit (pkm|vkm), kg_co2e_wtw, source, year,
-verified, uplift, retrieved, note. A flight row applies when band_min_km <= one-way km <
-band_max_km (an empty max is open-ended). A car row is chosen by its class = fuel
+verified, uplift, retrieved, note, secondary_source (optional: another publication quoting
+the list, with its date; it never makes a row verified). A flight row applies when
+band_min_km <= one-way km < band_max_km (an empty max is open-ended). A car row is chosen by its class = fuel
 ('onbekend', 'benzine', 'diesel', 'elektrisch'); a ferry row by 'autopassagier' when a car
 is taken on board, else 'voetpassagier'; other modes (and lists without that class) use
 their first row.
@@ -51,7 +52,7 @@ BUILTIN_DIR = DATA_DIR / "emission_factors"
 _COLUMNS = ("mode", "class", "unit", "kg_co2e_wtw", "source", "year", "verified")
 _ALL_COLUMNS = (
     "mode", "class", "band_min_km", "band_max_km", "unit", "kg_co2e_wtw",
-    "source", "year", "verified", "uplift", "retrieved", "note",
+    "source", "year", "verified", "uplift", "retrieved", "note", "secondary_source",
 )  # fmt: skip
 #: Other names a column may have in a list file (Dutch, or the official list's own headers).
 _SYNONYMS = {
@@ -70,6 +71,7 @@ _SYNONYMS = {
     "uplift": ("toeslag", "opslag"),
     "retrieved": ("geraadpleegd", "nagezocht", "datum"),
     "note": ("toelichting", "opmerking", "opmerkingen"),
+    "secondary_source": ("secundaire bron",),
 }  # fmt: skip
 #: A list file is a few dozen rows: anything far bigger is refused before it is read.
 MAX_FILE_BYTES = 2_000_000
@@ -96,6 +98,7 @@ class FactorRow(BaseModel):
     uplift: float = Field(default=1.0, ge=1.0, le=3.0)
     retrieved: str = ""
     note: str = ""
+    secondary_source: str = ""
 
     @model_validator(mode="after")
     def _band_in_order(self) -> FactorRow:
@@ -201,9 +204,12 @@ def load_factor_list(version: str, extra_dir: Path | None = None) -> FactorList:
 def provenance_text(factors: FactorList) -> str:
     """For the secretariat: every row of a list with its value, source and whether it was verified."""
     verified = sum(row.verified for row in factors.rows)
+    secondary = sum(bool(row.secondary_source) and not row.verified for row in factors.rows)
     lines = [
         f"Emissielijst {factors.version} ({factors.path})",
-        f"{verified} van {len(factors.rows)} factoren geverifieerd bij de bron.",
+        f"{verified} van {len(factors.rows)} factoren geverifieerd bij de bron; "
+        f"{secondary} alleen in een secundaire bron gevonden (een andere publicatie die de "
+        "lijst citeert).",
     ]
     for row in factors.rows:
         status = "geverifieerd" if row.verified else "NIET geverifieerd"
@@ -213,6 +219,8 @@ def provenance_text(factors: FactorList) -> str:
             f"({status}{checked})",
             f"  bron: {row.source}",
         ]
+        if row.secondary_source:
+            lines.append(f"  secundaire bron: {row.secondary_source}")
     lines += [
         "Keuzes bij het rekenen:",
         f"- veerboot: '{FERRY_WITH_CAR}' als de reiziger met de auto aan boord ging (een "

@@ -33,6 +33,16 @@ def test_every_row_of_every_shipped_list_says_where_it_comes_from() -> None:
         for row in load_factor_list(version).rows:
             assert row.source and row.retrieved == "2026-12-01"
             assert not row.verified, "no value was read on the list itself"
+    for version in SHIPPED:
+        seconded = [r for r in load_factor_list(version).rows if r.secondary_source]
+        assert {(r.mode.value, r.factor_class) for r in seconded} >= {
+            ("trein", "buitenland"),
+            ("auto", "elektrisch"),
+        }
+        assert all(
+            "2026-12-01" in r.secondary_source or "read 2026-12-01" in r.secondary_source
+            for r in seconded
+        )
     ferry = load_factor_list("co2emissiefactoren-2025").factor_for(TransportMode.VEERBOOT, 100)
     assert "https://" in ferry.source and "Veerboot, gemiddeld" in ferry.source
 
@@ -216,7 +226,8 @@ def test_factors_command_shows_provenance_and_loads_a_list(
     assert main(["factors"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Emissielijst co2emissiefactoren-2025")
-    assert "0 van 11 factoren geverifieerd" in out
+    assert "0 van 11 factoren geverifieerd bij de bron; 2 alleen in een secundaire bron" in out
+    assert "  secundaire bron: github.com/rospocroccante/fiets-of-ov-frontend" in out
     assert "- trein, buitenland: 0.019 kg CO2e per pkm (NIET geverifieerd" in out
     assert out.count("  bron: ") == 11
     assert "- veerboot: 'autopassagier' als de reiziger met de auto aan boord ging" in out
