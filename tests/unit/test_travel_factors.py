@@ -260,3 +260,22 @@ def test_a_ferry_with_the_car_on_board_uses_the_car_passenger_row() -> None:
     assert (by_car.factor_class, by_car.factor_kg_per_unit) == ("autopassagier", 0.1295)
     assert by_car.kg_co2e == pytest.approx(by_car.km * 2 * 0.1295)
     assert (by_foot.factor_class, by_foot.factor_kg_per_unit) == ("voetpassagier", 0.0187)
+
+
+def test_factors_command_loads_an_excel_list_and_names_a_bad_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EMISSION_FACTORS_DIR", str(tmp_path / "lijsten"))
+    good = _xlsx(tmp_path / "officieel-2030.xlsx", XLSX_ROWS)
+    assert main(["factors", "load", str(good)]) == 0
+    assert "Geladen als officieel-2030" in capsys.readouterr().out
+    assert (tmp_path / "lijsten" / "officieel-2030.csv").is_file()
+    bad_rows = [list(row) for row in XLSX_ROWS]
+    bad_rows[2][5] = "-0,2"
+    bad = _xlsx(tmp_path / "kapot.xlsx", bad_rows)
+    assert main(["factors", "load", str(bad)]) == 2
+    assert (
+        "blad 'Factoren 2030', rij 6, kolom 'Kg CO2/eenheid (WTW)' (F) ('-0,2'): moet minstens 0"
+        in (capsys.readouterr().err)
+    )
