@@ -3,9 +3,9 @@
 A destination's airport is its city's main passenger airport from the curated table
 `data/city_airports.csv` (every capital and the most likely destinations). Elsewhere it is
 the airport with the most traffic for the place: among the scheduled airports within
-`PRIMARY_RADIUS_KM` that have routes (in the place's own country when it has one), the one
-with the highest routes × exp(-km / `TRAFFIC_DISTANCE_KM`), routes from
-`data/airport_routes.csv` (OpenFlights). Without such an airport: the nearest *large* one within
+`PRIMARY_RADIUS_KM` that have routes, the one with the highest routes × exp(-km /
+`TRAFFIC_DISTANCE_KM`), times `FOREIGN_WEIGHT` for an airport in another country; routes from
+`data/airport_routes.csv` (OpenFlights, see data/README.md for the measured hit rate). Without such an airport: the nearest *large* one within
 the radius, else the nearest airport with scheduled service. The scheduled airports are the
 large and medium airports that OurAirports marks as having scheduled service (copied with
 name and coordinates into `data/scheduled_airports.csv`, source column per row; heliports,
@@ -29,6 +29,7 @@ from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
 
 __all__ = [
+    "FOREIGN_WEIGHT",
     "PRIMARY_RADIUS_KM",
     "TRAFFIC_DISTANCE_KM",
     "Airport",
