@@ -125,7 +125,9 @@ def _factors(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.action == "load":
             if not args.file:
-                raise ValueError("Geef het bestand: reisverslag factors load BESTAND.csv")
+                raise ValueError(
+                    "Geef het bestand: reisverslag factors load BESTAND.xlsx (of .csv)"
+                )
             if settings.emission_factors_dir is None:
                 raise ValueError(
                     "Stel eerst EMISSION_FACTORS_DIR in: de map waarin geladen lijsten komen."
@@ -264,7 +266,7 @@ def _parser() -> argparse.ArgumentParser:
         "factors", help="the emission factor list in use with its sources; 'load FILE' adds one"
     )
     factors.add_argument("action", nargs="?", choices=["load"], help="load a list file")
-    factors.add_argument("file", nargs="?", help="the list file (CSV) to load")
+    factors.add_argument("file", nargs="?", help="the list file (.xlsx or .csv) to load")
     factors.add_argument("--version", help="list name (default: the setting, or the file name)")
 
     render = commands.add_parser("render", help="re-render a report exported as JSON")

@@ -51,6 +51,18 @@ OVERRIDE = {  # (name, cc): (iata, reason)
     ("Plymouth", "MS"): ("MNI", "John A. Osborne, Montserrat's airport"),
     ("Ostrava", "CZ"): ("OSR", "Leos Janacek Ostrava, not Katowice in Poland"),
     ("Münster", "DE"): ("FMO", "Münster Osnabrück"),
+    ("Osnabrück", "DE"): (
+        "FMO",
+        "Münster Osnabrück, the city's own airport 29 km away, not Bremen 100 km away",
+    ),
+    ("Stanley", "FK"): (
+        "MPN",
+        "Mount Pleasant, the Falklands' airport for flights abroad; Port Stanley serves the islands",
+    ),
+    ("Balashikha", "RU"): (
+        "SVO",
+        "part of the Moscow area, so Moscow's main airport; Zhukovsky has almost no scheduled flights",
+    ),
     ("Dortmund", "DE"): ("DTM", "Dortmund Airport"),
     ("Bielefeld", "DE"): ("PAD", "Paderborn Lippstadt, the nearest airport with scheduled flights"),
     ("Århus", "DK"): ("AAR", "Aarhus Airport"),
@@ -203,7 +215,7 @@ def add(gid, why):
         if d > SKIP_FAR_KM or a.country_code != c.country_code:
             print("skip", c.name, c.country_code, a.iata, round(d), file=sys.stderr)
             return
-        src = "nearest large airport within 100 km (OurAirports type), reviewed by hand as the city's main passenger airport; not checked against passenger statistics"
+        src = "busiest nearby airport by OpenFlights routes (airports.primary_airport); not checked against passenger statistics"
     seen.add(gid)
     out.append(
         dict(

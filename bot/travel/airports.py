@@ -2,10 +2,13 @@
 
 A destination's airport is its city's main passenger airport from the curated table
 `data/city_airports.csv` (every capital and the most likely destinations). Elsewhere it is
-the nearest *large* airport within `PRIMARY_RADIUS_KM` (OurAirports' type for airports with
-the most traffic), else the nearest airport with scheduled service, chosen among the large
-and medium airports that OurAirports marks as having scheduled service (copied with name
-and coordinates into `data/scheduled_airports.csv`, source column per row; heliports,
+the airport with the most traffic for the place: among the scheduled airports within
+`PRIMARY_RADIUS_KM` that have routes, the one with the highest routes × exp(-km /
+`TRAFFIC_DISTANCE_KM`), times `FOREIGN_WEIGHT` for an airport in another country; routes from
+`data/airport_routes.csv` (OpenFlights, see data/README.md for the measured hit rate). Without such an airport: the nearest *large* one within
+the radius, else the nearest airport with scheduled service. The scheduled airports are the
+large and medium airports that OurAirports marks as having scheduled service (copied with
+name and coordinates into `data/scheduled_airports.csv`, source column per row; heliports,
 seaplane bases, closed fields and metropolitan codes filtered out by
 `scripts/filter_scheduled_airports.py`). Those coordinates are used because airportsdata 20260905 puts a few
 busy airports tens of km off (BRU 42 km, LGG 32 km, LUX 30 km; see data/README.md).
@@ -15,6 +18,7 @@ Schiphol (AMS) to Vienna (VIE) is 959 km either way.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -25,7 +29,9 @@ from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
 
 __all__ = [
+    "FOREIGN_WEIGHT",
     "PRIMARY_RADIUS_KM",
+    "TRAFFIC_DISTANCE_KM",
     "Airport",
     "airport_by_code",
     "city_airport",
@@ -34,8 +40,12 @@ __all__ = [
     "primary_airport",
 ]
 
-#: Within this distance of a place, a large airport wins over any nearer medium one.
+#: Airports farther than this from a place are not its airport (unless nothing is nearer).
 PRIMARY_RADIUS_KM = 100.0
+#: Traffic counts less with distance: an airport this many km farther needs e (2.7) times the routes.
+TRAFFIC_DISTANCE_KM = 20.0
+#: An airport in another country counts for this share of its traffic (Basel-Mulhouse still serves Basel).
+FOREIGN_WEIGHT = 0.25
 
 _NAME_NOISE = re.compile(
     r"\b(?:international|internationale|intl|airport|aeroport|aeropuerto)\b", re.I
@@ -55,6 +65,7 @@ class Airport:
     longitude: float
     scheduled: bool
     large: bool = False
+    routes: int = 0
 
     @property
     def short_name(self) -> str:
@@ -80,6 +91,16 @@ class _ScheduledRow(BaseModel):
     source: str = Field(min_length=1)
 
 
+class _RoutesRow(BaseModel):
+    """A row of data/airport_routes.csv."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    iata: str = Field(min_length=3, max_length=3)
+    routes: int = Field(ge=0)
+    source: str = Field(min_length=1)
+
+
 class _CityRow(BaseModel):
     """A row of data/city_airports.csv."""
 
@@ -94,6 +115,9 @@ class _CityRow(BaseModel):
 def _all_airports() -> dict[str, Airport]:
     """Every airport with an IATA code, keyed by code: the scheduled table over airportsdata."""
     known = airportsdata.load("IATA")
+    routes = {
+        row.iata: row.routes for row in read_rows(DATA_DIR / "airport_routes.csv", _RoutesRow)
+    }
     airports = {
         code: Airport(
             iata=code,
@@ -119,6 +143,7 @@ def _all_airports() -> dict[str, Airport]:
             longitude=scheduled.longitude,
             scheduled=True,
             large=scheduled.type == "large_airport",
+            routes=routes.get(scheduled.iata, 0),
         )
     return airports
 
@@ -134,19 +159,24 @@ def airport_by_code(code: str) -> Airport | None:
     return _all_airports().get(code.strip().upper())
 
 
+def _traffic_score(km: float, airport: Airport, country_code: str) -> float:
+    """Routes, discounted by distance and for an airport across a border."""
+    abroad = FOREIGN_WEIGHT if country_code and airport.country_code != country_code.upper() else 1
+    return airport.routes * abroad * math.exp(-km / TRAFFIC_DISTANCE_KM)
+
+
 @functools.lru_cache(maxsize=1024)
-def primary_airport(latitude: float, longitude: float) -> Airport:
+def primary_airport(latitude: float, longitude: float, country_code: str = "") -> Airport:
     """A place's commercial airport when the curated table has none (see module docstring)."""
     by_distance = sorted(
-        _scheduled(), key=lambda a: haversine_km(latitude, longitude, a.latitude, a.longitude)
+        ((haversine_km(latitude, longitude, a.latitude, a.longitude), a) for a in _scheduled()),
+        key=lambda pair: pair[0],
     )
-    for airport in by_distance:
-        km = haversine_km(latitude, longitude, airport.latitude, airport.longitude)
-        if km > PRIMARY_RADIUS_KM:
-            break
-        if airport.large:
-            return airport
-    return by_distance[0]
+    near = [(km, a) for km, a in by_distance if km <= PRIMARY_RADIUS_KM]
+    served = [(km, a) for km, a in near if a.routes > 0]
+    if served:
+        return max(served, key=lambda pair: _traffic_score(pair[0], pair[1], country_code))[1]
+    return next((a for _, a in near if a.large), by_distance[0][1])
 
 
 @functools.cache

@@ -146,9 +146,9 @@ class TravelCalculator:
             computed_hours=time.hours,
         )
 
-    def factor_for(self, leg: Leg) -> FactorRow:
+    def factor_for(self, leg: Leg, car_on_board: bool = False) -> FactorRow:
         """The emission factor row that applies to one leg."""
-        return self.factors.factor_for(leg.mode, leg.km_one_way, leg.fuel)
+        return self.factors.factor_for(leg.mode, leg.km_one_way, leg.fuel, car_on_board)
 
     def emissions(self, legs: list[Leg], persons: int) -> list[EmissionLine]:
         """Km and kg CO2e per mode for the whole party: pkm x persons, vkm x cars."""
@@ -158,7 +158,7 @@ class TravelCalculator:
         modes = list(dict.fromkeys(leg.mode for leg in legs))
         for mode in modes:
             mode_legs = [leg for leg in legs if leg.mode == mode]
-            rows = [self.factor_for(leg) for leg in mode_legs]
+            rows = [self.factor_for(leg, _car_on_board(leg, legs)) for leg in mode_legs]
             units = [
                 leg.km * row.uplift * (persons if row.unit == "pkm" else leg.cars)
                 for leg, row in zip(mode_legs, rows, strict=True)
@@ -191,6 +191,17 @@ class TravelCalculator:
     def is_weak_justification(self, text: str) -> bool:
         """True when a justification names only efficiency (time, convenience, price)."""
         return is_weak_justification(text)
+
+
+def _car_on_board(leg: Leg, legs: list[Leg]) -> bool:
+    """A ferry leg that starts or ends where a car leg does: the car went on the ferry."""
+    if leg.mode != TransportMode.VEERBOOT:
+        return False
+    ends = {leg.origin, leg.destination}
+    return any(
+        other.mode == TransportMode.AUTO and ends & {other.origin, other.destination}
+        for other in legs
+    )
 
 
 def as_trip_calculator(calc: TravelCalculator) -> TripCalculator:

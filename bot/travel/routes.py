@@ -244,7 +244,7 @@ class RoutePlanner:
                 f"Van {place.label} ken ik de ligging niet. Geef de kilometers op, "
                 "bijvoorbeeld 'vliegtuig 1900 km'."
             )
-        return primary_airport(place.latitude, place.longitude)
+        return primary_airport(place.latitude, place.longitude, place.country_code)
 
     def _great_circle(self, origin: Place, destination: Place) -> float:
         """Great-circle km between two places, or a Dutch ValueError when one has no location."""
