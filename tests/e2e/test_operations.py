@@ -15,12 +15,12 @@ import pytest
 
 from bot.store import OutboxItem
 from bot.telegram.app import EXIT_CONFLICT
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.conversation import reply_with_buttons
+from testkit.example_trip import EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram
+from testkit.ptb import free_port
 from tests.drills.support import BotProcess
-from tests.example_trip import EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import reply_with_buttons
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.ptb import free_port
 
 pytestmark = pytest.mark.asyncio
 
