@@ -64,7 +64,6 @@ def expected_report(user_ref: str) -> Report:
             state=state or InterviewState(),
             profile=None,
             user_ref=user_ref,
-            threshold_hours=settings.rail_threshold_hours,
         )
         reply = interview.start() if text == "/start" else interview.handle(text)
         state = interview.state_data()

@@ -79,7 +79,7 @@ def expected_questions() -> list[str]:
     state = InterviewState()
     questions = []
     for text in DRILL_SCRIPT[:-1]:
-        interview = Interview(trip, now, state=state, profile=None, user_ref="x", threshold_hours=8)
+        interview = Interview(trip, now, state=state, profile=None, user_ref="x")
         reply = interview.start() if text == "/start" else interview.handle(text)
         assert reply.prompt is not None
         questions.append(reply.prompt.text)
