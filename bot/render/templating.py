@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 __all__ = ["TEMPLATES_DIR", "render_template", "template_environment"]
 
-#: The repository's templates directory (text, HTML, CSS and the Word template).
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+#: The templates (text, HTML, CSS and the Word template) as package data: `bot/templates` links
+#: to the repository's `templates/` and the wheel ships them there (see pyproject.toml).
+TEMPLATES_DIR = Path(str(files("bot") / "templates"))
 
 
 @cache
