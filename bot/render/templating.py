@@ -16,10 +16,10 @@ TEMPLATES_DIR = Path(str(files("bot") / "templates"))
 
 
 @cache
-def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
-    """One environment per templates directory; '.txt' templates are not HTML-escaped."""
+def template_environment() -> Environment:
+    """The environment over TEMPLATES_DIR; '.txt' templates are not HTML-escaped."""
     return Environment(
-        loader=FileSystemLoader(templates_dir),
+        loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
         autoescape=select_autoescape(
             enabled_extensions=("html", "xml"), disabled_extensions=("txt", "css"), default=True
@@ -30,6 +30,6 @@ def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     )
 
 
-def render_template(name: str, templates_dir: Path = TEMPLATES_DIR, **context: object) -> str:
-    """Render one template of `templates_dir` with the given context."""
-    return template_environment(templates_dir).get_template(name).render(**context)
+def render_template(name: str, **context: object) -> str:
+    """Render one template with the given context."""
+    return template_environment().get_template(name).render(**context)
