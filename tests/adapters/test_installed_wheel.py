@@ -74,6 +74,8 @@ def test_the_package_and_its_templates_come_from_the_virtualenv(venv: Path, tmp_
     assert all(Path(path).is_relative_to(venv) for path in where), where
     templates = Path(where[1])
     assert (templates / "verslag.docx").is_file() and (templates / "register").is_dir()
+    support = "import importlib.util as u; print(*(u.find_spec(m) for m in ('testkit', 'bench')))"
+    assert installed(venv, "python", "-c", support, cwd=tmp_path).split() == ["None", "None"]
 
 
 def test_an_installed_package_renders_every_format(venv: Path, tmp_path: Path) -> None:
