@@ -138,3 +138,10 @@ def test_every_button_in_the_source_starts_with_a_routed_prefix() -> None:
         assert routed_by(f"{prefix}|key|arg") == [prefix], f"{where}: {prefix!r} is not routed"
         made.add(prefix)
     assert made == set(PREFIXES)  # and no route waits for buttons nobody makes
+
+
+def test_the_gatekeepers_sensitive_buttons_are_routed_prefixes() -> None:
+    from bot.telegram.gatekeeper import _SENSITIVE_BUTTONS
+
+    for start in _SENSITIVE_BUTTONS:
+        assert start.endswith("|") and routed_by(f"{start}1|x") == [start[:-1]]
