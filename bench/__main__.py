@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.example_trip import EXAMPLE_MESSAGES
-from tests.support.fake_telegram import SEND_METHODS, ApiCall, FakeTelegram, RateLimits, UserClient
+from testkit.example_trip import EXAMPLE_MESSAGES
+from testkit.fake_telegram import SEND_METHODS, ApiCall, FakeTelegram, RateLimits, UserClient
+from testkit.process import BotProcess
 
 __all__ = ["main"]
 
@@ -33,72 +34,17 @@ SCRIPT = ["/start", *EXAMPLE_MESSAGES]
 REPLY_METHODS = SEND_METHODS | {"editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}
 
 
-class BotProcess:
-    """The bot under test as a child process, driven over its stdin/stdout."""
-
-    def __init__(self, kind: str, server: FakeTelegram, db: Path, **options: Any) -> None:
-        """Prepare the command line; start() launches it."""
-        self.argv = [
-            sys.executable,
-            "-m",
-            "bench.botproc",
-            kind,
-            "--token",
-            server.token,
-            "--base-url",
-            server.base_url,
-            "--file-url",
-            server.base_file_url,
-            "--db",
-            str(db),
-            "--first-user",
-            str(FIRST_USER),
-        ]
-        for name, value in options.items():
-            flag = "--" + name.replace("_", "-")
-            if value is True:
-                self.argv.append(flag)
-            elif value not in (None, False):
-                self.argv += [flag, str(value)]
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> dict[str, Any]:
-        """Launch and wait until it polls."""
-        self.process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            cwd=Path(__file__).parent.parent,
-        )
-        return await self._read("ready")
-
-    async def _read(self, event: str) -> dict[str, Any]:
-        """The next JSON line of the given event."""
-        assert self.process is not None and self.process.stdout is not None
-        while True:
-            line = await asyncio.wait_for(self.process.stdout.readline(), 120)
-            if not line:
-                raise RuntimeError(f"bot process ended before {event!r}")
-            try:
-                payload: dict[str, Any] = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if payload.get("event") == event:
-                return payload
-
-    async def ask(self, command: str) -> dict[str, Any]:
-        """Send a command and return the answer."""
-        assert self.process is not None and self.process.stdin is not None
-        self.process.stdin.write(command.encode() + b"\n")
-        await self.process.stdin.drain()
-        return await self._read("stopped" if command == "stop" else "stats")
-
-    async def stop(self) -> dict[str, Any]:
-        """Stop the bot and return its final figures."""
-        final = await self.ask("stop")
-        assert self.process is not None
-        await self.process.wait()
-        return final
+def measured_bot(kind: str, server: FakeTelegram, db: Path, **options: Any) -> BotProcess:
+    """The bot under test (``bench.botproc``) as a child process, driven over stdin/stdout."""
+    argv = ["-m", "bench.botproc", kind, "--token", server.token, "--base-url", server.base_url]
+    argv += ["--file-url", server.base_file_url, "--db", str(db), "--first-user", str(FIRST_USER)]
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif value not in (None, False):
+            argv += [flag, str(value)]
+    return BotProcess(server, db, argv=argv)
 
 
 @dataclass
@@ -171,10 +117,11 @@ async def conversations(
         db = Path(tmp) / "bench.sqlite3"
         async with FakeTelegram(keep_calls=False) as server:
             users = [server.user(FIRST_USER + i, f"Reiziger{i}") for i in range(travellers)]
-            bot = BotProcess(
+            bot = measured_bot(
                 kind, server, db, users=travellers, skip_documents=kind == "reisverslag"
             )
-            await bot.start()
+            bot.start()
+            await bot.read("ready")
             empty_db = _db_size(db)
             probe = LatencyProbe()
             server.call_listeners.append(probe)
@@ -184,7 +131,7 @@ async def conversations(
             await asyncio.gather(*(_traveller(u, kind, think, done) for u in users))
             wall = time.monotonic() - started
             after = await bot.ask("stats")
-            final = await bot.stop()
+            final = await bot.finish()
             db_bytes = _db_size(db)
     updates = travellers * len(SCRIPT)
     cpu = after["cpu_s"] - before["cpu_s"]
@@ -221,7 +168,7 @@ def _db_size(db: Path) -> int:
 def documents(renders: int) -> dict[str, Any]:
     """Median DOCX and PDF render time of the example report (after one warm-up each)."""
     from bot.render import render_docx, render_pdf
-    from tests.example_report import example_report
+    from testkit.example_report import example_report
 
     report = example_report()
     figures: dict[str, Any] = {"renders": renders}
@@ -256,17 +203,18 @@ async def reminder_burst(count: int) -> dict[str, Any]:
                         finished.set()
 
             server.call_listeners.append(count_delivery)
-            bot = BotProcess(
+            bot = measured_bot(
                 "reisverslag", server, db, users=count, reminders=count, outbox_interval=0.5
             )
-            await bot.start()
-            queued = (await bot._read("queued"))["reminders"]
+            bot.start()
+            await bot.read("ready")
+            queued = (await bot.read("queued"))["reminders"]
             with_timeout = max(120.0, count / 20)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(finished.wait(), with_timeout)
             duration = (stamps[-1] - stamps[0]) if stamps else 0.0
             await asyncio.sleep(2.0)  # anything sent twice would arrive now
-            await bot.stop()
+            await bot.finish()
             assert server.rate_limiter is not None
             rejected = server.rate_limiter.rejected
     return {
@@ -286,32 +234,19 @@ async def startup(runs: int) -> dict[str, Any]:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             async with FakeTelegram() as server:
-                env = {
-                    **os.environ,
-                    "TELEGRAM_BOT_TOKEN": server.token,
-                    "TELEGRAM_API_BASE_URL": server.base_url,
-                    "TELEGRAM_API_FILE_URL": server.base_file_url,
-                    "ALLOWED_USER_IDS": str(FIRST_USER),
-                    "DATABASE_URL": f"sqlite:///{tmp}/bot.sqlite3",
-                    "OUTBOX_INTERVAL_SECONDS": "5",
-                }
-                started = time.monotonic()
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "bot",
-                    env=env,
-                    cwd=Path(__file__).parent.parent,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
+                bot = BotProcess(
+                    server,
+                    Path(tmp) / "bot.sqlite3",
+                    ALLOWED_USER_IDS=str(FIRST_USER),
+                    OUTBOX_INTERVAL_SECONDS="5",
                 )
+                started = time.monotonic()
+                bot.start()
                 try:
                     first = await server.wait_for_call("getUpdates", timeout=60, answered=False)
                     times.append(first.time - started)
                 finally:
-                    process.kill()
-                    await process.wait()
+                    bot.kill()
     return {"startup_s": round(statistics.median(times), 2), "startup_runs": runs}
 
 

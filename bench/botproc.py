@@ -96,8 +96,8 @@ async def _reisverslag_application(
     from bot.store import Store
     from bot.telegram import build_application
     from bot.telegram.delivery import DOCUMENT
-    from tests.example_trip import EXAMPLE_NOW
-    from tests.support.bot_harness import shifted_clock, travel_calculator
+    from testkit.bot_harness import shifted_clock, travel_calculator
+    from testkit.example_trip import EXAMPLE_NOW
 
     async def skip_document(payload: dict[str, Any]) -> None:
         """Count a document delivery without rendering it."""
@@ -118,7 +118,7 @@ async def _reisverslag_application(
 def _register_trips(application: Any, args: argparse.Namespace) -> None:
     """One planned trip per traveller, returned days ago, so its reminders are due now."""
     from bot.telegram.reminders import register_trip
-    from tests.example_report import example_report
+    from testkit.example_report import example_report
 
     svc = application.bot_data["services"]
     period = example_report().period

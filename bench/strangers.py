@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.example_trip import EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.fake_telegram import FakeTelegram, RateLimits, UserClient
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.example_trip import EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram, RateLimits, UserClient
 
 __all__ = ["main"]
 

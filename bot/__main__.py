@@ -56,7 +56,6 @@ def _console(settings: Settings, out_dir: Path | None) -> int:
             write_documents=lambda report, out: write_documents(
                 report, out, ("docx", "pdf", "txt")
             ),
-            threshold_hours=settings.rail_threshold_hours,
         )
         return session.run(sys.stdin, sys.stdout)
     finally:

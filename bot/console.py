@@ -58,7 +58,6 @@ class ConsoleSession:
     user_ref: str
     out_dir: Path
     write_documents: DocumentWriter
-    threshold_hours: float = 8.0
 
     def run(self, stdin: TextIO, stdout: TextIO) -> int:
         """Interview until the report is confirmed (exit 0) or input ends (exit 1)."""
@@ -116,7 +115,6 @@ class ConsoleSession:
             state=state,
             profile=self.store.get_profile(self.user_ref),
             user_ref=self.user_ref,
-            threshold_hours=self.threshold_hours,
         )
 
     def _finish(self, reply: Reply) -> int:

@@ -7,4 +7,4 @@ import os
 # python-telegram-bot 22 warns (an error here) when durations are read as numbers.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["testkit.fixtures"]

@@ -114,13 +114,11 @@ class Interview:
         state: InterviewState | None = None,
         profile: Traveller | None = None,
         user_ref: str = "",
-        threshold_hours: float = 8.0,
     ) -> None:
         self._trip = trip
         self._now = now
         self._profile = profile
         self._user_ref = user_ref
-        self._threshold = threshold_hours
         self._data = state or InterviewState()
         self.answers: dict[str, Any] = {
             key: _adapter(key).validate_python(value) for key, value in self._data.answers.items()
@@ -155,7 +153,6 @@ class Interview:
             trip=self._trip,
             today=self._now.date(),
             profile=self._profile,
-            threshold_hours=self._threshold,
             confirmed=confirmed,
         )
 

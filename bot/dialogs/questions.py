@@ -49,7 +49,6 @@ class Context:
     trip: TripCalculator
     today: date
     profile: Traveller | None = None
-    threshold_hours: float = 8.0
     confirmed: bool = False  # the traveller confirmed an unlikely answer (km far off)
 
     def rail_check(self) -> RailCheck | None:

@@ -152,7 +152,6 @@ def write_documents(
     out_dir: Path,
     formats: Iterable[str] = ("docx", "pdf", "txt", "html"),
     letterhead: Letterhead | None = None,
-    docx_template: Path = DOCX_TEMPLATE,
 ) -> list[Path]:
     """Render the report in each format into `out_dir`; returns the files written."""
     wanted = [fmt.strip().lower().lstrip(".") for fmt in formats]
@@ -165,10 +164,6 @@ def write_documents(
     written = []
     for fmt in dict.fromkeys(wanted):
         path = out_dir / document_filename(report, fmt)
-        if fmt == "docx":
-            content: str | bytes = render_docx(report, letterhead, docx_template)
-        else:
-            content = _RENDERERS[fmt](report, letterhead)
-        _write_atomically(path, content)
+        _write_atomically(path, _RENDERERS[fmt](report, letterhead))
         written.append(path)
     return written

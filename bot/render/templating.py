@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 __all__ = ["TEMPLATES_DIR", "render_template", "template_environment"]
 
-#: The repository's templates directory (text, HTML, CSS and the Word template).
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+#: The templates (text, HTML, CSS and the Word template) as package data: `bot/templates` links
+#: to the repository's `templates/` and the wheel ships them there (see pyproject.toml).
+TEMPLATES_DIR = Path(str(files("bot") / "templates"))
 
 
 @cache
-def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
-    """One environment per templates directory; '.txt' templates are not HTML-escaped."""
+def template_environment() -> Environment:
+    """The environment over TEMPLATES_DIR; '.txt' templates are not HTML-escaped."""
     return Environment(
-        loader=FileSystemLoader(templates_dir),
+        loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
         autoescape=select_autoescape(
             enabled_extensions=("html", "xml"), disabled_extensions=("txt", "css"), default=True
@@ -28,6 +30,6 @@ def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     )
 
 
-def render_template(name: str, templates_dir: Path = TEMPLATES_DIR, **context: object) -> str:
-    """Render one template of `templates_dir` with the given context."""
-    return template_environment(templates_dir).get_template(name).render(**context)
+def render_template(name: str, **context: object) -> str:
+    """Render one template with the given context."""
+    return template_environment().get_template(name).render(**context)

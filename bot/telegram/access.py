@@ -13,8 +13,8 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.store import AccessAction, OutboxItem
+from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush
-from bot.telegram.keyboards import parse_callback
 from bot.telegram.reminders import traveller_name
 from bot.telegram.services import Services, services, user_ref_of
 
@@ -147,14 +147,12 @@ def _stranger_reply(svc: Services, action: AccessAction | None) -> str:
 async def on_access_decision(update: Update, context: Context) -> None:
     """A secretariat member pressed Toestaan or Weigeren on an access request."""
     svc = services(context)
-    query = update.callback_query
-    callback = parse_callback(query.data if query else None)
-    if (
-        query is None
-        or callback is None
-        or not svc.is_secretariat(query.message.chat.id if query.message else None)
-        or not callback.key.isdigit()
-    ):
+    press = await button_press(update, needs_message=False)  # requests may wait for days
+    if press is None:
+        return
+    query, callback, chat = press.query, press.callback, update.effective_chat
+    if not svc.is_secretariat(chat.id if chat else None) or not callback.key.isdigit():
+        await press.stale()
         return
     user_id = int(callback.key)
     allowed = callback.arg == "ok"

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import Conflict, InvalidToken
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -27,6 +30,7 @@ from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
 from bot.telegram import (
     access,
+    council,
     gatekeeper,
     lifecycle,
     privacy,
@@ -44,7 +48,7 @@ from bot.telegram.traveller import TRAVELLER_COMMANDS
 from bot.transcription import transcriber_from_settings
 from bot.travel import TravelCalculator
 
-__all__ = ["TRAVELLER_COMMANDS", "build_application", "run_bot"]
+__all__ = ["ROUTES", "TRAVELLER_COMMANDS", "Route", "build_application", "run_bot"]
 
 log = logging.getLogger(__name__)
 
@@ -116,48 +120,109 @@ def build_application(
     return application
 
 
+#: Handler groups, run in this order for every update; within a group the first matching
+#: route answers. Earlier groups screen or note an update and let it through.
+SCREEN = -4  # authority in the secretariat's chat, per-person limits, forged calendar data
+USERNAMES = -3  # remember @usernames for the secretariat's /reis @naam
+PENDING_INPUT = -2  # a typed answer the bot asked for outside the interview (a reason, a trip)
+ACCESS = -1  # only allowed travellers go further
+HANDLE = 0
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of the routing table: what reaches `handler`, in which group.
+
+    Exactly one of `commands`, `prefix` (callback data "<prefix>|…"), `message` (a message
+    filter) or `every_update` says what; `chat` says where ("private", "desk": the
+    secretariat's chat). Button presses are routed by prefix from any chat: their handlers
+    check whose button it is."""
+
+    handler: Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
+    group: int = HANDLE
+    commands: tuple[str, ...] = ()
+    prefix: str = ""
+    message: filters.BaseFilter | None = None
+    every_update: bool = False
+    chat: Literal["private", "desk"] = "private"
+
+
+#: Every handler of the bot, in registration order.
+ROUTES: tuple[Route, ...] = (
+    Route(gatekeeper.screen, group=SCREEN, every_update=True),
+    Route(reminders.remember_username, group=USERNAMES, every_update=True),
+    Route(
+        secretariat.on_pending_text,
+        group=PENDING_INPUT,
+        message=filters.TEXT & ~filters.COMMAND,
+    ),
+    Route(access.guard, group=ACCESS, every_update=True),
+    Route(access.on_revoke, commands=("intrekken",), chat="desk"),
+    Route(traveller.on_edited, message=filters.UpdateType.EDITED),
+    Route(traveller.on_start, commands=("start",)),
+    Route(traveller.on_new, commands=("nieuw",)),
+    Route(traveller.on_command, commands=("terug", "overzicht", "annuleer", "help", "overslaan")),
+    Route(traveller.on_my_reports, commands=("mijnverslagen",)),
+    Route(traveller.on_check, commands=("check",)),
+    Route(secretariat.on_trip_command, commands=("reis",)),
+    Route(secretariat.on_secretariat_trip, commands=("reis",), chat="desk"),
+    Route(secretariat.on_open, commands=("openstaand",), chat="desk"),
+    Route(secretariat.on_reports, commands=("verslagen",), chat="desk"),
+    Route(secretariat.on_export, commands=("export",), chat="desk"),
+    Route(council.on_annual_report, commands=("jaarrapport",), chat="desk"),
+    Route(secretariat.on_remind_now, commands=("herinner",), chat="desk"),
+    Route(privacy.on_my_data, commands=("mijngegevens",)),
+    Route(privacy.on_erase, commands=("verwijder",)),
+    Route(access.on_access_decision, prefix="acc"),
+    Route(traveller.on_report_button, prefix="r"),
+    Route(traveller.on_callback, prefix="a"),  # answer a question
+    Route(traveller.on_callback, prefix="m"),  # tick a multi-choice option
+    Route(traveller.on_callback, prefix="c"),  # the calendar
+    Route(voice.on_voice_button, prefix="v"),
+    Route(privacy.on_erase_decision, prefix="avg"),
+    Route(reminders.on_reminder_button, prefix="rem"),
+    Route(traveller.on_text, message=filters.TEXT & ~filters.COMMAND),
+    Route(traveller.on_unknown_command, message=filters.COMMAND),
+    Route(voice.on_voice, message=filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE),
+    Route(traveller.on_other_content, message=~filters.TEXT),
+)
+
+
+def callback_pattern(prefix: str) -> str:
+    """The callback data a prefix routes: "<prefix>|" and anything after it."""
+    return rf"^{re.escape(prefix)}\|"
+
+
+def route_handler(
+    route: Route, desk: filters.BaseFilter | None
+) -> BaseHandler[Any, Any, Any] | None:
+    """The python-telegram-bot handler of one route (None: a secretariat route without one)."""
+    if route.every_update:
+        return TypeHandler(Update, route.handler)
+    if route.prefix:
+        return CallbackQueryHandler(route.handler, pattern=callback_pattern(route.prefix))
+    if route.chat == "desk" and desk is None:
+        return None
+    where = desk if route.chat == "desk" else filters.ChatType.PRIVATE
+    assert where is not None
+    if route.commands:
+        return CommandHandler(list(route.commands), route.handler, filters=where)
+    assert route.message is not None
+    return MessageHandler(where & route.message, route.handler)
+
+
 def _add_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> None:
-    private = filters.ChatType.PRIVATE
-    application.add_handler(TypeHandler(Update, gatekeeper.screen), group=-4)
-    application.add_handler(TypeHandler(Update, access.guard), group=-1)
-    if settings.secretariat_chat_id is not None:
-        desk = filters.Chat(settings.secretariat_chat_id)
-        application.add_handler(CommandHandler("intrekken", access.on_revoke, filters=desk))
-    application.add_handler(
-        MessageHandler(private & filters.UpdateType.EDITED, traveller.on_edited)
-    )
-    application.add_handler(CommandHandler("start", traveller.on_start, filters=private))
-    application.add_handler(CommandHandler("nieuw", traveller.on_new, filters=private))
-    application.add_handler(
-        CommandHandler(
-            ["terug", "overzicht", "annuleer", "help", "overslaan"],
-            traveller.on_command,
-            filters=private,
-        )
-    )
-    application.add_handler(
-        CommandHandler("mijnverslagen", traveller.on_my_reports, filters=private)
-    )
-    application.add_handler(CommandHandler("check", traveller.on_check, filters=private))
-    application.add_handler(CallbackQueryHandler(access.on_access_decision, pattern=r"^acc\|"))
-    application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
-    application.add_handler(CallbackQueryHandler(traveller.on_callback, pattern=r"^[amc]\|"))
-    application.add_handler(CallbackQueryHandler(voice.on_voice_button, pattern=r"^v\|"))
-    secretariat.add_secretariat_handlers(application, settings)
-    privacy.add_privacy_handlers(application)
+    """Register every route of ROUTES, the error handler and the periodic jobs."""
+    chat_id = settings.secretariat_chat_id
+    desk = filters.Chat(chat_id) if chat_id is not None else None
+    for route in ROUTES:
+        handler = route_handler(route, desk)
+        if handler is not None:
+            application.add_handler(handler, group=route.group)
+    privacy.add_retention_job(application)
     reminders.add_reminder_jobs(application, settings)
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, traveller.on_text)
-    )
-    application.add_handler(MessageHandler(private & filters.COMMAND, traveller.on_unknown_command))
-    application.add_handler(
-        MessageHandler(
-            private & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), voice.on_voice
-        )
-    )
-    application.add_handler(MessageHandler(private & ~filters.TEXT, traveller.on_other_content))
     application.add_error_handler(_on_error)
 
 

@@ -9,7 +9,6 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -21,10 +20,11 @@ from telegram.error import (
 
 from bot.config import Settings
 from bot.outbox import OutboxWorker, PermanentFailure, RetryLater, Sender
-from bot.render import document_filename, render_docx, render_pdf, split_message
+from bot.render import document_filename, render_docx, render_pdf
 from bot.report import Report
 from bot.store import OutboxItem, Store
 from bot.telegram.ratelimit import bulk_sending
+from bot.telegram.sending import send_html_to
 
 __all__ = [
     "DOCUMENT",
@@ -175,19 +175,13 @@ def telegram_senders(bot: Bot, store: Store) -> dict[str, Sender]:
     cache = _DocumentCache()
 
     async def send_message(payload: dict[str, Any]) -> None:
-        parts = split_message(payload["html"])
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            await _moved_chat_aware(
-                store,
-                payload,
-                bot.send_message(
-                    payload["chat_id"],
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=_buttons(payload.get("buttons")) if last else None,
-                ),
-            )
+        await send_html_to(
+            bot,
+            payload["chat_id"],
+            payload["html"],
+            _buttons(payload.get("buttons")),
+            wrap=lambda call: _moved_chat_aware(store, payload, call),
+        )
 
     async def send_document(payload: dict[str, Any]) -> None:
         report = store.get_report(payload["report_id"])

@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.store import OutboxItem
@@ -23,13 +23,13 @@ from bot.store.privacy import (
     personal_data,
     run_retention,
 )
+from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush
-from bot.telegram.keyboards import parse_callback
 from bot.telegram.services import Services, services, user_ref_of
 
 __all__ = [
     "ERASE_QUESTION",
-    "add_privacy_handlers",
+    "add_retention_job",
     "on_erase",
     "on_erase_decision",
     "on_my_data",
@@ -160,19 +160,15 @@ async def on_erase(update: Update, context: Context) -> None:
 async def on_erase_decision(update: Update, context: Context) -> None:
     """The traveller answered the /verwijder question (only their own buttons count)."""
     svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    callback = parse_callback(query.data)
-    if callback is None or callback.key != str(query.from_user.id):
-        await query.answer("Deze knop werkt niet meer.")
+    press = await button_press(update, needs_message=False, owner_in_key=True)
+    if press is None:
         return
-    message = query.message if isinstance(query.message, Message) else None
-    if callback.arg != "ja":
+    query, message, user_ref = press.query, press.message, press.user_ref
+    if press.callback.arg != "ja":
         await query.answer("Er is niets verwijderd.")
         if message is not None:
             await message.edit_text("Er is niets verwijderd.")
         return
-    user_ref = user_ref_of(query.from_user.id)
     async with svc.lock(user_ref):
         erased = erase_personal_data(svc.store, user_ref, query.from_user.id, svc.clock())
         svc.forget(user_ref)
@@ -193,12 +189,8 @@ async def on_erase_decision(update: Update, context: Context) -> None:
         await context.bot.send_message(query.from_user.id, text)
 
 
-def add_privacy_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register /mijngegevens, /verwijder and the hourly retention job."""
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("mijngegevens", on_my_data, filters=private))
-    application.add_handler(CommandHandler("verwijder", on_erase, filters=private))
-    application.add_handler(CallbackQueryHandler(on_erase_decision, pattern=r"^avg\|"))
+def add_retention_job(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Schedule the hourly retention job."""
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _retention_job, interval=RETENTION_INTERVAL, first=timedelta(minutes=1)

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.dialogs import NeedsChoice
@@ -33,9 +33,9 @@ from bot.reminders import (
 )
 from bot.report import DayPart, TripPeriod
 from bot.store import OutboxItem, Reminder, Store, Trip, TripStatus
+from bot.telegram.buttons import STALE_BUTTON, button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush, telegram_call
-from bot.telegram.keyboards import parse_callback
-from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
+from bot.telegram.services import Services, TelegramDraft, services
 from bot.telegram.traveller import edit_markup, send_prompt
 
 __all__ = [
@@ -285,19 +285,13 @@ async def _reminder_job(context: Context) -> None:
 async def on_reminder_button(update: Update, context: Context) -> None:
     """'Verder' / 'Later' / 'Niet nodig' under a reminder."""
     svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    callback = parse_callback(query.data)
-    message = query.message
-    user_ref = user_ref_of(query.from_user.id)
-    trip = svc.store.get_trip(callback.key) if callback else None
-    if (
-        callback is None
-        or trip is None
-        or trip.user_ref != user_ref
-        or not isinstance(message, Message)
-    ):
-        await query.answer("Deze knop werkt niet meer.")
+    press = await button_press(update)
+    if press is None or press.message is None:
+        return
+    query, callback, message, user_ref = press.query, press.callback, press.message, press.user_ref
+    trip = svc.store.get_trip(callback.key)
+    if trip is None or trip.user_ref != user_ref:  # someone else's trip, or erased
+        await press.stale()
         return
     if svc.was_answered(message.chat_id, message.message_id):
         await query.answer("Dit is al verwerkt.")  # the second tap of a double tap
@@ -328,7 +322,7 @@ async def on_reminder_button(update: Update, context: Context) -> None:
         await edit_markup(message, None)
         await _continue(svc, message, user_ref, trip)
     else:
-        await query.answer("Deze knop werkt niet meer.")
+        await query.answer(STALE_BUTTON)
 
 
 async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) -> None:
@@ -416,9 +410,7 @@ async def remember_username(update: Update, context: Context) -> None:
 def add_reminder_jobs(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> None:
-    """Register the reminder buttons and the periodic reminder job (every minute)."""
-    application.add_handler(TypeHandler(Update, remember_username), group=-3)
-    application.add_handler(CallbackQueryHandler(on_reminder_button, pattern=r"^rem\|"))
+    """Schedule the periodic reminder job (every minute)."""
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _reminder_job, interval=REMINDER_INTERVAL_SECONDS, first=REMINDER_INTERVAL_SECONDS

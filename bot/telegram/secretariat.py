@@ -8,26 +8,18 @@ import logging
 from typing import Any
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
-    filters,
 )
 
-from bot.config import Settings
 from bot.dialogs import NeedsChoice
 from bot.dialogs.parsers import parse_period
 from bot.dialogs.ports import TripCalculator
 from bot.export import export_csv, export_xlsx
 from bot.reminders import WorkingHours, deadline_of
-from bot.render import split_message
 from bot.report import TripPeriod, join_dutch
 from bot.store import OutboxItem
-from bot.telegram.council import on_annual_report
 from bot.telegram.delivery import MESSAGE, schedule_flush
 from bot.telegram.reminders import (
     CANCEL_REASON,
@@ -38,12 +30,12 @@ from bot.telegram.reminders import (
     traveller_name,
     trip_label,
 )
+from bot.telegram.sending import send_html
 from bot.telegram.services import Services, services, user_ref_of
 
 __all__ = [
     "PLANNED_TRIP",
     "SECRETARIAT_BOT_COMMANDS",
-    "add_secretariat_handlers",
     "parse_trip_announcement",
 ]
 
@@ -196,12 +188,6 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
     )
 
 
-async def _reply_html(message: Message, text: str) -> None:
-    """Send HTML, split at Telegram's limit."""
-    for part in split_message(text):
-        await message.get_bot().send_message(message.chat_id, part, parse_mode=ParseMode.HTML)
-
-
 async def on_open(update: Update, context: Context) -> None:
     """/openstaand: trips back without a report, and unfinished reports, since when."""
     svc = services(context)
@@ -232,7 +218,7 @@ async def on_open(update: Update, context: Context) -> None:
     text = [f"<b>Nog geen verslag ({len(lines)})</b>", *lines] if lines else []
     if drafts:
         text += ["", f"<b>Verslag begonnen, nog niet verstuurd ({len(drafts)})</b>", *drafts]
-    await _reply_html(message, "\n".join(text).strip())
+    await send_html(message, "\n".join(text).strip())
 
 
 def _year(svc: Services, args: list[str] | None) -> int | None:
@@ -308,23 +294,3 @@ async def on_remind_now(update: Update, context: Context) -> None:
         if sent == 0
         else f"{sent} {'herinnering' if sent == 1 else 'herinneringen'} verstuurd."
     )
-
-
-def add_secretariat_handlers(
-    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
-) -> None:
-    """Register /reis, the pending-input handler and the secretariat's commands."""
-    private = filters.ChatType.PRIVATE
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_pending_text), group=-2
-    )
-    application.add_handler(CommandHandler("reis", on_trip_command, filters=private))
-    if settings.secretariat_chat_id is None:
-        return
-    desk = filters.Chat(settings.secretariat_chat_id)
-    application.add_handler(CommandHandler("reis", on_secretariat_trip, filters=desk))
-    application.add_handler(CommandHandler("openstaand", on_open, filters=desk))
-    application.add_handler(CommandHandler("verslagen", on_reports, filters=desk))
-    application.add_handler(CommandHandler("export", on_export, filters=desk))
-    application.add_handler(CommandHandler("jaarrapport", on_annual_report, filters=desk))
-    application.add_handler(CommandHandler("herinner", on_remind_now, filters=desk))

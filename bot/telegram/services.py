@@ -114,7 +114,6 @@ class Services:
             state=draft.interview,
             profile=self.profile(user_ref),
             user_ref=user_ref,
-            threshold_hours=self.settings.rail_threshold_hours,
         )
 
     def profile(self, user_ref: str) -> Traveller | None:

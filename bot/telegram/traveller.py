@@ -12,7 +12,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
@@ -20,17 +19,18 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.dialogs import Choice, Interview, Prompt, Reply
-from bot.render import render_chat_summary, split_message
+from bot.render import render_chat_summary
 from bot.report import Report
 from bot.store import DuplicateUpdate, StoreUnavailable
+from bot.telegram.buttons import STALE_BUTTON, button_press
 from bot.telegram.delivery import report_outbox, schedule_flush
 from bot.telegram.keyboards import (
     Callback,
     calendar_keyboard,
-    parse_callback,
     prompt_html,
     prompt_keyboard,
 )
+from bot.telegram.sending import send_html
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
 
 __all__ = [
@@ -66,16 +66,6 @@ TRAVELLER_COMMANDS = [
 Context = ContextTypes.DEFAULT_TYPE
 
 NO_DRAFT = "Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen."
-
-
-async def send_html(message: Message, text: str, **kwargs: Any) -> None:
-    """Send HTML text, split at Telegram's limit; keyboards go with the last part."""
-    parts = split_message(text)
-    for index, part in enumerate(parts):
-        extra = kwargs if index == len(parts) - 1 else {}
-        await message.get_bot().send_message(
-            message.chat_id, part, parse_mode=ParseMode.HTML, **extra
-        )
 
 
 async def send_prompt(
@@ -279,15 +269,11 @@ async def on_edited(update: Update, context: Context) -> None:
 
 async def on_callback(update: Update, context: Context) -> None:
     """A button of an interview question: answer, toggle, calendar."""
-    query = update.callback_query
-    assert query is not None and query.from_user is not None
-    callback = parse_callback(query.data)
-    message = query.message
-    if callback is None or not isinstance(message, Message):
-        await query.answer("Deze knop werkt niet meer.")
+    press = await button_press(update)
+    if press is None or press.message is None:
         return
+    query, callback, message, user_ref = press.query, press.callback, press.message, press.user_ref
     svc = services(context)
-    user_ref = user_ref_of(query.from_user.id)
     # Check and apply under one lock: a double tap waits here and then finds the press done.
     async with svc.lock(user_ref):
         if svc.was_answered(message.chat_id, message.message_id):
@@ -304,8 +290,7 @@ async def on_callback(update: Update, context: Context) -> None:
             await query.answer("Deze knop hoort bij een eerdere vraag.")
             await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
             return
-        press = _Press(svc, query, message, callback, prompt, draft, user_ref)
-        text = await _button_text(press)
+        text = await _button_text(_Press(svc, query, message, callback, prompt, draft, user_ref))
         if text is not None:
             svc.mark_answered(message.chat_id, message.message_id)
             await _handle(svc, update, message, query.from_user, text)
@@ -356,7 +341,7 @@ async def _button_text(press: _Press) -> str | None:
         return await _toggle(press)
     if action == "c":
         return await _calendar(press)
-    await query.answer("Deze knop werkt niet meer.")
+    await query.answer(STALE_BUTTON)
     return None
 
 
@@ -387,7 +372,7 @@ async def _toggle(press: _Press) -> str | None:
     arg = press.callback.arg
     choice = press.choice_at(arg.rstrip("+-"))
     if choice is None:
-        await query.answer("Deze knop werkt niet meer.")
+        await query.answer(STALE_BUTTON)
         return None
     toggled = [v for v in draft.toggled if v != choice.value]
     tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
@@ -420,7 +405,7 @@ async def _calendar(press: _Press) -> str | None:
     try:
         picked = date.fromisoformat(arg[1:])
     except ValueError:
-        await query.answer("Deze knop werkt niet meer.")
+        await query.answer(STALE_BUTTON)
         return None
     start = draft.calendar_start
     if arg.startswith("d") or start is None or picked < start:
@@ -501,16 +486,17 @@ async def on_report_button(update: Update, context: Context) -> None:
     from bot.telegram.delivery import DOCUMENT
 
     svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    callback = parse_callback(query.data)
+    press = await button_press(update, needs_message=False)
     chat = update.effective_chat
-    if callback is None or chat is None:
-        await query.answer("Deze knop werkt niet meer.")
+    if press is None:
         return
-    report = svc.store.get_report(callback.key)
+    if chat is None:
+        await press.stale()
+        return
+    query = press.query
+    report = svc.store.get_report(press.callback.key)
     allowed = report is not None and (
-        report.traveller.user_ref == user_ref_of(query.from_user.id) or svc.is_secretariat(chat.id)
+        report.traveller.user_ref == press.user_ref or svc.is_secretariat(chat.id)
     )
     if report is None or not allowed:
         await query.answer("Dit verslag kan ik je niet sturen.", show_alert=True)

@@ -31,9 +31,10 @@ from telegram.ext import Application, ContextTypes
 
 from bot.dialogs.questions import is_free_text
 from bot.store import DuplicateUpdate, StoreUnavailable
-from bot.telegram.keyboards import parse_callback
+from bot.telegram.buttons import STALE_BUTTON, button_press
+from bot.telegram.sending import send_html, send_html_to
 from bot.telegram.services import Services, TelegramDraft, VoiceAnswer, services, user_ref_of
-from bot.telegram.traveller import NO_DRAFT, answer_as_typed, send_html, send_prompt
+from bot.telegram.traveller import NO_DRAFT, answer_as_typed, send_prompt
 from bot.transcription import TranscriptionFailed
 
 __all__ = [
@@ -332,22 +333,11 @@ async def _offer(bot: Bot, voice: VoiceAnswer, notices: list[str]) -> bool:
     parts.append(_offer_html(voice))
     parts.append("Klopt dit? Tik ✅ Gebruiken, of ✏️ Aanpassen om het te verbeteren.")
     try:
-        await _send_html(bot, voice.chat_id, "\n\n".join(parts), _offer_keyboard(voice))
+        await send_html_to(bot, voice.chat_id, "\n\n".join(parts), _offer_keyboard(voice))
     except TelegramError as error:
         log.warning("could not offer a transcript: %s", type(error).__name__)
         return False
     return True
-
-
-async def _send_html(
-    bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    from bot.render import split_message
-
-    parts = split_message(text)
-    for index, part in enumerate(parts):
-        markup = keyboard if index == len(parts) - 1 else None
-        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def _tell(bot: Bot, chat_id: int, text: str) -> None:
@@ -369,7 +359,7 @@ async def _tell_with_question(
         parts.append(prompt_html(prompt))
     keyboard = prompt_keyboard(prompt, frozenset(draft.toggled)) if prompt else None
     try:
-        await _send_html(bot, chat_id, "\n\n".join(parts), keyboard)
+        await send_html_to(bot, chat_id, "\n\n".join(parts), keyboard)
     except TelegramError as error:
         log.warning("could not send a voice notice: %s", type(error).__name__)
 
@@ -379,16 +369,12 @@ async def _tell_with_question(
 
 async def on_voice_button(update: Update, context: Context) -> None:
     """✅ Gebruiken, ✏️ Aanpassen, 🎙️ Opnieuw or ➕ Aanvullen under a transcript."""
-    query = update.callback_query
-    assert query is not None
-    callback = parse_callback(query.data)
-    message = query.message
-    if callback is None or not isinstance(message, Message):
-        await query.answer("Deze knop werkt niet meer.")
+    press = await button_press(update)
+    if press is None or press.message is None:
         return
+    query, message, user_ref = press.query, press.message, press.user_ref
     svc = services(context)
-    user_ref = user_ref_of(query.from_user.id)
-    voice_id, action = callback.key, callback.arg
+    voice_id, action = press.callback.key, press.callback.arg
     async with svc.lock(user_ref):
         try:
             draft, voice = _pending(svc, user_ref, voice_id)
@@ -449,7 +435,7 @@ async def _change(
         voice.appending = True
         notice = "Spreek het vervolg in; ik zet het achter de tekst die je al hebt."
     else:
-        await query.answer("Deze knop werkt niet meer.")
+        await query.answer(STALE_BUTTON)
         return
     _save(svc, user_ref, draft)
     await query.answer()

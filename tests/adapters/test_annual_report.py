@@ -20,7 +20,7 @@ from bot.annual.document import annual_view, render_annual_pdf
 from bot.export import TOTALS_SHEET, export_xlsx
 from bot.report import Place, RailCheck, Report, TransportMode
 from bot.store import Store
-from tests.support.generated_reports import DEPARTMENTS, generated_year, store_reports
+from testkit.generated_reports import DEPARTMENTS, generated_year, store_reports
 
 YEAR = 2025
 NEW_LIST_FROM = date(2025, 10, 1)

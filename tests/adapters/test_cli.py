@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from tests.example_report import example_report
+from testkit.example_report import example_report
 
 ROOT = Path(__file__).resolve().parents[2]
 

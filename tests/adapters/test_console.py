@@ -19,8 +19,8 @@ from bot.config import Settings
 from bot.console import ConsoleSession
 from bot.render import write_documents
 from bot.store import Store
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
-from tests.support.bot_harness import shifted_clock, travel_calculator
+from testkit.bot_harness import shifted_clock, travel_calculator
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
 # Typed today (2026 or later), the April 2025 trip needs its year.

@@ -32,10 +32,10 @@ from telegram.ext import (
     filters,
 )
 
-from tests.support.fake_telegram import BOT_USERNAME, FakeTelegram, RateLimits
-from tests.support.ptb import application_builder, free_port, polling, webhook
+from testkit.fake_telegram import BOT_USERNAME, FakeTelegram, RateLimits
+from testkit.ptb import application_builder, free_port, polling, webhook
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["testkit.fixtures"]
 
 DOCX_BYTES = b"PK\x03\x04 pretend this is a Word document"
 ANY_APPLICATION = Application[Any, Any, Any, Any, Any, Any]
@@ -523,12 +523,12 @@ async def test_wait_idle_returns_after_the_bot_has_answered(
 
 
 async def test_runs_as_its_own_process() -> None:
-    """`python -m tests.support.fake_telegram --port N` serves the Bot API and its state."""
+    """`python -m testkit.fake_telegram --port N` serves the Bot API and its state."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.support.fake_telegram",
+        "testkit.fake_telegram",
         "--port",
         str(port),
         stdout=asyncio.subprocess.PIPE,

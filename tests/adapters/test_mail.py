@@ -20,8 +20,8 @@ from bot.mail import DOCX_MIME, email_senders
 from bot.outbox import OutboxWorker
 from bot.render import document_filename
 from bot.store import OutboxItem, Store
-from tests.example_report import example_report
-from tests.support.ptb import free_port
+from testkit.example_report import example_report
+from testkit.ptb import free_port
 
 NOW = datetime(2025, 4, 30, 10, tzinfo=UTC)
 

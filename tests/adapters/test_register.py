@@ -18,8 +18,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from bot.__main__ import main
 from bot.report import FORM_QUESTIONS, Place, Report, Traveller
 from bot.store import Store
-from tests.support.browser import axe_violations, chromium, console_errors
-from tests.support.generated_reports import generated_year, store_reports
+from testkit.browser import axe_violations, chromium, console_errors
+from testkit.generated_reports import generated_year, store_reports
 
 #: Screenshots of the register land here (kept after the run; ignored by git).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output"

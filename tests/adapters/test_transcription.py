@@ -12,7 +12,7 @@ from bot.transcription import (
     endpoint_url,
     transcriber_from_settings,
 )
-from tests.support.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
+from testkit.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
 
 
 def _transcriber(stt: FakeTranscription, **changes: object) -> OpenAICompatibleTranscriber:

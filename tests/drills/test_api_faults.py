@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, running_bot
-from tests.support.fake_telegram import ApiCall, FakeTelegram, UserClient
+from testkit.bot_harness import SECRETARIAT_ID, running_bot
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import ApiCall, FakeTelegram, UserClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 

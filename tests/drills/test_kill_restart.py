@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
+from testkit.fake_telegram import FakeTelegram
 from tests.drills.support import (
     DRILL_SCRIPT,
-    BotProcess,
     comparable,
+    drill_bot,
     expected_report,
     reply_ending_turn,
 )
-from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 
@@ -32,7 +32,7 @@ async def test_killed_twenty_times_the_traveller_finishes_with_every_answer(
     kills = sorted(rng.randrange(len(DRILL_SCRIPT)) for _ in range(KILLS))
     database = tmp_path / "bot.sqlite3"
     async with FakeTelegram() as server:
-        bot = BotProcess(server, database, ALLOWED_USER_IDS=str(TRAVELLER))
+        bot = drill_bot(server, database, ALLOWED_USER_IDS=str(TRAVELLER))
         jan = server.user(TRAVELLER, "Jan")
         bot.start()
         try:

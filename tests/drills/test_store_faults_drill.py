@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event
 
 from bot.store import StoreUnavailable
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import TRAVELLER_ID, RunningBot, running_bot
-from tests.support.fake_telegram import FakeTelegram, UserClient
+from testkit.bot_harness import TRAVELLER_ID, RunningBot, running_bot
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 

@@ -26,11 +26,11 @@ from aiohttp import web
 from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
 from bot.store import Store
-from tests.drills.support import DRILL_SCRIPT, BotProcess, comparable, expected_report
-from tests.support.bot_harness import SECRETARIAT_ID, travel_calculator
-from tests.support.databases import wipe_postgres
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.ptb import free_port
+from testkit.bot_harness import SECRETARIAT_ID, travel_calculator
+from testkit.databases import wipe_postgres
+from testkit.fake_telegram import FakeTelegram
+from testkit.ptb import free_port
+from tests.drills.support import DRILL_SCRIPT, comparable, drill_bot, expected_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 
@@ -79,7 +79,7 @@ def expected_questions() -> list[str]:
     state = InterviewState()
     questions = []
     for text in DRILL_SCRIPT[:-1]:
-        interview = Interview(trip, now, state=state, profile=None, user_ref="x", threshold_hours=8)
+        interview = Interview(trip, now, state=state, profile=None, user_ref="x")
         reply = interview.start() if text == "/start" else interview.handle(text)
         assert reply.prompt is not None
         questions.append(reply.prompt.text)
@@ -106,7 +106,7 @@ async def test_two_webhook_instances_keep_every_travellers_order_and_send_docume
     async with FakeTelegram() as server, round_robin(ports, answered) as proxy:
         server.group(SECRETARIAT_ID, "Secretariaat")
         processes = [
-            BotProcess(
+            drill_bot(
                 server,
                 POSTGRES_URL,
                 tmp_path / f"bot{index}.log",

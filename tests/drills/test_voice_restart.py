@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.drills.support import BotProcess, reply_ending_turn
-from tests.support.conversation import reply_containing
-from tests.support.fake_telegram import FakeTelegram, UserClient
-from tests.support.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
+from testkit.conversation import reply_containing
+from testkit.fake_telegram import FakeTelegram, UserClient
+from testkit.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
+from testkit.process import BotProcess
+from tests.drills.support import drill_bot, reply_ending_turn
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 
@@ -19,7 +20,7 @@ WORDS = "Wenen en Bratislava"
 
 
 def _bot(server: FakeTelegram, stt: FakeTranscription, database: Path) -> BotProcess:
-    return BotProcess(
+    return drill_bot(
         server,
         database,
         ALLOWED_USER_IDS=str(TRAVELLER),

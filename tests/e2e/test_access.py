@@ -19,12 +19,12 @@ from bot.telegram.gatekeeper import (
     TOO_MANY_TRIPS,
 )
 from bot.telegram.reminders import run_reminders
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
+from testkit.example_report import example_report
+from testkit.example_trip import EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram, UserClient
 from tests.e2e.test_reminders import Clock, at, svc_of
-from tests.example_report import example_report
-from tests.example_trip import EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
-from tests.support.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
 

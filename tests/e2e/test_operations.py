@@ -15,12 +15,12 @@ import pytest
 
 from bot.store import OutboxItem
 from bot.telegram.app import EXIT_CONFLICT
-from tests.drills.support import BotProcess
-from tests.example_trip import EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import reply_with_buttons
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.ptb import free_port
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.conversation import reply_with_buttons
+from testkit.example_trip import EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram
+from testkit.ptb import free_port
+from tests.drills.support import drill_bot
 
 pytestmark = pytest.mark.asyncio
 
@@ -112,8 +112,8 @@ async def test_a_second_polling_instance_exits_with_a_clear_message(tmp_path: Pa
     async with FakeTelegram() as server:
         server.group(SECRETARIAT_ID, "Secretariaat")
         env = {"ALLOWED_USER_IDS": str(TRAVELLER_ID), "SECRETARIAT_CHAT_ID": str(SECRETARIAT_ID)}
-        first = BotProcess(server, tmp_path / "b.sqlite3", tmp_path / "first.log", **env)
-        second = BotProcess(server, tmp_path / "b.sqlite3", tmp_path / "second.log", **env)
+        first = drill_bot(server, tmp_path / "b.sqlite3", tmp_path / "first.log", **env)
+        second = drill_bot(server, tmp_path / "b.sqlite3", tmp_path / "second.log", **env)
         try:
             first.start()
             await server.wait_for_poll(timeout=60)

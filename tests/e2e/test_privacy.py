@@ -16,10 +16,10 @@ import pytest
 from bot.logging_setup import CONTENT_LOGGERS, configure_logging
 from bot.telegram.privacy import sweep
 from bot.telegram.services import Services
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
-from tests.support.fake_telegram import FakeTelegram, UserClient
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
 TRAVELLER_REF = f"telegram:{TRAVELLER_ID}"

@@ -17,10 +17,10 @@ import pytest
 from bot.store import Store, TripStatus
 from bot.telegram.reminders import run_reminders
 from bot.telegram.services import Services
-from tests.example_report import example_report
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
-from tests.support.conversation import reply_containing
-from tests.support.fake_telegram import FakeTelegram, UserClient
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
+from testkit.conversation import reply_containing
+from testkit.example_report import example_report
+from testkit.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -211,7 +211,7 @@ async def test_a_backlog_larger_than_a_batch_sends_one_reminder_per_trip(tmp_pat
     came in one round and its newer ones in the next, so travellers got two messages."""
     from bot.config import Settings
     from bot.telegram.reminders import register_trip, send_due_reminders
-    from tests.support.bot_harness import travel_calculator
+    from testkit.bot_harness import travel_calculator
 
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}")  # type: ignore[call-arg]
     store = Store.open(settings.database_url)

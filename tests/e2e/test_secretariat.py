@@ -12,12 +12,12 @@ from pypdf import PdfReader
 
 from bot.export import TRIPS_SHEET
 from bot.telegram.reminders import run_reminders
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID
+from testkit.conversation import reply_containing
+from testkit.example_report import example_report
+from testkit.fake_telegram import FakeTelegram
+from testkit.generated_reports import generated_year, store_reports
 from tests.e2e.test_reminders import JAN, Clock, at, desk_bot, svc_of
-from tests.example_report import example_report
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID
-from tests.support.conversation import reply_containing
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.generated_reports import generated_year, store_reports
 
 pytestmark = pytest.mark.asyncio
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.bot_harness import SECRETARIAT_ID
-from tests.support.fake_telegram import FakeTelegram
+from testkit.bot_harness import SECRETARIAT_ID
+from testkit.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
-from tests.support.fake_telegram import FakeTelegram, UserClient
-from tests.support.ptb import free_port
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram, UserClient
+from testkit.ptb import free_port
 
 pytestmark = pytest.mark.asyncio
 TRAVELLER_REF = f"telegram:{TRAVELLER_ID}"

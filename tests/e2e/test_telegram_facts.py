@@ -11,10 +11,10 @@ import pytest
 from bot.dialogs.parsers import period_example
 from bot.telegram.reminders import run_reminders
 from bot.telegram.services import Services
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
-from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
-from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
+from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import BotMessage, FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -10,10 +10,10 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
-from tests.support.conversation import answer, documents, reply_with_buttons
-from tests.support.fake_telegram import FakeTelegram
+from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
+from testkit.conversation import answer, documents, reply_with_buttons
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
 

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from bot.telegram.services import TelegramDraft
-from tests.example_report import EXAMPLE_FREE_TEXT
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
-from tests.support.bot_harness import RunningBot, running_bot
-from tests.support.conversation import answer, reply_containing, reply_with_buttons
-from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
-from tests.support.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
+from testkit.bot_harness import RunningBot, running_bot
+from testkit.conversation import answer, reply_containing, reply_with_buttons
+from testkit.example_report import EXAMPLE_FREE_TEXT
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.fake_telegram import BotMessage, FakeTelegram, UserClient
+from testkit.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
 
 pytestmark = pytest.mark.asyncio
 

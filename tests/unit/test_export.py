@@ -31,7 +31,7 @@ from bot.report import (
     TripPeriod,
 )
 from bot.store import Store
-from tests.example_report import example_report
+from testkit.example_report import example_report
 
 PARIJS = Place(
     name="Parijs", country="Frankrijk", country_code="FR", latitude=48.85, longitude=2.35

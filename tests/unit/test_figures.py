@@ -8,7 +8,7 @@ import pytest
 
 from bot.figures import rule_share_by_year, year_figures
 from bot.report import Place, RailCheck, Report, TransportMode, Traveller, TripPeriod
-from tests.example_report import example_report
+from testkit.example_report import example_report
 from tests.unit.test_export import berlin_train_and_bus, line, paris_flight
 
 BRUSSEL = Place(name="Brussel", country="België", country_code="BE")

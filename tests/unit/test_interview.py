@@ -14,8 +14,8 @@ from bot.dialogs import Interview, InterviewState, Reply
 from bot.dialogs.questions import question_by_key
 from bot.report import TransportMode, Traveller
 from bot.travel import TravelCalculator
-from tests.example_report import EXAMPLE_FREE_TEXT
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_report import EXAMPLE_FREE_TEXT
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 
 
 @cache

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from bot.render import TELEGRAM_MESSAGE_LIMIT, render_chat_summary, split_message
 from bot.render.chat import utf16_length
 from bot.report import FORM_QUESTIONS, TITLE
-from tests.example_report import example_report
-from tests.render_readback import squash, telegram_plain_text
+from testkit.example_report import example_report
+from testkit.render_readback import squash, telegram_plain_text
 
 _TEXT = (
     st.lists(

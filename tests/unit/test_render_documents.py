@@ -25,8 +25,8 @@ from bot.render import (
 )
 from bot.render.word_template import INTRO_STYLE, build_docx_template
 from bot.report import FORM_QUESTIONS, TITLE, Place
-from tests.example_report import EXAMPLE_FREE_TEXT, example_report
-from tests.render_readback import docx_content, html_text, pdf_body_text, pdf_pages, squash
+from testkit.example_report import EXAMPLE_FREE_TEXT, example_report
+from testkit.render_readback import docx_content, html_text, pdf_body_text, pdf_pages, squash
 
 SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "verslag-voorbeeld.txt"
 LIST_VERSION = "co2emissiefactoren-2025"

@@ -14,8 +14,8 @@ from bot.render import (
 )
 from bot.render.chat import utf16_length
 from bot.report import Report, Traveller
-from tests.example_report import example_report
-from tests.render_readback import (
+from testkit.example_report import example_report
+from testkit.render_readback import (
     docx_content,
     html_text,
     pdf_body_text,

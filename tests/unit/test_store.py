@@ -24,7 +24,7 @@ from bot.store import (
     TripStatus,
     next_retry_delay,
 )
-from tests.support.databases import BACKENDS, fresh_database_url
+from testkit.databases import BACKENDS, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.outbox import OutboxWorker
 from bot.store import AccessAction, AccessStatus, OutboxItem, Store
-from tests.support.databases import BACKENDS, fresh_database_url
+from testkit.databases import BACKENDS, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 STRANGER = "telegram:555"

@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, inspect, text
 from bot.report import Place
 from bot.store import MIGRATIONS_DIR, Store
 from bot.store.schema import metadata
-from tests.example_report import example_report
-from tests.support.databases import BACKENDS, fresh_database_url
+from testkit.databases import BACKENDS, fresh_database_url
+from testkit.example_report import example_report
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {

@@ -11,7 +11,7 @@ import pytest
 
 from bot.store import Store, sender_of
 from bot.store.ordering import TravellerOrder
-from tests.support.databases import BACKENDS, fresh_database_url
+from testkit.databases import BACKENDS, fresh_database_url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -22,8 +22,8 @@ from bot.store.privacy import (
     personal_data,
     run_retention,
 )
-from tests.example_report import example_report
-from tests.support.databases import BACKENDS, fresh_database_url
+from testkit.databases import BACKENDS, fresh_database_url
+from testkit.example_report import example_report
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.dialogs import Interview, Reply
 from bot.telegram.delivery import secretariat_summary
 from bot.travel import RailTime, TravelCalculator
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
 
 JUSTIFICATION = "Spoedoverleg over de overstroming: de crisisstaf vroeg ons dezelfde dag te komen."
 

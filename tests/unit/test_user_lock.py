@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.store import Store
 from bot.telegram.services import Services
-from tests.support.bot_harness import travel_calculator
+from testkit.bot_harness import travel_calculator
 
 
 async def test_a_message_arriving_as_the_lock_is_released_still_queues(tmp_path: Path) -> None:

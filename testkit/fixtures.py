@@ -1,6 +1,6 @@
 """Pytest fixtures for the fake Telegram Bot API server.
 
-Register them with ``pytest_plugins = ["tests.support.fixtures"]`` in ``tests/conftest.py``.
+Register them with ``pytest_plugins = ["testkit.fixtures"]`` in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from tests.support.fake_telegram import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 
 __all__ = ["fake_telegram"]
 

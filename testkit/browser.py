@@ -18,7 +18,7 @@ __all__ = ["AXE_SOURCE", "CHROMEDRIVER", "CHROMIUM", "axe_violations", "chromium
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: Installed by `make` (scripts/browser-deps.sh) from tests/browser/package.json.
-AXE_SOURCE = Path(__file__).resolve().parents[1] / "browser/node_modules/axe-core/axe.min.js"
+AXE_SOURCE = Path(__file__).resolve().parents[1] / "tests/browser/node_modules/axe-core/axe.min.js"
 
 _FLAGS = (
     "--headless",

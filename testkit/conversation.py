@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
+from testkit.fake_telegram import BotMessage, FakeTelegram, UserClient
 
 __all__ = ["answer", "documents", "reply_containing", "reply_with_buttons"]
 

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.store import Store
 from bot.telegram import build_application
 from bot.travel import TravelCalculator
-from tests.support.fake_telegram import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 
 __all__ = ["RunningBot", "fast_retry", "running_bot", "shifted_clock", "travel_calculator"]
 
@@ -72,7 +72,7 @@ def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Sett
         "limit_messages_per_minute": 1000,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from tests.support.fake_telegram import FakeTelegram
+from testkit.fake_telegram import FakeTelegram
 
 __all__ = ["application_builder", "free_port", "polling", "webhook"]
 

@@ -62,7 +62,7 @@ Client API (all waiting is event driven; timeouts raise TimeoutError naming what
   secret_token=...)`` posts one update directly and returns the HTTP status.
 
 Run it on its own (for drills that kill the bot process) with
-``python -m tests.support.fake_telegram --port 8081``; it prints its base URL and serves
+``python -m testkit.fake_telegram --port 8081``; it prints its base URL and serves
 ``GET /_fake/state`` (calls and messages as JSON) and ``POST /_fake/updates`` (queue a raw
 update) besides the Bot API.
 """
@@ -88,7 +88,7 @@ from typing import Any, Literal
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from tests.support.telegram_html import EntityParseError, parse_html, utf16_length
+from testkit.telegram_html import EntityParseError, parse_html, utf16_length
 
 __all__ = [
     "BOT_USERNAME",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.example_report import EXAMPLE_FREE_TEXT
+from testkit.example_report import EXAMPLE_FREE_TEXT
 
 __all__ = ["EXAMPLE_MESSAGES", "EXAMPLE_NOW", "PERIOD_TEXT"]
 

@@ -20,7 +20,7 @@ from bot.report import (
 )
 from bot.store import Store
 from bot.travel.factors import load_factor_list
-from tests.example_report import EXAMPLE_FREE_TEXT
+from testkit.example_report import EXAMPLE_FREE_TEXT
 
 __all__ = ["DEPARTMENTS", "generated_year", "store_reports"]
 

@@ -1,1 +1,0 @@
-"""Test support: the fake Telegram Bot API server and helpers to run bots against it."""
