@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from tests.example_trip import EXAMPLE_NOW, example_messages
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from tests.support.conversation import answer, documents, reply_with_buttons
 from tests.support.fake_telegram import FakeTelegram
@@ -30,7 +30,7 @@ async def test_example_trip_from_start_to_documents(tmp_path: Path) -> None:
         assert "Waar ging de reis naartoe" in first.plain_text
         assert "Vraag 1\n" in first.plain_text
 
-        for text in EXAMPLE_MESSAGES[:-2]:
+        for text in example_messages(until="review"):
             question = await answer(jan, text)
         assert "Controleer je verslag" in question.plain_text
         flown = re.search(

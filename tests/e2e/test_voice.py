@@ -16,7 +16,7 @@ import pytest
 
 from bot.telegram.services import TelegramDraft
 from tests.example_report import EXAMPLE_FREE_TEXT
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, example_messages
 from tests.support.bot_harness import RunningBot, running_bot
 from tests.support.conversation import answer, reply_containing, reply_with_buttons
 from tests.support.fake_telegram import BotMessage, FakeTelegram, UserClient
@@ -150,7 +150,7 @@ async def test_the_whole_example_trip_by_voice(tmp_path: Path) -> None:
 
 async def _to_purpose(scene: Scene) -> None:
     """Type the example answers up to the purpose question."""
-    for text in EXAMPLE_MESSAGES[:5]:
+    for text in example_messages(until="purpose"):
         question = await answer(scene.jan, text)
     assert scene.draft().interview.current == "purpose", question.plain_text
 

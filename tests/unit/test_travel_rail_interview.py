@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.dialogs import Interview, Reply
 from bot.telegram.delivery import secretariat_summary
 from bot.travel import RailTime, TravelCalculator
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
+from tests.example_trip import EXAMPLE_NOW, PERIOD_TEXT, example_messages
 
 JUSTIFICATION = "Spoedoverleg over de overstroming: de crisisstaf vroeg ons dezelfde dag te komen."
 
@@ -60,7 +60,7 @@ def test_a_shorter_figure_from_the_traveller_decides_and_both_are_kept() -> None
     _, reply = play([*TOULOUSE, "7 u 50"])
     assert "Licht toe waarom het vliegtuig nodig was" in _prompt(reply)
     assert "volgens jouw opgave" in _prompt(reply)
-    _, reply = play([*TOULOUSE, "7 u 50", JUSTIFICATION, *EXAMPLE_MESSAGES[5:]])
+    _, reply = play([*TOULOUSE, "7 u 50", JUSTIFICATION, *example_messages(start="purpose")])
     report = reply.report
     assert report is not None and report.rail_check is not None
     check = report.rail_check
