@@ -19,6 +19,7 @@ __all__ = [
     "EXAMPLE_MESSAGES",
     "EXAMPLE_NOW",
     "PERIOD_TEXT",
+    "example_answers",
     "example_messages",
 ]
 
@@ -46,6 +47,12 @@ EXAMPLE_ANSWERS: dict[str, str] = {
     REVIEW: "versturen",
     CONFIRM: "ja",
 }
+
+
+def example_answers(**changes: str | None) -> dict[str, str]:
+    """The example trip's answers with some changed; None: the question is not asked."""
+    answers = {**EXAMPLE_ANSWERS, **changes}
+    return {key: text for key, text in answers.items() if text is not None}
 
 
 def example_messages(

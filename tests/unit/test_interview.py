@@ -15,7 +15,7 @@ from bot.dialogs.questions import question_by_key
 from bot.report import TransportMode, Traveller
 from bot.travel import TravelCalculator
 from tests.example_report import EXAMPLE_FREE_TEXT
-from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, example_messages
+from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, example_answers, example_messages
 
 
 @cache
@@ -173,24 +173,27 @@ def test_changing_the_destination_asks_the_route_again() -> None:
 
 
 def test_flight_to_paris_asks_a_justification_and_flags_efficiency() -> None:
-    messages = ["Parijs", "27 april t/m 29 april", "1", "vliegtuig", "klopt"]
-    interview, reply = play(messages)
+    paris = example_answers(
+        destinations="Parijs",
+        period="27 april t/m 29 april",
+        justification="Het was sneller en goedkoper",
+        purpose="Overleg",
+        locations="Stadhuis",
+        people_met="Adviseurs",
+        results="Kennis",
+        has_follow_up="nee",
+        follow_up=None,
+        name="A. Jansen",
+        department="Stedelijke Ontwikkeling",
+    )
+    interview, reply = play(example_messages(until="justification", answers=paris))
     assert interview.state == "justification"
     assert reply.prompt is not None and "Parijs" in reply.prompt.text
     interview, reply = play(["   "], interview)
     assert interview.state == "justification", "an empty justification is refused"
-    interview, reply = play(["Het was sneller en goedkoper"], interview)
+    interview, reply = play([paris["justification"]], interview)
     assert any("gemarkeerd" in m for m in reply.messages)
-    rest = [
-        "Overleg",
-        "Stadhuis",
-        "Adviseurs",
-        "Kennis",
-        "nee",
-        "A. Jansen",
-        "Stedelijke Ontwikkeling",
-    ]
-    interview, reply = play([*rest, "versturen", "ja"], interview)
+    interview, reply = play(example_messages(start="purpose", answers=paris), interview)
     report = reply.report
     assert report is not None
     assert report.rail_check is not None and report.rail_check.justification_required
