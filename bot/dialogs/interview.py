@@ -373,9 +373,6 @@ class Interview:
         )
 
     def _back(self) -> Reply:
-        if self.state == CONFIRM:
-            fire(self, "back")
-            return Reply(prompt=self.current_prompt())
         if not self._data.history:
             return Reply(messages=["Dit is de eerste vraag."], prompt=self.current_prompt())
         previous = self._data.history.pop()
@@ -431,8 +428,7 @@ class Interview:
         except ValueError as error:
             return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
         if not yes:
-            fire(self, "back")
-            return Reply(prompt=self.current_prompt())
+            return self._back()
         report = self.build_report()
         fire(self, "advance")
         return Reply(

@@ -5,8 +5,8 @@ Twenty-odd transitions carry the whole flow:
 - `advance` walks the question order one step at a time, then review, confirm and done. A question state entered by `advance` whose question does not need
   asking (its guard from `QUESTIONS`: it applies and has no answer yet) passes straight on.
 - `back` and `edit` jump to the state the caller names (`to=`): back to where the history
-  says, or from the review to the answer the traveller wants to change. `back` from the
-  confirmation always returns to the review. `restart` goes to the first question.
+  says (from the confirmation that is the review), or from the review to the answer the
+  traveller wants to change. `restart` goes to the first question.
 - Callbacks on the model keep the rest: `remember` pushes the state left behind onto the
   history (before `advance` and `edit`), `leave_question` forgets a question's pending
   offer when the interview moves on, `forget_history` clears it on a restart.
@@ -127,8 +127,7 @@ def _transitions(questions: Questionnaire) -> list[dict[str, Any]]:
     ]
     return [
         *steps,
-        {"trigger": "back", "source": CONFIRM, "dest": REVIEW},
-        {"trigger": "back", "source": [*keys, REVIEW], "dest": CHOSEN},
+        {"trigger": "back", "source": [*keys, REVIEW, CONFIRM], "dest": CHOSEN},
         {"trigger": "edit", "source": REVIEW, "dest": CHOSEN, "before": "remember"},
         {
             "trigger": "restart",

@@ -165,6 +165,17 @@ def test_review_edit_returns_to_review() -> None:
     assert reply.prompt is not None and "3 personen" in reply.prompt.text
 
 
+@pytest.mark.parametrize("leave", ["terug", "nee"])
+def test_back_from_the_confirmation_goes_to_the_review_then_the_last_answer(leave: str) -> None:
+    interview, _ = play(example_messages(until="confirm"))
+    assert interview.state == "confirm"
+    interview, _ = play([leave], interview)
+    assert interview.state == "review"
+    interview, reply = play(["terug"], interview)
+    assert interview.state == "department", "not the review a second time"
+    assert reply.prompt is not None and reply.prompt.current_answer == "Digitale Stad"
+
+
 def test_changing_the_destination_asks_the_route_again() -> None:
     interview, _ = play(example_messages(until="review"))
     interview, _reply = play(["wijzig:destinations", "Parijs"], interview)
