@@ -324,6 +324,8 @@ class Report(_Model):
     people_met: str
     results: str
     follow_up: str | None = None
+    #: Answers to questions added after the form's ten, each under its own heading.
+    extra_answers: list[FormAnswer] = Field(default_factory=list)
     submitted_at: datetime | None = None
 
     @model_validator(mode="after")
@@ -389,7 +391,7 @@ class Report(_Model):
         return "\n".join(lines)
 
     def form_answers(self) -> list[FormAnswer]:
-        """The ten questions of the form with their answers, in order."""
+        """The ten questions of the form with their answers, in order, then any extra ones."""
         answers = (
             self.persons_text(),
             self.period.describe(),
@@ -402,9 +404,10 @@ class Report(_Model):
             self.results,
             self.follow_up or "Nee.",
         )
-        return [
+        official = [
             FormAnswer(question=q, text=a) for q, a in zip(FORM_QUESTIONS, answers, strict=True)
         ]
+        return [*official, *self.extra_answers]
 
 
 def join_dutch(items: list[str]) -> str:

@@ -12,17 +12,19 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from bot.dialogs import parsers
 from bot.dialogs.errors import Choice, Doubtful, NeedsChoice, TooLong
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
-from bot.dialogs.questions import QUESTIONS, Context, Kind, Question, question_by_key
-from bot.report import Leg, Report, TransportMode, Traveller
+from bot.dialogs.questions import QUESTIONNAIRE, QUESTIONS, Context, Kind, Question, Questionnaire
+from bot.report import FormAnswer, Leg, Report, TransportMode, Traveller
+
+if TYPE_CHECKING:
+    from transitions import EventData
 
 __all__ = ["COMMANDS", "Interview", "InterviewState", "Prompt", "Reply", "prefilled_state"]
 
@@ -98,11 +100,6 @@ class Reply:
     cancelled: bool = False
 
 
-@cache
-def _adapter(key: str) -> TypeAdapter[Any]:
-    return TypeAdapter(question_by_key(key).value_type)
-
-
 class Interview:
     """One traveller's interview. Bound to the shared state machine only while handling."""
 
@@ -114,14 +111,17 @@ class Interview:
         state: InterviewState | None = None,
         profile: Traveller | None = None,
         user_ref: str = "",
+        questions: Questionnaire = QUESTIONNAIRE,
     ) -> None:
+        self.questions = questions
         self._trip = trip
         self._now = now
         self._profile = profile
         self._user_ref = user_ref
         self._data = state or InterviewState()
         self.answers: dict[str, Any] = {
-            key: _adapter(key).validate_python(value) for key, value in self._data.answers.items()
+            key: questions.adapters[key].validate_python(value)
+            for key, value in self._data.answers.items()
         }
         self.state: str = self._data.current
 
@@ -133,7 +133,7 @@ class Interview:
             update={
                 "current": self.state,
                 "answers": {
-                    key: _adapter(key).dump_python(value, mode="json")
+                    key: self.questions.adapters[key].dump_python(value, mode="json")
                     for key, value in self.answers.items()
                 },
             }
@@ -158,12 +158,12 @@ class Interview:
 
     def should_ask(self, key: str) -> bool:
         """A question is asked when it applies and has no answer yet."""
-        return key not in self.answers and question_by_key(key).applies(self.context())
+        return key not in self.answers and self.questions[key].applies(self.context())
 
     def applicable(self) -> list[Question]:
         """The questions that apply with the answers given so far."""
         ctx = self.context()
-        return [q for q in QUESTIONS if q.applies(ctx) or q.key in self.answers]
+        return [q for q in self.questions if q.applies(ctx) or q.key in self.answers]
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -202,7 +202,7 @@ class Interview:
             return self._review_choice(text, word)
         if self.state == CONFIRM:
             return self._confirm(word)
-        return self._answer(question_by_key(self.state), text, word)
+        return self._answer(self.questions[self.state], text, word)
 
     def _menu_pick(self, word: str) -> str | None:
         """A typed number picks the option shown with that number ('1' -> the first option)."""
@@ -297,23 +297,29 @@ class Interview:
         old = self.answers.get(key, _MISSING)
         self.answers[key] = value
         if old is not _MISSING and old != value:
-            for dependent in _dependents(key):
+            for dependent in self.questions.dependents(key):
                 self.answers.pop(dependent, None)
 
     def _advance(self, notices: list[str]) -> Reply:
-        self._clear_offer()
-        self._data.too_long = None
-        self._data.history.append(self.state)
         fire(self, "advance")
-        if self.state == REVIEW:
-            return self._review(notices)
         return Reply(messages=notices, prompt=self.current_prompt())
 
-    def _goto(self, target: str) -> None:
+    # --- the machine's callbacks ------------------------------------------------------------
+
+    def remember(self, event: EventData) -> None:
+        """Push the state being left onto the back history (not the ones passed through)."""
+        if not event.kwargs.get("passing"):
+            self._data.history.append(self.state)
+
+    def leave_question(self, event: EventData) -> None:
+        """A question is left: what was offered or doubted there no longer holds."""
         self._clear_offer()
         self._data.doubt = None
         self._data.too_long = None
-        fire(self, f"goto_{target}")
+
+    def forget_history(self, event: EventData) -> None:
+        """A restart: there is nothing to go back to."""
+        self._data.history.clear()
 
     # --- commands --------------------------------------------------------------------------
 
@@ -357,36 +363,30 @@ class Interview:
             self.answers.clear()
             return Reply(messages=["Het verslag is weggegooid."], cancelled=True)
         self.answers.clear()
-        self._data.history.clear()
-        self._goto(QUESTIONS[0].key)
+        fire(self, "restart")
         return Reply(
             messages=["Alle antwoorden zijn gewist. We beginnen opnieuw."],
             prompt=self.current_prompt(),
         )
 
     def _back(self) -> Reply:
-        if self.state == CONFIRM:
-            self._goto(REVIEW)
-            return self._review([])
         if not self._data.history:
             return Reply(messages=["Dit is de eerste vraag."], prompt=self.current_prompt())
         previous = self._data.history.pop()
         if previous == REVIEW and not self._complete():
             # An edit from the review cleared answers that depend on it: ask those first.
-            previous = next(q.key for q in QUESTIONS if self.should_ask(q.key))
-        self._goto(previous)
-        if previous == REVIEW:
-            return self._review([])
+            previous = next(q.key for q in self.questions if self.should_ask(q.key))
+        fire(self, "back", to=previous)
         return Reply(prompt=self.current_prompt())
 
     def _complete(self) -> bool:
         """Every question that applies has an answer: the review can show the report."""
-        return not any(self.should_ask(q.key) for q in QUESTIONS)
+        return not any(self.should_ask(q.key) for q in self.questions)
 
     def _skip(self) -> Reply:
         if self.state in (REVIEW, CONFIRM):
             return Reply(messages=["Hier valt niets over te slaan."], prompt=self.current_prompt())
-        question = question_by_key(self.state)
+        question = self.questions[self.state]
         if not question.optional:
             return Reply(
                 messages=["Deze vraag is verplicht en kan niet worden overgeslagen."],
@@ -398,12 +398,8 @@ class Interview:
 
     # --- review and confirmation ------------------------------------------------------------
 
-    def _review(self, notices: list[str]) -> Reply:
-        return Reply(messages=notices, prompt=self.current_prompt())
-
     def _review_choice(self, text: str, word: str) -> Reply:
         if word in (SEND, "ja", "klopt", "verstuur", "✅ versturen"):
-            self._data.history.append(REVIEW)
             fire(self, "advance")
             return Reply(prompt=self.current_prompt())
         target = self._edit_target(word)
@@ -412,8 +408,7 @@ class Interview:
                 messages=["Kies ‘Versturen’, of het antwoord dat je wilt wijzigen."],
                 prompt=self.current_prompt(),
             )
-        self._data.history.append(REVIEW)
-        self._goto(target)
+        fire(self, "edit", to=target)
         return Reply(prompt=self.current_prompt())
 
     def _edit_target(self, word: str) -> str | None:
@@ -430,10 +425,8 @@ class Interview:
         except ValueError as error:
             return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
         if not yes:
-            self._goto(REVIEW)
-            return self._review([])
+            return self._back()
         report = self.build_report()
-        self._data.history.append(CONFIRM)
         fire(self, "advance")
         return Reply(
             messages=["Dank je wel! Je verslag is klaar en gaat naar het secretariaat."],
@@ -441,52 +434,57 @@ class Interview:
         )
 
     def _reviewable(self) -> list[Question]:
-        ctx = self.context()
-        shown = [q for q in QUESTIONS if q.applies(ctx) and q.key in self.answers]
-        if self._profile is not None:
-            shown += [q for q in QUESTIONS if q.key in ("name", "department") and q not in shown]
-        return shown
+        values = self.values()
+        return [q for q in self.questions if q.key in values]
 
     # --- building the report -------------------------------------------------------------------
 
+    def values(self) -> dict[str, Any]:
+        """What counts now, per question: the answer where the question applies (or has a
+        remembered value), else the remembered value (name and department from a profile)."""
+        ctx = self.context()
+        values: dict[str, Any] = {}
+        for question in self.questions:
+            remembered = question.remembered(ctx) if question.remembered else None
+            if question.key in self.answers and (question.applies(ctx) or remembered is not None):
+                values[question.key] = self.answers[question.key]
+            elif remembered is not None:
+                values[question.key] = remembered
+        return values
+
     def traveller(self) -> Traveller:
-        """Name and department: answered now, or remembered from an earlier report."""
-        profile = self._profile
-        name = self.answers.get("name") or (profile.name if profile else "")
-        department = self.answers.get("department")
-        if department is None:
-            department = profile.department if profile else ""
-        return Traveller(name=name, department=department, user_ref=self._user_ref)
+        """Who reports: each field answered now, or remembered from an earlier report."""
+        values = self.values()
+        fields = {f: values.get(f) or "" for f in Traveller.model_fields if f != "user_ref"}
+        return Traveller(user_ref=self._user_ref, **fields)
 
     def build_report(self) -> Report:
-        """The report from the answers; emissions and the 8-hour rule computed, not asked."""
+        """The report from the answers: each answer fills the report field of its key, extra
+        questions their own form question; emissions and the 8-hour rule computed, not asked."""
         ctx = self.context()
-        answers = {
-            q.key: self.answers[q.key]
-            for q in QUESTIONS
-            if q.applies(ctx) and q.key in self.answers
-        }
-        justification: str | None = answers.get("justification")
-        flagged = justification is not None and self._trip.is_weak_justification(justification)
+        values = self.values()
+        fields = {key: value for key, value in values.items() if key in Report.model_fields}
+        legs: list[Leg] = fields["legs"]
+        justification: str | None = fields.get("justification")
+        extra = [
+            FormAnswer(question=q.form_heading, text=_document_text(q, values[q.key]))
+            for q in self.questions
+            if q.form_heading and q.key in values
+        ]
         return Report(
-            report_id=self._data.draft_id,
-            traveller=self.traveller(),
-            persons=answers["persons"],
-            period=answers["period"],
-            destinations=answers["destinations"],
-            modes=_modes_used(answers["modes"], answers["legs"]),
-            legs=answers["legs"],
-            emissions=self._trip.emissions(answers["legs"], answers["persons"]),
-            emission_list_version=self._trip.list_version,
-            rail_check=ctx.rail_check(),
-            justification=justification,
-            justification_flagged=flagged,
-            purpose=answers["purpose"],
-            locations=answers["locations"],
-            people_met=answers["people_met"],
-            results=answers["results"],
-            follow_up=answers.get("follow_up") if answers.get("has_follow_up") else None,
-            submitted_at=self._now,
+            **{
+                **fields,
+                "modes": _modes_used(fields["modes"], legs),
+                "report_id": self._data.draft_id,
+                "traveller": self.traveller(),
+                "emissions": self._trip.emissions(legs, fields["persons"]),
+                "emission_list_version": self._trip.list_version,
+                "rail_check": ctx.rail_check(),
+                "justification_flagged": justification is not None
+                and self._trip.is_weak_justification(justification),
+                "extra_answers": extra,
+                "submitted_at": self._now,
+            }
         )
 
     # --- what the traveller sees ----------------------------------------------------------------
@@ -515,7 +513,7 @@ class Interview:
                     Choice("nee", "Nee, terug naar overzicht"),
                 ],
             )
-        question = question_by_key(self.state)
+        question = self.questions[self.state]
         ctx = self.context()
         choices = self._choices(question)
         current = None
@@ -565,18 +563,19 @@ class Interview:
     def overview(self, reviewing: bool = False) -> str:
         """Every answer so far, one line each."""
         questions = (
-            self._reviewable() if reviewing else [q for q in QUESTIONS if q.key in self.answers]
+            self._reviewable()
+            if reviewing
+            else [q for q in self.questions if q.key in self.answers]
         )
         if not questions:
             return "Je hebt nog geen vragen beantwoord."
-        traveller = self.traveller()
+        values = self.values()
         lines = []
         for question in questions:
-            if question.key in self.answers:
-                value = self.answers[question.key]
-                shown = "(overgeslagen)" if value is None else question.show(value)
-            else:
-                shown = traveller.name if question.key == "name" else traveller.department
+            value = (
+                self.answers[question.key] if question.key in self.answers else values[question.key]
+            )
+            shown = "(overgeslagen)" if value is None else question.show(value)
             lines.append(f"{question.label}: {_first_line(shown)}")
         return "\n".join(lines)
 
@@ -586,12 +585,12 @@ class Interview:
             return "het overzicht" if self.state == REVIEW else "het versturen"
         if self.state == DONE:
             return "het einde"
-        return f"de vraag ‘{question_by_key(self.state).label}’"
+        return f"de vraag ‘{self.questions[self.state].label}’"
 
     def _help_text(self) -> str:
         lines = []
         if self.state not in (REVIEW, CONFIRM):
-            question = question_by_key(self.state)
+            question = self.questions[self.state]
             if question.help:
                 lines += [question.help, ""]
         lines.append("Je kunt altijd typen:")
@@ -602,24 +601,15 @@ class Interview:
 _MISSING = object()
 
 
-@cache
-def _dependents(key: str) -> tuple[str, ...]:
-    """Every answer that is invalidated (directly or through others) when `key` changes."""
-    found: list[str] = []
-    frontier = [key]
-    while frontier:
-        current = frontier.pop()
-        for question in QUESTIONS:
-            if current in question.depends_on and question.key not in found:
-                found.append(question.key)
-                frontier.append(question.key)
-    return tuple(found)
-
-
 def _modes_used(named: list[TransportMode], legs: list[Leg]) -> list[TransportMode]:
     """The modes named, plus any the route description added, in the form's order."""
     used = set(named) | {leg.mode for leg in legs}
     return [mode for mode in TransportMode if mode in used]
+
+
+def _document_text(question: Question, value: Any) -> str:
+    """An extra question's answer as printed on the documents ('Nvt.' when skipped)."""
+    return "Nvt." if value is None else question.show(value)
 
 
 def _opening(text: str) -> str:
@@ -666,11 +656,11 @@ def prefilled_state(
     """
     interview = Interview(trip, now)
     for key, value in answers.items():
-        interview.answers[key] = _adapter(key).validate_python(value)
+        interview.answers[key] = interview.questions.adapters[key].validate_python(value)
     current = start_at or next(
         (q.key for q in QUESTIONS if interview.should_ask(q.key)), QUESTIONS[0].key
     )
-    order = [q.key for q in QUESTIONS]
+    order = interview.questions.keys()
     history = [key for key in order[: order.index(current)] if key in interview.answers]
     interview.state = current
     state = interview.state_data()

@@ -1,29 +1,52 @@
-"""The interview's state machine, generated from the question list (pytransitions).
+"""The interview's state machine (pytransitions): one state per question, then review, confirm, done.
 
-One machine serves every interview: its events are fired on an interview's state
-object without attaching it as a model, so a thousand open drafts cost a thousand
-small state objects, not a thousand machines (nor the cost of attaching each).
+Twenty-odd transitions carry the whole flow:
+
+- `advance` walks the question order one step at a time, then review, confirm and done. A question state entered by `advance` whose question does not need
+  asking (its guard from `QUESTIONS`: it applies and has no answer yet) passes straight on.
+- `back` and `edit` jump to the state the caller names (`to=`): back to where the history
+  says (from the confirmation that is the review), or from the review to the answer the
+  traveller wants to change. `restart` goes to the first question.
+- Callbacks on the model keep the rest: `remember` pushes the state left behind onto the
+  history (before `advance` and `edit`), `leave_question` forgets a question's pending
+  offer when the interview moves on, `forget_history` clears it on a restart.
+
+One machine serves every interview of a question list: its events are fired on an
+interview object without attaching it as a model, so a thousand open drafts cost a
+thousand small objects, not a thousand machines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cache
+from itertools import pairwise
 from typing import Any, Protocol
 
-from transitions import EventData, Machine
+from transitions import EventData, Machine, Transition
 
-from bot.dialogs.questions import QUESTIONS, Question
+from bot.dialogs.questions import QUESTIONNAIRE, Questionnaire
 
-__all__ = ["CONFIRM", "DONE", "REVIEW", "Asker", "fire", "mermaid_diagram", "state_names"]
+__all__ = [
+    "CONFIRM",
+    "DONE",
+    "REVIEW",
+    "Asker",
+    "fire",
+    "mermaid_diagram",
+    "state_names",
+    "transition_count",
+]
 
 REVIEW = "review"
 CONFIRM = "confirm"
 DONE = "done"
+#: The destination of a jump: the state named by the trigger's `to=` argument.
+CHOSEN = "chosen"
 
 
 class Asker(Protocol):
-    """What the machine's guards ask of the interview."""
+    """What the machine's guards and callbacks ask of the interview (its model)."""
 
     state: str
 
@@ -31,101 +54,139 @@ class Asker(Protocol):
         """Whether the question `key` still needs an answer now."""
         ...
 
+    def remember(self, event: EventData) -> None:
+        """Push the state being left onto the back history."""
+        ...
 
-def _should_ask(key: str) -> Callable[[EventData], bool]:
-    def guard(event: EventData) -> bool:
+    def leave_question(self, event: EventData) -> None:
+        """Forget what was offered at the question being left."""
+        ...
+
+    def forget_history(self, event: EventData) -> None:
+        """Start the back history afresh."""
+        ...
+
+
+class _Transition(Transition):
+    """A transition; one whose destination is `CHOSEN` goes to the state given as `to=`."""
+
+    def _change_state(self, event_data: EventData) -> None:
+        if self.dest != CHOSEN:
+            super()._change_state(event_data)
+            return
+        machine = event_data.machine
+        target = event_data.kwargs["to"]
+        machine.get_state(self.source).exit(event_data)
+        machine.set_state(target, event_data.model)
+        event_data.update(getattr(event_data.model, machine.model_attribute))
+        machine.get_state(target).enter(event_data)
+
+
+class _Machine(Machine):
+    transition_cls = _Transition
+
+
+def _pass_unless_needed(key: str) -> Callable[[EventData], None]:
+    """The enter callback of a question's state: entered by `advance` while the question
+    needs no asking (it does not apply, or it kept its answer through an edit), the
+    interview moves straight on. Its guard is the question's own `applies`."""
+
+    def enter(event: EventData) -> None:
         model: Asker = event.model  # type: ignore[assignment]
-        return model.should_ask(key)
+        if event.event.name == "advance" and not model.should_ask(key):
+            fire(model, "advance", event.machine, passing=True)
 
-    guard.__name__ = f"needs_{key}"
-    return guard
+    enter.__name__ = f"pass_unless_needs_{key}"
+    return enter
 
 
-def state_names(questions: Sequence[Question] = QUESTIONS) -> list[str]:
+def state_names(questions: Questionnaire = QUESTIONNAIRE) -> list[str]:
     """Every state: one per question, then review, confirm and done."""
-    return [q.key for q in questions] + [REVIEW, CONFIRM, DONE]
+    return [*questions.keys(), REVIEW, CONFIRM, DONE]
 
 
-def _transitions(questions: Sequence[Question]) -> list[dict[str, Any]]:
-    """`advance` goes to the first later question that still needs an answer, else to review;
-    `goto_<state>` jumps anywhere (back, or edit from the review)."""
-    order = [q.key for q in questions] + [REVIEW]
-    result: list[dict[str, Any]] = []
-    for index, source in enumerate(order[:-1]):
-        for target in order[index + 1 : -1]:
-            result.append(
-                {
-                    "trigger": "advance",
-                    "source": source,
-                    "dest": target,
-                    "conditions": [_should_ask(target)],
-                }
-            )
-        result.append({"trigger": "advance", "source": source, "dest": REVIEW})
-    result.append({"trigger": "advance", "source": REVIEW, "dest": CONFIRM})
-    result.append({"trigger": "advance", "source": CONFIRM, "dest": DONE})
-    open_states = [*order, CONFIRM]
-    for target in open_states:
-        result.append({"trigger": f"goto_{target}", "source": open_states, "dest": target})
-    return result
+def _states(questions: Questionnaire) -> list[dict[str, Any]]:
+    asked = [
+        {
+            "name": question.key,
+            "on_enter": [_pass_unless_needed(question.key)],
+            "on_exit": ["leave_question"],
+        }
+        for question in questions
+    ]
+    return [*asked, {"name": REVIEW}, {"name": CONFIRM}, {"name": DONE}]
+
+
+def _transitions(questions: Questionnaire) -> list[dict[str, Any]]:
+    """`advance` one step along the order; back, edit and restart jump out of it."""
+    keys = questions.keys()
+    order = [*keys, REVIEW, CONFIRM, DONE]
+    steps = [
+        {"trigger": "advance", "source": source, "dest": dest, "before": "remember"}
+        for source, dest in pairwise(order)
+    ]
+    return [
+        *steps,
+        {"trigger": "back", "source": [*keys, REVIEW, CONFIRM], "dest": CHOSEN},
+        {"trigger": "edit", "source": REVIEW, "dest": CHOSEN, "before": "remember"},
+        {
+            "trigger": "restart",
+            "source": [*keys, REVIEW, CONFIRM],
+            "dest": keys[0],
+            "after": "forget_history",
+        },
+    ]
 
 
 @cache
-def _machine(questions: tuple[Question, ...]) -> Machine:
-    return Machine(
+def _machine(questions: Questionnaire) -> Machine:
+    return _Machine(
         model=None,
-        states=state_names(questions),
+        states=_states(questions),
         transitions=_transitions(questions),
-        initial=questions[0].key,
+        initial=questions.keys()[0],
         auto_transitions=False,
         send_event=True,
         model_override=False,
     )
 
 
-def fire(model: Asker, trigger: str, questions: tuple[Question, ...] = QUESTIONS) -> bool:
+def fire(model: Asker, trigger: str, machine: Machine | None = None, **kwargs: Any) -> bool:
     """Run one trigger of the shared machine on `model` (which is never attached to it)."""
-    return bool(_machine(questions).events[trigger].trigger(model))
+    machine = machine or _machine(getattr(model, "questions", QUESTIONNAIRE))
+    return bool(machine.events[trigger].trigger(model, **kwargs))
 
 
-def _drawn_transitions(questions: tuple[Question, ...]) -> list[dict[str, Any]]:
-    """The `advance` transitions of a first pass: a question is skipped only when it does
-    not apply. Edges that skip already answered questions, and the `goto_` jumps of back
-    and edit, are left out of the picture."""
-    unconditional = {q.key for q in questions if q.applies.__name__ == "_always"}
-    order = [q.key for q in questions] + [REVIEW]
-    drawn = []
-    for transition in _transitions(questions):
-        if transition["trigger"] != "advance":
-            continue
-        source, dest = transition["source"], transition["dest"]
-        if source in order and dest in order:
-            between = order[order.index(source) + 1 : order.index(dest)]
-            if unconditional.intersection(between):
-                continue
-        drawn.append(transition)
-    return drawn
+def transition_count(questions: Questionnaire = QUESTIONNAIRE) -> int:
+    """How many transitions the machine holds: one per trigger and source state."""
+    events = _machine(questions).events.values()
+    return sum(len(ts) for event in events for ts in event.transitions.values())
 
 
 class _Drawing:
-    """A stand-in model: the diagram needs one, its guards are never called."""
+    """A stand-in model: the diagram needs one, its callbacks are never called."""
 
     state = ""
 
 
-def mermaid_diagram(questions: tuple[Question, ...] = QUESTIONS) -> str:
-    """The interview as a Mermaid state diagram, drawn from the machine's own transitions."""
+def mermaid_diagram(questions: Questionnaire = QUESTIONNAIRE) -> str:
+    """The interview as a Mermaid state diagram, drawn from the machine's own states and
+    transitions; the jumps to a chosen state (back, edit) and the restart, which lead
+    anywhere, are left out of the picture."""
     from transitions.extensions import GraphMachine
 
+    drawn = [
+        t for t in _transitions(questions) if t["dest"] != CHOSEN and t["trigger"] != "restart"
+    ]
     graph = GraphMachine(
         model=_Drawing(),
-        states=state_names(questions),
-        transitions=_drawn_transitions(questions),
-        initial=questions[0].key,
+        states=_states(questions),
+        transitions=drawn,
+        initial=questions.keys()[0],
         auto_transitions=False,
         send_event=True,
         graph_engine="mermaid",
-        show_conditions=True,
+        show_state_attributes=True,
         title="reisverslag interview",
     )
     return str(graph.get_graph().draw(None))

@@ -2,16 +2,22 @@
 
 Adding a question means one `Question` entry in `QUESTIONS`: its Dutch prompt, the
 parser that turns a message into a typed value, when it applies, and which earlier
-answers invalidate it. The state machine, progress, review and help all follow.
+answers invalidate it. The state machine, progress, review and help all follow. Its
+answer reaches the report by its key (a field of `Report` or `Traveller`), through a
+later question that depends on it, or, with a `form_heading`, as a question of its own
+after the form's ten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from bot.dialogs import parsers
 from bot.dialogs.errors import Choice, Doubtful
@@ -28,7 +34,16 @@ from bot.report import (
     TripPeriod,
 )
 
-__all__ = ["QUESTIONS", "Context", "Kind", "Question", "is_free_text", "question_by_key"]
+__all__ = [
+    "QUESTIONNAIRE",
+    "QUESTIONS",
+    "Context",
+    "Kind",
+    "Question",
+    "Questionnaire",
+    "is_free_text",
+    "question_by_key",
+]
 
 
 class Kind(StrEnum):
@@ -110,6 +125,11 @@ class Question:
     notice: Callable[[Any, Context], str | None] | None = None
     skip_value: Callable[[Context], Any] | None = None
     numeric: bool = False  # a typed number is the answer itself, never an option's number
+    #: The value known without asking (remembered from an earlier report): shown in the
+    #: review, editable there, and used in the report while the question is not asked.
+    remembered: Callable[[Context], Any] | None = None
+    #: Printed on the documents as its own question after the form's ten, with this heading.
+    form_heading: str | None = None
 
     def prompt_text(self, ctx: Context) -> str:
         """The question as the traveller reads it now."""
@@ -550,6 +570,7 @@ QUESTIONS: tuple[Question, ...] = (
         parse=lambda text, ctx: parsers.parse_short_text(text),
         value_type=str,
         applies=_needs_profile,
+        remembered=lambda ctx: ctx.profile.name if ctx.profile else None,
     ),
     Question(
         key="department",
@@ -558,19 +579,71 @@ QUESTIONS: tuple[Question, ...] = (
         parse=lambda text, ctx: parsers.parse_short_text(text),
         value_type=str,
         applies=_needs_profile,
+        remembered=lambda ctx: ctx.profile.department if ctx.profile else None,
         help="Bijvoorbeeld ‘Dienst Publiekszaken’ of ‘Bestuursdienst’.",
     ),
 )
 
-_BY_KEY: Mapping[str, Question] = {q.key: q for q in QUESTIONS}
+
+class Questionnaire:
+    """A list of questions with the lookups the interview needs: the whole script."""
+
+    def __init__(self, questions: tuple[Question, ...]) -> None:
+        self.questions = questions
+        self._by_key: Mapping[str, Question] = {q.key: q for q in questions}
+        if len(self._by_key) != len(questions):
+            raise ValueError("Two questions share a key.")
+        self._dependents: dict[str, tuple[str, ...]] = {}
+
+    def __iter__(self) -> Iterator[Question]:
+        return iter(self.questions)
+
+    def __getitem__(self, key: str) -> Question:
+        return self._by_key[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def keys(self) -> list[str]:
+        """The question keys in the order they are asked."""
+        return list(self._by_key)
+
+    @cached_property
+    def adapters(self) -> Mapping[str, TypeAdapter[Any]]:
+        """Per key, how an answer is validated from stored JSON and dumped to it (None: skipped)."""
+        return {
+            q.key: TypeAdapter(q.value_type | None if q.optional else q.value_type)
+            for q in self.questions
+        }
+
+    def dependents(self, key: str) -> tuple[str, ...]:
+        """Every answer invalidated (directly or through others) when `key` changes."""
+        if key not in self._dependents:
+            found: list[str] = []
+            frontier = [key]
+            while frontier:
+                current = frontier.pop()
+                for question in self.questions:
+                    if current in question.depends_on and question.key not in found:
+                        found.append(question.key)
+                        frontier.append(question.key)
+            self._dependents[key] = tuple(found)
+        return self._dependents[key]
+
+    def with_question(self, question: Question, *, after: str) -> Questionnaire:
+        """This list with one more question, asked right after the question `after`."""
+        index = self.keys().index(after) + 1
+        return Questionnaire((*self.questions[:index], question, *self.questions[index:]))
+
+
+QUESTIONNAIRE = Questionnaire(QUESTIONS)
 
 
 def question_by_key(key: str) -> Question:
     """The question with this key."""
-    return _BY_KEY[key]
+    return QUESTIONNAIRE[key]
 
 
 def is_free_text(key: str) -> bool:
     """Whether the question takes free sentences (purpose, results, ...), not a name or value."""
-    question = _BY_KEY.get(key)
-    return question is not None and question.parse is _free
+    return key in QUESTIONNAIRE and QUESTIONNAIRE[key].parse is _free

@@ -20,7 +20,7 @@ from bot.console import ConsoleSession
 from bot.render import write_documents
 from bot.store import Store
 from testkit.bot_harness import shifted_clock, travel_calculator
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT, example_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 # Typed today (2026 or later), the April 2025 trip needs its year.
@@ -121,7 +121,11 @@ def console_session(tmp_path: Path) -> tuple[ConsoleSession, Store]:
 
 def test_menu_numbers_mean_what_the_menu_shows(tmp_path: Path) -> None:
     session, store = console_session(tmp_path)
-    script = [*typed_lines(EXAMPLE_MESSAGES[:-2]), "1", "1"]  # '1. ✅ Versturen', '1. ✅ Ja'
+    script = [
+        *typed_lines(example_messages(until="review")),
+        "1",
+        "1",
+    ]  # '1. ✅ Versturen', '1. ✅ Ja'
     stdout = io.StringIO()
     assert session.run(io.StringIO("\n".join(script) + "\n"), stdout) == 0
     out = stdout.getvalue()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from testkit.bot_harness import SECRETARIAT_ID, running_bot
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import ApiCall, FakeTelegram, UserClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
@@ -27,7 +27,7 @@ DOCUMENT_KINDS = ("docx", "pdf")
 
 async def _interview(user: UserClient) -> None:
     """The example interview up to the confirmation, waiting for each question."""
-    for text in ["/start", *EXAMPLE_MESSAGES[:-1]]:  # the confirming "ja" comes later
+    for text in ["/start", *example_messages(until="confirm")]:  # the confirming "ja" comes later
         await user.send(text)
         while True:
             reply = await user.next_reply(60)

@@ -11,13 +11,12 @@ from sqlalchemy import event
 
 from bot.store import StoreUnavailable
 from testkit.bot_harness import TRAVELLER_ID, RunningBot, running_bot
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 
 USER_REF = f"telegram:{TRAVELLER_ID}"
-PURPOSE = 5  # EXAMPLE_MESSAGES[5] answers "Wat was het doel van de reis?"
 
 
 async def _question(user: UserClient) -> str:
@@ -34,11 +33,13 @@ async def _refused(user: UserClient) -> str:
     return reply.plain_text
 
 
-async def _first_answers(bot: RunningBot, jan: UserClient, count: int = 2) -> dict[str, Any]:
-    """/start and the first `count` answers; the stored draft state afterwards."""
+async def _first_answers(
+    bot: RunningBot, jan: UserClient, until: str = "persons"
+) -> dict[str, Any]:
+    """/start and the answers before the question `until`; the stored draft state afterwards."""
     await jan.send("/start")
     await _question(jan)
-    for text in EXAMPLE_MESSAGES[:count]:
+    for text in example_messages(until=until):
         await jan.send(text)
         await _question(jan)
     draft = bot.store.load_draft(USER_REF)
@@ -54,14 +55,14 @@ async def test_locked_database_tells_the_traveller_and_keeps_the_draft(tmp_path:
         locker = sqlite3.connect(database, isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
         try:
-            await jan.send(EXAMPLE_MESSAGES[2])
+            await jan.send(EXAMPLE_ANSWERS["persons"])
             assert await _refused(jan) == StoreUnavailable().message
         finally:
             locker.execute("ROLLBACK")
             locker.close()
         draft = bot.store.load_draft(USER_REF)
         assert draft is not None and draft.state == before
-        await jan.send(EXAMPLE_MESSAGES[2])
+        await jan.send(EXAMPLE_ANSWERS["persons"])
         assert "vervoer" in (await _question(jan)).lower()
         after = bot.store.load_draft(USER_REF)
         assert after is not None and after.state != before
@@ -71,7 +72,7 @@ async def test_full_disk_tells_the_traveller_and_keeps_the_draft(tmp_path: Path)
     database = tmp_path / "bot.sqlite3"
     async with FakeTelegram() as server, running_bot(server, database, EXAMPLE_NOW) as bot:
         jan = server.user(TRAVELLER_ID, "Jan")
-        before = await _first_answers(bot, jan, PURPOSE)
+        before = await _first_answers(bot, jan, "purpose")
         filler = sqlite3.connect(database, isolation_level=None)
         filler.execute("CREATE TABLE drill_filler (blob BLOB)")
         pages = filler.execute("PRAGMA page_count").fetchone()[0]
@@ -87,7 +88,7 @@ async def test_full_disk_tells_the_traveller_and_keeps_the_draft(tmp_path: Path)
             while True:  # use up the free pages too
                 filler.execute("INSERT INTO drill_filler VALUES (zeroblob(512))")
         try:  # a long purpose needs a new page: there is none
-            await jan.send((EXAMPLE_MESSAGES[PURPOSE] + " ") * 10)
+            await jan.send((EXAMPLE_ANSWERS["purpose"] + " ") * 10)
             assert await _refused(jan) == StoreUnavailable().message
             draft = bot.store.load_draft(USER_REF)
             assert draft is not None and draft.state == before
@@ -96,5 +97,5 @@ async def test_full_disk_tells_the_traveller_and_keeps_the_draft(tmp_path: Path)
             filler.close()
         event.remove(bot.store.engine, "connect", _cap_size)
         bot.store.engine.dispose()
-        await jan.send(EXAMPLE_MESSAGES[PURPOSE])
+        await jan.send(EXAMPLE_ANSWERS["purpose"])
         assert "locaties" in (await _question(jan)).lower()

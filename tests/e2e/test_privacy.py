@@ -18,7 +18,7 @@ from bot.telegram.privacy import sweep
 from bot.telegram.services import Services
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
@@ -36,10 +36,10 @@ async def begin(server: FakeTelegram) -> UserClient:
 
 async def report_and_start_another(server: FakeTelegram, jan: UserClient) -> None:
     """Send the example report, then begin a second one and answer its first question."""
-    for text in EXAMPLE_MESSAGES:
+    for text in example_messages(until="confirm"):
         await jan.send(text)
-        if text != EXAMPLE_MESSAGES[-1]:
-            await reply_with_buttons(jan)
+        await reply_with_buttons(jan)
+    await jan.send(EXAMPLE_ANSWERS["confirm"])
     await documents(server, TRAVELLER_ID, 2)
     await jan.send("/nieuw")
     await reply_with_buttons(jan)
@@ -146,7 +146,7 @@ async def test_erase_needs_confirmation_and_keeps_the_report_only_anonymised(
         await jan.send("/mijnverslagen")
         assert "nog geen verslagen" in (await jan.next_reply()).plain_text
         # A new report asks for name and department again: nothing was kept in memory either.
-        messages = [*EXAMPLE_MESSAGES[:11]]
+        messages = example_messages(until="name")
         await jan.send("/nieuw")
         await reply_with_buttons(jan)
         for text in messages:

@@ -10,7 +10,7 @@ import pytest
 from bot.store import Store
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import FakeTelegram, UserClient
 from testkit.ptb import free_port
 
@@ -29,7 +29,7 @@ async def begin(server: FakeTelegram) -> UserClient:
 
 async def until_confirmation(jan: UserClient) -> None:
     """Answer the example up to the final 'send it?' question."""
-    for text in EXAMPLE_MESSAGES[:-1]:
+    for text in example_messages(until="confirm"):
         await answer(jan, text)
 
 
@@ -38,7 +38,7 @@ async def test_restart_in_the_middle_continues_at_the_same_question(tmp_path: Pa
     async with FakeTelegram() as server:
         async with running_bot(server, database, EXAMPLE_NOW):
             jan = await begin(server)
-            for text in EXAMPLE_MESSAGES[:3]:
+            for text in example_messages(until="modes"):
                 question = await answer(jan, text)
             assert "Met welk vervoer" in question.plain_text
         async with running_bot(server, database, EXAMPLE_NOW) as bot:
@@ -88,7 +88,7 @@ async def test_multi_choice_toggles_and_done(tmp_path: Path) -> None:
         running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
     ):
         jan = await begin(server)
-        for text in EXAMPLE_MESSAGES[:3]:
+        for text in example_messages(until="modes"):
             modes = await answer(jan, text)
         await jan.click("Trein", message=modes)
         toggled = await jan.next_reply()
@@ -334,7 +334,7 @@ async def test_a_burst_of_messages_is_handled_in_order_and_nothing_is_lost(tmp_p
         running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
     ):
         jan = await begin(server)
-        burst = EXAMPLE_MESSAGES[:9]
+        burst = example_messages(until="has_follow_up")
         for text in burst:
             await jan.send(text)  # queued at once, no waiting for replies in between
         await jan.send_voice()
@@ -349,8 +349,8 @@ async def test_a_burst_of_messages_is_handled_in_order_and_nothing_is_lost(tmp_p
         draft = bot.store.load_draft(TRAVELLER_REF)
         assert draft is not None
         answers = draft.state["interview"]["answers"]
-        assert answers["results"] == EXAMPLE_MESSAGES[8]
-        assert answers["purpose"] == EXAMPLE_MESSAGES[5]
+        assert answers["results"] == EXAMPLE_ANSWERS["results"]
+        assert answers["purpose"] == EXAMPLE_ANSWERS["purpose"]
         replies = [m.plain_text for m in server.messages(TRAVELLER_ID)]
         assert sum("alleen tekst" in text for text in replies) == 1, "location answered once"
         assert sum("Spraakberichten staan" in text for text in replies) == 1, "voice answered once"

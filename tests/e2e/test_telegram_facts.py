@@ -13,7 +13,7 @@ from bot.telegram.reminders import run_reminders
 from bot.telegram.services import Services
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
 from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import BotMessage, FakeTelegram, UserClient
 
 pytestmark = pytest.mark.asyncio
@@ -149,7 +149,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         assert "route" in route.plain_text and answers_of(bot)["modes"] == ["trein"]
 
         # review: a double tap on an edit button opens that question once
-        for text in ["klopt", *EXAMPLE_MESSAGES[5:13]]:
+        for text in ["klopt", *example_messages(start="purpose", until="review")]:
             review = await answer(jan, text)
         assert "Controleer je verslag" in review.plain_text
         await double_tap(jan, "✏️ Aantal personen", review)

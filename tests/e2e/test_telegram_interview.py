@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.conversation import answer, documents, reply_with_buttons
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
@@ -30,7 +30,7 @@ async def test_example_trip_from_start_to_documents(tmp_path: Path) -> None:
         assert "Waar ging de reis naartoe" in first.plain_text
         assert "Vraag 1\n" in first.plain_text
 
-        for text in EXAMPLE_MESSAGES[:-2]:
+        for text in example_messages(until="review"):
             question = await answer(jan, text)
         assert "Controleer je verslag" in question.plain_text
         flown = re.search(

@@ -18,7 +18,7 @@ from bot.telegram.services import TelegramDraft
 from testkit.bot_harness import RunningBot, running_bot
 from testkit.conversation import answer, reply_containing, reply_with_buttons
 from testkit.example_report import EXAMPLE_FREE_TEXT
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, example_messages
 from testkit.fake_telegram import BotMessage, FakeTelegram, UserClient
 from testkit.fake_transcription import API_KEY, MODEL, FakeTranscription, spoken_ogg
 
@@ -150,7 +150,7 @@ async def test_the_whole_example_trip_by_voice(tmp_path: Path) -> None:
 
 async def _to_purpose(scene: Scene) -> None:
     """Type the example answers up to the purpose question."""
-    for text in EXAMPLE_MESSAGES[:5]:
+    for text in example_messages(until="purpose"):
         question = await answer(scene.jan, text)
     assert scene.draft().interview.current == "purpose", question.plain_text
 

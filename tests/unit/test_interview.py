@@ -15,7 +15,7 @@ from bot.dialogs.questions import question_by_key
 from bot.report import TransportMode, Traveller
 from bot.travel import TravelCalculator
 from testkit.example_report import EXAMPLE_FREE_TEXT
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
+from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, example_answers, example_messages
 
 
 @cache
@@ -78,7 +78,7 @@ def test_example_trip_gives_the_example_report() -> None:
 def test_every_question_round_trips_through_json() -> None:
     interview = new_interview()
     interview.start()
-    for message in EXAMPLE_MESSAGES[:-1]:
+    for message in example_messages(until="confirm"):
         copy = restored(interview)
         assert copy.state == interview.state
         assert copy.current_prompt() == interview.current_prompt()
@@ -92,7 +92,7 @@ def test_progress_counts_the_questions_that_apply() -> None:
     first = interview.start().prompt
     assert first is not None and first.progress is not None
     assert first.progress == "Vraag 1"
-    _, reply = play(EXAMPLE_MESSAGES[:2], interview)
+    _, reply = play(example_messages(until="persons"), interview)
     assert reply.prompt is not None and reply.prompt.progress == "Vraag 3"
 
 
@@ -158,39 +158,53 @@ def test_overview_and_help_repeat_the_question() -> None:
 
 
 def test_review_edit_returns_to_review() -> None:
-    interview, reply = play(EXAMPLE_MESSAGES[:-2])
+    interview, reply = play(example_messages(until="review"))
     assert interview.state == "review"
     interview, reply = play(["wijzig:persons", "3"], interview)
     assert interview.state == "review"
     assert reply.prompt is not None and "3 personen" in reply.prompt.text
 
 
+@pytest.mark.parametrize("leave", ["terug", "nee"])
+def test_back_from_the_confirmation_goes_to_the_review_then_the_last_answer(leave: str) -> None:
+    interview, _ = play(example_messages(until="confirm"))
+    assert interview.state == "confirm"
+    interview, _ = play([leave], interview)
+    assert interview.state == "review"
+    interview, reply = play(["terug"], interview)
+    assert interview.state == "department", "not the review a second time"
+    assert reply.prompt is not None and reply.prompt.current_answer == "Digitale Stad"
+
+
 def test_changing_the_destination_asks_the_route_again() -> None:
-    interview, _ = play(EXAMPLE_MESSAGES[:-2])
+    interview, _ = play(example_messages(until="review"))
     interview, _reply = play(["wijzig:destinations", "Parijs"], interview)
     assert interview.state == "legs", "the route depends on the destination"
     assert "legs" not in interview.answers
 
 
 def test_flight_to_paris_asks_a_justification_and_flags_efficiency() -> None:
-    messages = ["Parijs", "27 april t/m 29 april", "1", "vliegtuig", "klopt"]
-    interview, reply = play(messages)
+    paris = example_answers(
+        destinations="Parijs",
+        period="27 april t/m 29 april",
+        justification="Het was sneller en goedkoper",
+        purpose="Overleg",
+        locations="Stadhuis",
+        people_met="Adviseurs",
+        results="Kennis",
+        has_follow_up="nee",
+        follow_up=None,
+        name="A. Jansen",
+        department="Stedelijke Ontwikkeling",
+    )
+    interview, reply = play(example_messages(until="justification", answers=paris))
     assert interview.state == "justification"
     assert reply.prompt is not None and "Parijs" in reply.prompt.text
     interview, reply = play(["   "], interview)
     assert interview.state == "justification", "an empty justification is refused"
-    interview, reply = play(["Het was sneller en goedkoper"], interview)
+    interview, reply = play([paris["justification"]], interview)
     assert any("gemarkeerd" in m for m in reply.messages)
-    rest = [
-        "Overleg",
-        "Stadhuis",
-        "Adviseurs",
-        "Kennis",
-        "nee",
-        "A. Jansen",
-        "Stedelijke Ontwikkeling",
-    ]
-    interview, reply = play([*rest, "versturen", "ja"], interview)
+    interview, reply = play(example_messages(start="purpose", answers=paris), interview)
     report = reply.report
     assert report is not None
     assert report.rail_check is not None and report.rail_check.justification_required
@@ -208,7 +222,7 @@ def test_train_to_london_asks_no_justification() -> None:
 
 def test_known_traveller_is_not_asked_for_name_again() -> None:
     profile = Traveller(name="J. de Vries", department="Digitale Stad", user_ref="test:1")
-    interview, reply = play(EXAMPLE_MESSAGES[:-4], new_interview(profile=profile))
+    interview, reply = play(example_messages(until="name"), new_interview(profile=profile))
     assert interview.state == "review"
     assert reply.prompt is not None and "J. de Vries" in reply.prompt.text
 

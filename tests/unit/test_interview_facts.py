@@ -12,14 +12,28 @@ from bot.console import format_prompt
 from bot.dialogs import Interview, InterviewState, Reply
 from bot.dialogs.parsers import MAX_ANSWER_CHARS, period_example
 from bot.report import TransportMode, TripPeriod
+from testkit.example_trip import example_answers, example_messages
 from tests.unit.test_interview import trip
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 #: A test clock: the day this issue was worked on, when 27 April fell on a Monday this year.
 DECEMBER_2026 = datetime(2026, 12, 1, 10, 0, tzinfo=ZONE)
-FREE = ["Conferentie", "Stadhuis", "CIO's", "Kennis", "nee", "A. Jansen", "Afdeling X"]
+#: A trip to Vienna by plane, without follow-up, by a new traveller.
+VIENNA = example_answers(
+    destinations="Wenen",
+    period="27 april t/m 29 april",
+    purpose="Conferentie",
+    locations="Stadhuis",
+    people_met="CIO's",
+    results="Kennis",
+    has_follow_up="nee",
+    follow_up=None,
+    name="A. Jansen",
+    department="Afdeling X",
+)
+FREE = example_messages(start="purpose", until="review", answers=VIENNA)
 PLANE, TRAIN = TransportMode.VLIEGTUIG, TransportMode.TREIN
-AT_ROUTE = ["Wenen", "27 april t/m 29 april", "1", "trein"]
+AT_ROUTE = example_messages(until="legs", answers={**VIENNA, "modes": "trein"})
 
 
 def run(
@@ -207,7 +221,7 @@ def test_the_question_counter_never_changes_its_total() -> None:
     interview = Interview(trip(), DECEMBER_2026)
     reply = interview.start()
     seen = []
-    for message in [*AT_ROUTE[:3], "vliegtuig", "klopt", *FREE]:
+    for message in example_messages(until="review", answers=VIENNA):
         assert reply.prompt is not None and reply.prompt.progress is not None
         assert " van " not in reply.prompt.progress
         seen.append(int(reply.prompt.progress.removeprefix("Vraag ")))
@@ -216,7 +230,7 @@ def test_the_question_counter_never_changes_its_total() -> None:
 
 
 def test_the_review_does_not_mix_the_bots_numbering_with_the_forms() -> None:
-    _, reply = run([*AT_ROUTE[:3], "vliegtuig", "klopt", *FREE])
+    _, reply = run(example_messages(until="review", answers=VIENNA))
     text = prompt_text(reply)
     assert "Vraag 4" not in text and "8-uursregel: Nvt" in text
     assert not any(re.match(r"\d+\. ", line) for line in text.splitlines())
@@ -224,7 +238,7 @@ def test_the_review_does_not_mix_the_bots_numbering_with_the_forms() -> None:
 
 # --- 4. free text ------------------------------------------------------------------------------
 
-AT_PURPOSE = [*AT_ROUTE[:3], "vliegtuig", "klopt"]
+AT_PURPOSE = example_messages(until="purpose", answers=VIENNA)
 
 
 @pytest.mark.parametrize("text", ["🙂🙂", "!!!", "12345", "…", "👍 ✅"])

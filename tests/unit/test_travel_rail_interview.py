@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.dialogs import Interview, Reply
 from bot.telegram.delivery import secretariat_summary
 from bot.travel import RailTime, TravelCalculator
-from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT
+from testkit.example_trip import EXAMPLE_NOW, PERIOD_TEXT, example_answers, example_messages
 
 JUSTIFICATION = "Spoedoverleg over de overstroming: de crisisstaf vroeg ons dezelfde dag te komen."
 
@@ -33,7 +33,7 @@ def _prompt(reply: Reply) -> str:
     return reply.prompt.text
 
 
-TOULOUSE = ["Toulouse", PERIOD_TEXT, "1", "vliegtuig", "klopt"]
+TOULOUSE = example_messages(until="rail_hours", answers=example_answers(destinations="Toulouse"))
 
 
 def _network(city: str) -> RailTime:
@@ -60,7 +60,10 @@ def test_a_shorter_figure_from_the_traveller_decides_and_both_are_kept() -> None
     _, reply = play([*TOULOUSE, "7 u 50"])
     assert "Licht toe waarom het vliegtuig nodig was" in _prompt(reply)
     assert "volgens jouw opgave" in _prompt(reply)
-    _, reply = play([*TOULOUSE, "7 u 50", JUSTIFICATION, *EXAMPLE_MESSAGES[5:]])
+    answers = example_answers(
+        destinations="Toulouse", rail_hours="7 u 50", justification=JUSTIFICATION
+    )
+    _, reply = play(example_messages(answers=answers))
     report = reply.report
     assert report is not None and report.rail_check is not None
     check = report.rail_check
