@@ -1174,6 +1174,8 @@ def parse_modes(text: str, language: str = "nl") -> list[TransportMode]:
     (in English also 'plane', 'flew', 'night train', 'car', 'coach', 'ferry')."""
     mode_words, fillers, local_transport = _MODE_VOCABULARY[language]
     normalised = _normalise(text)
+    if language == "en":  # 'by train to Paris, flew back': the places are the route's
+        normalised = re.sub(r"\b(?:to|from|via)\s+.+?(?=\s*(?:[,;]|\band\b|$))", "", normalised)
     for phrase, word in MODE_PHRASES.items():
         normalised = normalised.replace(phrase, word)
     found: set[TransportMode] = set()
