@@ -231,3 +231,34 @@ def test_hints_of_other_questions_work_when_typed_back_in_english(key: str, bad:
     for example in examples:
         typed, answer = run([example], EXAMPLE_NOW, interview=interview)
         assert typed.state != key, (example, answer.messages)
+
+
+@pytest.mark.parametrize(
+    ("english", "dutch"),
+    [
+        ("The Hague", "Den Haag"),
+        ("Brussels", "Brussel"),
+        ("Vienna", "Wenen"),
+        ("Munich", "München"),
+        ("Cologne", "Keulen"),
+        ("Geneva", "Genève"),
+        ("Copenhagen", "Kopenhagen"),
+        ("Prague", "Praag"),
+        ("Lisbon", "Lissabon"),
+        ("Warsaw", "Warschau"),
+        ("Athens", "Athene"),
+        ("Venice", "Venetië"),
+        ("Antwerp", "Antwerpen"),
+        ("Ghent", "Gent"),
+        ("Bruges", "Brugge"),
+        ("Strasbourg", "Straatsburg"),
+        ("Hanover", "Hannover"),
+        ("Brunswick", "Braunschweig"),
+        ("Nuremberg", "Neurenberg"),
+        ("Gothenburg", "Göteborg"),
+        ("Genoa", "Genua"),
+        ("Dunkirk", "Duinkerken"),
+    ],
+)
+def test_english_place_names_are_the_dutch_places(english: str, dutch: str) -> None:
+    assert [place.name for place in trip().resolve_places(english)] == [dutch]
