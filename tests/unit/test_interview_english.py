@@ -236,7 +236,6 @@ def test_hints_of_other_questions_work_when_typed_back_in_english(key: str, bad:
 @pytest.mark.parametrize(
     ("english", "dutch"),
     [
-        ("The Hague", "Den Haag"),
         ("Brussels", "Brussel"),
         ("Vienna", "Wenen"),
         ("Munich", "München"),
