@@ -154,13 +154,16 @@ def fuel_of_word(word: str) -> CarFuel | None:
     return FUEL_WORDS.get(word)
 
 
-#: English route words and what the route description (`bot.travel.routes`) reads for them.
-#: None of them is a Dutch word, so they are read in either language; place names keep
-#: their case because only these whole words are replaced.
+#: English route words and what the route description (`bot.travel.routes`) reads for them,
+#: first match first. None of them is a Dutch word, so they are read in either language; place
+#: names keep their case because only these whole words are replaced. A 'return' that ends a
+#: clause ('train 850 km return') or names a ticket is a round trip, as in British English;
+#: any other 'return' ('return by plane') is the way back.
 _ENGLISH_ROUTE_WORDS = (
-    (r"there and back|both ways|round[- ]trip|return ticket", "retour"),
+    (r"there and back|both ways|round[- ]trip|return (?:ticket|trip|journey)", "retour"),
+    (r"return(?=\s*(?:[,;.]|$))", "retour"),
     (r"one[- ]way|each way|per direction|single ticket", "enkele reis"),
-    (r"(?:on the )?way back|coming back|returned|return|back", "terug"),
+    (r"(?:on the )?way back|coming back|returned|returning|return|back", "terug"),
     (r"(?:on the )?way out|outbound|going out|going there|there|out", "heen"),
     (r"and then|afterwards|after that|then", "daarna"),
     (r"by|with|on the|on", "met"),
@@ -174,7 +177,10 @@ _ENGLISH_ROUTE_WORDS = (
     (r"four", "vier"),
 )
 _ENGLISH_ROUTE = re.compile(
-    "|".join(rf"(?<![\w-])(?:{pattern})(?![\w-])" for pattern, _ in _ENGLISH_ROUTE_WORDS),
+    "|".join(
+        rf"(?P<w{index}>(?<![\w-])(?:{pattern})(?![\w-]))"
+        for index, (pattern, _) in enumerate(_ENGLISH_ROUTE_WORDS)
+    ),
     re.IGNORECASE,
 )
 
@@ -182,11 +188,6 @@ _ENGLISH_ROUTE = re.compile(
 def english_route_text(text: str) -> str:
     """'by train to Paris, flew back' -> 'met train naar Paris, flew terug': the English route
     words in the Dutch words the route description reads; everything else as typed."""
-
-    def dutch(match: re.Match[str]) -> str:
-        for pattern, word in _ENGLISH_ROUTE_WORDS:
-            if re.fullmatch(pattern, match.group(), re.IGNORECASE):
-                return word
-        return match.group()
-
-    return _ENGLISH_ROUTE.sub(dutch, text)
+    return _ENGLISH_ROUTE.sub(
+        lambda match: _ENGLISH_ROUTE_WORDS[int(str(match.lastgroup)[1:])][1], text
+    )

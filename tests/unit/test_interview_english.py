@@ -261,3 +261,27 @@ def test_hints_of_other_questions_work_when_typed_back_in_english(key: str, bad:
 )
 def test_english_place_names_are_the_dutch_places(english: str, dutch: str) -> None:
     assert [place.name for place in trip().resolve_places(english)] == [dutch]
+
+
+@pytest.mark.parametrize(
+    ("mode", "route", "expected"),
+    [
+        ("plane", "from RTM", (PLANE, "RTM", True, None)),
+        ("plane", "plane 960 km", (PLANE, "AMS", True, 960.0)),
+        ("train", "train 850 km return", (TRAIN, None, True, 850.0)),
+        ("train", "train 850 km one way", (TRAIN, None, False, 850.0)),
+        ("plane", "return flight", (PLANE, "AMS", True, None)),
+    ],
+)
+def test_english_route_corrections(
+    mode: str, route: str, expected: tuple[object, str | None, bool, float | None]
+) -> None:
+    interview, reply = run(["Vienna", "27 April to 29 April 2025", "1", mode, route], EXAMPLE_NOW)
+    if interview.state == "legs" and reply.prompt is not None and reply.prompt.choices:
+        interview, reply = run(["ja, dat klopt"], EXAMPLE_NOW, interview=interview)
+    assert "legs" in interview.answers, (reply.messages, reply.prompt)
+    leg = interview.answers["legs"][0]
+    want_mode, airport, return_trip, km = expected
+    assert (leg.mode, leg.origin_airport, leg.return_trip) == (want_mode, airport, return_trip)
+    if km is not None:
+        assert leg.km == km
