@@ -5,6 +5,18 @@ Every parser takes the text exactly as typed and returns a typed value, or raise
 wrong and what would be accepted (with an example). Nothing here does I/O or reads
 the clock: `parse_period` gets `today` from the caller.
 
+Language: every parser that reads words takes `language` ("nl" default, or "en"). Dutch reads
+exactly what it read before. English reads the English words *and* the Dutch ones: an
+international colleague in The Hague still types 'ja', 'trein' or a fix the bot offered in
+Dutch, and no Dutch word of these vocabularies means something else in English. The reverse
+is not done: the Dutch reading stays the tested spec, and a few English words would clash
+with it (English 'van' is a vehicle, Dutch 'van' is 'from'; 'gas' is petrol to an American,
+natural gas to a Dutch driver). English dates are read day first ('4/5' is 4 May; the hint
+says so), with ordinals ('27th'), the month before the days ('April 27-29'), 'morning',
+'afternoon', 'evening', 'night', 'am'/'pm', 'today', 'yesterday', 'last night' and 'the day
+before yesterday'. Year rules, weekday checks and limits are the Dutch ones (same code).
+Period hints are built from `today`, so each works when typed back on any date.
+
 Behaviour choices (the lead and the tests rely on them):
 
 - Persons: digits or Dutch number words up to 99 ("eenentwintig"), "ik alleen" = 1,
@@ -1241,7 +1253,7 @@ _YES_NO_WORDS = {
         _YES_WORDS | _words("yeah yea yess right true course indeed definitely certainly"),
         _NO_WORDS | _words("none not never nothing negative"),
         frozenset(_NEGATIONS) | _words("not no never none don't didn't isn't wasn't"),
-        _YES_FILLERS | _words("that s it is was thats please thanks thank you of all right"),
+        _YES_FILLERS | _words("that s it is was thats please thanks thank you of all"),
     ),
 }
 
