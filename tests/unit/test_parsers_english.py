@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.dialogs.parsers import (
     parse_fuel,
@@ -227,3 +229,36 @@ def test_dutch_stays_dutch_where_the_words_differ() -> None:
     assert parse_period("27 may to 29 may", TODAY, language="en") == period(
         date(2026, 5, 27), date(2026, 5, 29)
     )
+
+
+ENGLISH_LIKE = st.lists(
+    st.sampled_from(
+        [
+            *["27th", "April", "may", "to", "till", "-", "4/5", "2025", "Sunday", "evening"],
+            *["yesterday", "last", "night", "day", "before", "3", "pm", "a.m.", "the", "of"],
+            *["three", "twenty-one", "us", "me", "just", "colleagues", "a", "group", "yes"],
+            *["no", "none", "not", "plane", "flew", "night train", "car", "hybrid", "by"],
+            *["back", "from", "Paris", "hours", "and a half", "an hour", "😀", "\n", "’"],
+        ]
+    ),
+    max_size=8,
+).map(" ".join)
+ENGLISH_PARSERS = [
+    lambda text: parse_period(text, TODAY, language="en"),
+    lambda text: parse_period(text, TODAY, allow_future=True, language="en"),
+    lambda text: parse_persons(text, "en"),
+    lambda text: parse_yes_no(text, "en"),
+    lambda text: parse_modes(text, "en"),
+    lambda text: parse_fuel(text, "en"),
+    lambda text: parse_hours(text, "en"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=60), ENGLISH_LIKE))
+def test_no_english_parser_raises_anything_but_value_error(text: str) -> None:
+    for parser in ENGLISH_PARSERS:
+        try:
+            parser(text)
+        except ValueError as error:
+            assert str(error).strip(), text
