@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.dialogs.errors import NeedsChoice
 from bot.dialogs.parsers import (
     parse_fuel,
     parse_hours,
@@ -262,3 +263,17 @@ def test_no_english_parser_raises_anything_but_value_error(text: str) -> None:
             parser(text)
         except ValueError as error:
             assert str(error).strip(), text
+
+
+def test_a_wrong_english_weekday_offers_fixes_that_work_when_chosen() -> None:
+    with pytest.raises(NeedsChoice) as offered:
+        parse_period("Sunday evening 27 April 2026 to Tuesday 29 April 2026", TODAY, language="en")
+    values = [choice.value for choice in offered.value.choices]
+    assert len(values) == 2
+    for value in values:
+        fixed = parse_period(value, TODAY, language="en")
+        assert (fixed.departure.day, fixed.departure.month, fixed.departure_part) == (
+            27,
+            4,
+            EVENING,
+        )
