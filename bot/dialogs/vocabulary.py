@@ -166,7 +166,7 @@ _ENGLISH_ROUTE_WORDS = (
     (r"(?:on the )?way back|coming back|returned|returning|return|back", "terug"),
     (r"(?:on the )?way out|outbound|going out|going there|there|out", "heen"),
     (r"and then|afterwards|after that|then", "daarna"),
-    (r"by|with|on the|on", "met"),
+    (r"by|with", "met"),  # not "on": "Stoke on Trent"
     (r"to", "naar"),
     (r"from", "vanaf"),
     (r"and", "en"),
