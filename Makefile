@@ -7,8 +7,8 @@ BROWSER_STAMP := $(VENV)/.browser-installed
 
 .PHONY: run test lint typecheck unit bench install clean system-deps
 
-run: $(STAMP)
-	$(BIN)/reisverslag run
+run: $(STAMP)  ## `make run RUN_ARGS="--lang en"` for the console in English
+	$(BIN)/reisverslag run $(RUN_ARGS)
 
 test: $(STAMP) $(BROWSER_STAMP) lint typecheck
 	bash scripts/with-postgres.sh $(BIN)/pytest -q

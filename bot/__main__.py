@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -40,7 +40,9 @@ def _clock(settings: Settings) -> Callable[[], datetime]:
     return lambda: datetime.now(zone)
 
 
-def _console(settings: Settings, out_dir: Path | None) -> int:
+def _console(
+    settings: Settings, out_dir: Path | None, language: Literal["nl", "en"] | None = None
+) -> int:
     from bot.console import ConsoleSession
     from bot.render import write_documents
     from bot.store import Store
@@ -56,6 +58,7 @@ def _console(settings: Settings, out_dir: Path | None) -> int:
             write_documents=lambda report, out: write_documents(
                 report, out, ("docx", "pdf", "txt")
             ),
+            language=language,
         )
         return session.run(sys.stdin, sys.stdout)
     finally:
@@ -246,9 +249,16 @@ def _register(settings: Settings, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reisverslag", description=__doc__)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="the Telegram bot when a token is set, else the console")
+    run = commands.add_parser("run", help="the Telegram bot when a token is set, else the console")
     console = commands.add_parser("console", help="the interview in this terminal")
     console.add_argument("--out", type=Path, help="folder for the documents (default ./verslagen)")
+    for command in (run, console):
+        command.add_argument(
+            "--lang",
+            choices=["nl", "en"],
+            help="the console's language for typed answers (default nl; a resumed draft keeps "
+            "its own); the Telegram bot follows each traveller's language",
+        )
     commands.add_parser("bot", help="the Telegram bot")
 
     check = commands.add_parser("check", help="km, CO2 and the 8-hour rule for a trip")
@@ -318,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "console":
             print("Geen TELEGRAM_BOT_TOKEN ingesteld: het verslag maken we hier in de terminal.\n")
     if command == "console":
-        return _console(settings, getattr(args, "out", None))
+        return _console(settings, getattr(args, "out", None), getattr(args, "lang", None))
     if command == "bot":
         return _telegram(settings)
     if command == "check":

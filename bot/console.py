@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from bot.dialogs import Interview, InterviewState, Kind, Prompt, Reply
 from bot.dialogs.ports import TripCalculator
@@ -58,6 +58,8 @@ class ConsoleSession:
     user_ref: str
     out_dir: Path
     write_documents: DocumentWriter
+    #: The traveller's language ('--lang en'); None keeps a resumed draft's own language.
+    language: Literal["nl", "en"] | None = None
 
     def run(self, stdin: TextIO, stdout: TextIO) -> int:
         """Interview until the report is confirmed (exit 0) or input ends (exit 1)."""
@@ -101,9 +103,9 @@ class ConsoleSession:
             if line is None:
                 return None
             word = line.strip().lower()
-            if word in ("ja", "j", "1"):
+            if word in ("ja", "j", "1", "yes", "y"):
                 return self._interview(state)
-            if word in ("nee", "n", "2"):
+            if word in ("nee", "n", "2", "no"):
                 self.store.delete_draft(self.user_ref)
                 return self._interview(None)
             self._say("Typ ‘ja’ om verder te gaan of ‘nee’ om opnieuw te beginnen.")
@@ -115,6 +117,7 @@ class ConsoleSession:
             state=state,
             profile=self.store.get_profile(self.user_ref),
             user_ref=self.user_ref,
+            language=self.language,
         )
 
     def _finish(self, reply: Reply) -> int:

@@ -74,6 +74,8 @@ class InterviewState(BaseModel):
     too_long: tuple[str, str] | None = None
     pending: Literal["opnieuw", "annuleer"] | None = None
     started: bool = False
+    #: The traveller's language: how typed answers are read ('nl' or 'en').
+    language: Literal["nl", "en"] = "nl"
 
 
 @dataclass
@@ -112,6 +114,7 @@ class Interview:
         profile: Traveller | None = None,
         user_ref: str = "",
         questions: Questionnaire = QUESTIONNAIRE,
+        language: Literal["nl", "en"] | None = None,
     ) -> None:
         self.questions = questions
         self._trip = trip
@@ -119,6 +122,8 @@ class Interview:
         self._profile = profile
         self._user_ref = user_ref
         self._data = state or InterviewState()
+        if language is not None:
+            self._data.language = language
         self.answers: dict[str, Any] = {
             key: questions.adapters[key].validate_python(value)
             for key, value in self._data.answers.items()
@@ -154,6 +159,7 @@ class Interview:
             today=self._now.date(),
             profile=self._profile,
             confirmed=confirmed,
+            language=self._data.language,
         )
 
     def should_ask(self, key: str) -> bool:
@@ -220,9 +226,9 @@ class Interview:
         if word == UNCHANGED and question.key in self.answers:
             return self._advance([])
         doubt, self._data.doubt = self._data.doubt, None
-        if doubt is not None and word in (DOUBT_YES, "ja"):
+        if doubt is not None and word in (DOUBT_YES, "ja", "yes"):
             text, confirmed = doubt, True
-        elif doubt is not None and word in (DOUBT_NO, "nee"):
+        elif doubt is not None and word in (DOUBT_NO, "nee", "no"):
             self._clear_offer()
             self._data.too_long = None
             return Reply(messages=["Typ het dan opnieuw."], prompt=self.current_prompt())
@@ -352,7 +358,7 @@ class Interview:
     def _answer_pending(self, word: str) -> Reply:
         command = self._data.pending
         try:
-            yes = parsers.parse_yes_no(word)
+            yes = parsers.parse_yes_no(word, self._data.language)
         except ValueError:
             self._data.pending = None
             return self._command(command or "opnieuw")
@@ -399,7 +405,7 @@ class Interview:
     # --- review and confirmation ------------------------------------------------------------
 
     def _review_choice(self, text: str, word: str) -> Reply:
-        if word in (SEND, "ja", "klopt", "verstuur", "✅ versturen"):
+        if word in (SEND, "ja", "klopt", "verstuur", "✅ versturen", "yes", "send"):
             fire(self, "advance")
             return Reply(prompt=self.current_prompt())
         target = self._edit_target(word)
@@ -421,7 +427,7 @@ class Interview:
 
     def _confirm(self, word: str) -> Reply:
         try:
-            yes = parsers.parse_yes_no(word)
+            yes = parsers.parse_yes_no(word, self._data.language)
         except ValueError as error:
             return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
         if not yes:

@@ -65,6 +65,7 @@ class Context:
     today: date
     profile: Traveller | None = None
     confirmed: bool = False  # the traveller confirmed an unlikely answer (km far off)
+    language: str = "nl"  # the traveller's language: how typed answers are read
 
     def rail_check(self) -> RailCheck | None:
         """The 8-hour rule for the route given, with the traveller's train hours if given."""
@@ -186,7 +187,7 @@ def _free(text: str, _: Context) -> str:
 
 
 def _is_keep(text: str) -> bool:
-    return text.strip().lower().strip("✅ .!") in {KEEP, "ja", "ok", "oké", "goed", "prima"}
+    return text.strip().lower().strip("✅ .!") in {KEEP, "ja", "ok", "oké", "goed", "prima", "yes"}
 
 
 # --- the route -----------------------------------------------------------------------------
@@ -335,7 +336,7 @@ def _parse_rail_hours(text: str, ctx: Context) -> float:
     check = _estimated_check(ctx)
     if _is_keep(text) and check is not None and check.hours is not None:
         return check.hours
-    return parsers.parse_hours(text)
+    return parsers.parse_hours(text, ctx.language)
 
 
 def _estimate_hours(ctx: Context) -> float | None:
@@ -391,8 +392,8 @@ def _places_notice(places: list[Place], _: Context) -> str:
     return f"Gevonden: {_places_text(places)}."
 
 
-def _persons_parse(text: str, _: Context) -> int:
-    return parsers.parse_persons(text)
+def _persons_parse(text: str, ctx: Context) -> int:
+    return parsers.parse_persons(text, ctx.language)
 
 
 def _has_follow_up(ctx: Context) -> bool:
@@ -421,9 +422,9 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=lambda ctx: (
             "Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel "
             "als je ’s middags of ’s avonds vertrok of ’s ochtends terugkwam.\n"
-            f"Bijvoorbeeld: ‘{parsers.period_example(ctx.today)}’."
+            f"Bijvoorbeeld: ‘{parsers.period_example(ctx.today, ctx.language)}’."
         ),
-        parse=lambda text, ctx: parsers.parse_period(text, ctx.today),
+        parse=lambda text, ctx: parsers.parse_period(text, ctx.today, language=ctx.language),
         value_type=TripPeriod,
         kind=Kind.DATE,
         help="Vertrek je ’s middags of ’s avonds, dan telt die dag als halve dag; "
@@ -448,7 +449,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="modes",
         label="Vervoer",
         prompt="Met welk vervoer is de reis gemaakt? Kies alles wat van toepassing is.",
-        parse=lambda text, ctx: parsers.parse_modes(text),
+        parse=lambda text, ctx: parsers.parse_modes(text, ctx.language),
         value_type=list[TransportMode],
         kind=Kind.MULTI,
         choices=_mode_choices,
@@ -460,7 +461,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="fuel",
         label="Brandstof auto",
         prompt="Op welke brandstof reed de auto?",
-        parse=lambda text, ctx: parsers.parse_fuel(text),
+        parse=lambda text, ctx: parsers.parse_fuel(text, ctx.language),
         value_type=CarFuel,
         kind=Kind.CHOICE,
         choices=_fuel_choices,
@@ -548,7 +549,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="has_follow_up",
         label="Vervolgafspraken?",
         prompt="Zijn er vervolgafspraken gemaakt?",
-        parse=lambda text, ctx: parsers.parse_yes_no(text),
+        parse=lambda text, ctx: parsers.parse_yes_no(text, ctx.language),
         value_type=bool,
         kind=Kind.YES_NO,
         choices=_yes_no_choices,
