@@ -171,6 +171,9 @@ def erase_personal_data(
                 )
             ).rowcount
         profile = _erase_profile(connection, user_ref, now)
+        connection.execute(
+            delete(t.traveller_languages).where(t.traveller_languages.c.user_ref == user_ref)
+        )
         sent_to_them = [
             row.id
             for row in connection.execute(

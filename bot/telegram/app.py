@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.i18n import LANGUAGES, N_, t
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
@@ -40,7 +41,7 @@ from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
-from bot.telegram.traveller import TRAVELLER_COMMANDS
+from bot.telegram.traveller import TRAVELLER_COMMANDS, traveller_commands
 from bot.transcription import transcriber_from_settings
 from bot.travel import TravelCalculator
 
@@ -53,6 +54,10 @@ log = logging.getLogger(__name__)
 # many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
 CONNECTION_POOL_SIZE = 4
 CONCURRENT_UPDATES = 4
+
+#: The interview's own commands, with their English aliases.
+INTERVIEW_COMMANDS = ["terug", "overzicht", "annuleer", "help", "overslaan"]
+INTERVIEW_COMMANDS += ["back", "review", "cancel", "skip"]
 
 SECRETARIAT_COMMANDS: list[BotCommand] = [
     *secretariat.SECRETARIAT_BOT_COMMANDS,
@@ -129,17 +134,21 @@ def _add_handlers(
         MessageHandler(private & filters.UpdateType.EDITED, traveller.on_edited)
     )
     application.add_handler(CommandHandler("start", traveller.on_start, filters=private))
-    application.add_handler(CommandHandler("nieuw", traveller.on_new, filters=private))
+    application.add_handler(CommandHandler(["nieuw", "new"], traveller.on_new, filters=private))
     application.add_handler(
         CommandHandler(
-            ["terug", "overzicht", "annuleer", "help", "overslaan"],
+            INTERVIEW_COMMANDS,
             traveller.on_command,
             filters=private,
         )
     )
     application.add_handler(
-        CommandHandler("mijnverslagen", traveller.on_my_reports, filters=private)
+        CommandHandler(["mijnverslagen", "myreports"], traveller.on_my_reports, filters=private)
     )
+    application.add_handler(
+        CommandHandler(["taal", "language"], traveller.on_language, filters=private)
+    )
+    application.add_handler(CallbackQueryHandler(traveller.on_language_button, pattern=r"^lang\|"))
     application.add_handler(CommandHandler("check", traveller.on_check, filters=private))
     application.add_handler(CallbackQueryHandler(access.on_access_decision, pattern=r"^acc\|"))
     application.add_handler(CallbackQueryHandler(traveller.on_report_button, pattern=r"^r\|"))
@@ -162,11 +171,17 @@ def _add_handlers(
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the Dutch command menus and start delivering the outbox."""
+    """Register the command menus (Dutch, and English for English apps) and start the outbox."""
     svc: Services = application.bot_data["services"]
     await application.bot.set_my_commands(
         TRAVELLER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
     )
+    for language in LANGUAGES[1:]:
+        await application.bot.set_my_commands(
+            traveller_commands(language),
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=language,
+        )
     if svc.settings.secretariat_chat_id is not None and SECRETARIAT_COMMANDS:
         await application.bot.set_my_commands(
             SECRETARIAT_COMMANDS, scope=BotCommandScopeChat(svc.settings.secretariat_chat_id)
@@ -229,9 +244,17 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         and update.effective_chat.type == "private"
     ):
         try:
+            svc: Services = context.application.bot_data["services"]
+            language = svc.language_of(update.effective_user)
             await context.bot.send_message(
                 update.effective_chat.id,
-                "Er ging iets mis aan onze kant. Je antwoorden zijn bewaard; probeer het zo opnieuw.",
+                t(
+                    language,
+                    N_(
+                        "Er ging iets mis aan onze kant. Je antwoorden zijn bewaard; probeer "
+                        "het zo opnieuw."
+                    ),
+                ),
             )
         except Exception:  # the network may be what failed
             log.warning("could not tell the user about the error")
