@@ -298,9 +298,9 @@ def _check_typed_km(legs: list[Leg], ctx: Context) -> None:
 def _legs_text(legs: list[Leg]) -> str:
     parts = [
         msg(
-            "{mode} naar {place}, {km} km retour"
+            N_("{mode} naar {place}, {km} km retour")
             if leg.return_trip
-            else "{mode} naar {place}, {km} km enkele reis",
+            else N_("{mode} naar {place}, {km} km enkele reis"),
             mode=msg(MODE_LABELS[leg.mode]),
             place=leg.destination.name,
             km=format_number(leg.km, 0),
