@@ -53,10 +53,8 @@ from typing import TypeVar
 from rapidfuzz.distance import OSA
 
 from bot.dialogs.errors import Choice, NeedsChoice, TooLong
-from bot.dialogs.labels import FUEL_NAMES, MODE_NAMES, numbered_options
 from bot.dialogs.vocabulary import FUEL_WORDS, MODE_PHRASES, MODE_WORDS
 from bot.formatting import MONTH_NAMES, format_date_long, format_day, format_number
-from bot.i18n import N_, Text, msg
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
 
 __all__ = [
@@ -207,7 +205,7 @@ def _number_word(word: str) -> int | None:
 
 # --------------------------------------------------------------------------- persons
 
-_PERSONS_EXAMPLE = N_("Typ een aantal van 1 tot 99, bijvoorbeeld ‘1’ of ‘3 personen’.")
+_PERSONS_EXAMPLE = "Typ een aantal van 1 tot 99, bijvoorbeeld ‘1’ of ‘3 personen’."
 _COLLECTIVES = {
     "tweeen": 2,
     "drieen": 3,
@@ -281,13 +279,7 @@ def parse_persons(text: str) -> int:
 
     for token in tokens:
         if re.fullmatch(r"-?\d+[.,]\d+", token):
-            raise ValueError(
-                msg(
-                    "{token} is geen heel aantal personen. {example}",
-                    token=quoted(token),
-                    example=msg(_PERSONS_EXAMPLE),
-                )
-            )
+            raise ValueError(f"{quoted(token)} is geen heel aantal personen. {_PERSONS_EXAMPLE}")
         value = int(token) if re.fullmatch(r"-?\d+", token) else _number_word(token)
         if value is not None:
             settle_pending()
@@ -312,86 +304,44 @@ def parse_persons(text: str) -> int:
             first_person_seen = True
         elif token not in _PERSONS_FILLERS:
             raise ValueError(
-                msg(
-                    "Ik herken geen aantal personen in {text}. {example}",
-                    text=quoted(text),
-                    example=msg(_PERSONS_EXAMPLE),
-                )
+                f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}"
             )
     settle_pending()
 
     if first_person_seen:
         totals.update(plain)  # '3 (ik en 2 collega's)'
     if len(totals) > 1 or (not totals and len(set(plain)) > 1):
-        raise ValueError(
-            msg(
-                "Ik zie meer dan één aantal in {text}. {example}",
-                text=quoted(text),
-                example=msg(_PERSONS_EXAMPLE),
-            )
-        )
+        raise ValueError(f"Ik zie meer dan één aantal in {quoted(text)}. {_PERSONS_EXAMPLE}")
     if totals:
         count = totals.pop()
         if first_person_seen and companions and count != 1 + sum(companions):
-            raise ValueError(
-                msg(
-                    "Dat telt niet op in {text}. {example}",
-                    text=quoted(text),
-                    example=msg(_PERSONS_EXAMPLE),
-                )
-            )
+            raise ValueError(f"Dat telt niet op in {quoted(text)}. {_PERSONS_EXAMPLE}")
     elif first_person_seen:
         if companion_named and not companions:
-            raise ValueError(
-                msg(
-                    "Met hoeveel personen was je in totaal? {example}",
-                    example=msg(_PERSONS_EXAMPLE),
-                )
-            )
+            raise ValueError(f"Met hoeveel personen was je in totaal? {_PERSONS_EXAMPLE}")
         count = 1 + sum(companions)
     elif companions:
         raise ValueError(
-            msg(
-                "Tel je jezelf mee? Typ het totale aantal personen, bijvoorbeeld ‘3’ "
-                "of ‘ik en 2 collega's’."
-            )
+            "Tel je jezelf mee? Typ het totale aantal personen, "
+            "bijvoorbeeld ‘3’ of ‘ik en 2 collega's’."
         )
     elif plain:
         count = plain[0]
     elif not tokens and _is_blank(text):
-        raise ValueError(
-            msg("Dit antwoord mag niet leeg zijn. {example}", example=msg(_PERSONS_EXAMPLE))
-        )
+        raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERSONS_EXAMPLE}")
     else:
-        raise ValueError(
-            msg(
-                "Ik herken geen aantal personen in {text}. {example}",
-                text=quoted(text),
-                example=msg(_PERSONS_EXAMPLE),
-            )
-        )
+        raise ValueError(f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}")
 
     if count < 1:
-        raise ValueError(
-            msg(
-                "Er moet minstens 1 persoon op reis zijn geweest. {example}",
-                example=msg(_PERSONS_EXAMPLE),
-            )
-        )
+        raise ValueError(f"Er moet minstens 1 persoon op reis zijn geweest. {_PERSONS_EXAMPLE}")
     if count > MAX_PERSONS:
-        raise ValueError(
-            msg(
-                "{count} personen is meer dan het formulier toelaat. {example}",
-                count=count,
-                example=msg(_PERSONS_EXAMPLE),
-            )
-        )
+        raise ValueError(f"{count} personen is meer dan het formulier toelaat. {_PERSONS_EXAMPLE}")
     return count
 
 
 # --------------------------------------------------------------------------- period
 
-_PERIOD_EXAMPLE = N_("Typ bijvoorbeeld ‘27 april t/m 29 april’ of ‘27-04-2025 – 29-04-2025’.")
+_PERIOD_EXAMPLE = "Typ bijvoorbeeld ‘27 april t/m 29 april’ of ‘27-04-2025 – 29-04-2025’."
 _MONTH_NAMES = ("", *MONTH_NAMES)
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES) if name} | {
     "jan": 1,
@@ -550,7 +500,7 @@ class _PeriodReader:
 
     def fail(self, message: str) -> ValueError:
         """A refusal with the period example appended."""
-        return ValueError(msg("{message} {example}", message=message, example=msg(_PERIOD_EXAMPLE)))
+        return ValueError(f"{message} {_PERIOD_EXAMPLE}")
 
     def next_side(self) -> None:
         """Start reading the return side."""
@@ -565,9 +515,7 @@ class _PeriodReader:
         if (month and side.month and month != side.month) or (
             year and side.year and year != side.year
         ):
-            raise self.fail(
-                msg("Ik zie twee verschillende data in {text}.", text=quoted(self.text))
-            )
+            raise self.fail(f"Ik zie twee verschillende data in {quoted(self.text)}.")
         side.day = day
         side.month = month or side.month
         side.year = year or side.year
@@ -575,19 +523,15 @@ class _PeriodReader:
     def set_month(self, month: int) -> None:
         """Record a month name."""
         if self.current.month not in (None, month):
-            raise self.fail(
-                msg("Ik zie twee maanden bij één datum in {text}.", text=quoted(self.text))
-            )
+            raise self.fail(f"Ik zie twee maanden bij één datum in {quoted(self.text)}.")
         self.current.month = month
 
     def set_year(self, year: int) -> None:
         """Record a four-digit year."""
         if not 1900 <= year <= 2100:
-            raise self.fail(msg("{year} is geen jaartal dat ik verwacht.", year=year))
+            raise self.fail(f"{year} is geen jaartal dat ik verwacht.")
         if self.current.year not in (None, year):
-            raise self.fail(
-                msg("Ik zie twee jaartallen bij één datum in {text}.", text=quoted(self.text))
-            )
+            raise self.fail(f"Ik zie twee jaartallen bij één datum in {quoted(self.text)}.")
         self.current.year = year
 
     def set_weekday(self, weekday: int) -> None:
@@ -599,9 +543,7 @@ class _PeriodReader:
     def set_part(self, part: DayPart) -> None:
         """Record a part of the day."""
         if self.current.part not in (None, part):
-            raise self.fail(
-                msg("Ik zie twee dagdelen bij één datum in {text}.", text=quoted(self.text))
-            )
+            raise self.fail(f"Ik zie twee dagdelen bij één datum in {quoted(self.text)}.")
         self.current.part = part
 
     def set_days_ago(self, days: int) -> None:
@@ -640,8 +582,8 @@ class _PeriodReader:
     def unknown(self, piece: str) -> ValueError:
         """A refusal naming the piece that is not understood."""
         if re.search(r"\d|vandaag|gister", self.text.lower()):
-            return self.fail(msg("Ik begrijp {piece} niet in deze datum.", piece=quoted(piece)))
-        return self.fail(msg("Ik herken geen datum in {text}.", text=quoted(self.text)))
+            return self.fail(f"Ik begrijp {quoted(piece)} niet in deze datum.")
+        return self.fail(f"Ik herken geen datum in {quoted(self.text)}.")
 
     def read(self) -> list[_DateParts]:
         """All sides of the message, empty ones dropped."""
@@ -707,13 +649,7 @@ def _nearest_years(start: _DateParts, end: _DateParts, today: date) -> tuple[dat
         distance = max((departure - today).days, (today - return_date).days, 0)
         found.append((distance, departure, return_date))
     if not found:
-        raise ValueError(
-            msg(
-                "{date} bestaat niet. {example}",
-                date=_date_text(start.day, start.month),
-                example=msg(_PERIOD_EXAMPLE),
-            )
-        )
+        raise ValueError(f"{_date_text(start.day, start.month)} bestaat niet. {_PERIOD_EXAMPLE}")
     _, departure, return_date = min(found, key=lambda item: item[0])
     return departure, return_date
 
@@ -762,9 +698,7 @@ def _resolve_years(
                 continue  # 29 February: try an earlier (leap) year
             side, year = (start, start_year) if departure is None else (end, end_year)
             shown = _date_text(side.day or 1, side.month or 1, year)
-            raise ValueError(
-                msg("{shown} bestaat niet. {example}", shown=shown, example=msg(_PERIOD_EXAMPLE))
-            )
+            raise ValueError(f"{shown} bestaat niet. {_PERIOD_EXAMPLE}")
         if not inferred:
             return departure, return_date
         matches = _weekdays_match(start, end, departure, return_date)
@@ -776,12 +710,7 @@ def _resolve_years(
                 return departure, return_date
     if fallback is not None:
         return fallback  # the weekday does not fit: refused with a fix by the caller
-    raise ValueError(
-        msg(
-            "Ik vind geen jaar waarin deze reis al voorbij is. {example}",
-            example=msg(_PERIOD_EXAMPLE),
-        )
-    )
+    raise ValueError(f"Ik vind geen jaar waarin deze reis al voorbij is. {_PERIOD_EXAMPLE}")
 
 
 def _period_text(
@@ -807,13 +736,9 @@ def _check_weekdays(
     side, day = wrong[0]
     assert side.weekday is not None
     verb = "was" if day <= today else "is"
-    message: Text = msg(
-        "{date} was een {weekday}, geen {named}."
-        if verb == "was"
-        else "{date} is een {weekday}, geen {named}.",
-        date=_date_text(day.day, day.month, day.year),
-        weekday=_weekday_name(day),
-        named=_WEEKDAY_NAMES[side.weekday],
+    message = (
+        f"{_date_text(day.day, day.month, day.year)} {verb} een {_weekday_name(day)}, "
+        f"geen {_WEEKDAY_NAMES[side.weekday]}."
     )
     fixes = [_period_text(departure, start.part, back, end.part)]
     for years_back in range(1, 12):
@@ -827,11 +752,7 @@ def _check_weekdays(
             named = _period_text(earlier_departure, start.part, earlier_back, end.part)
             fixes.insert(0, named)
             break
-    options: str = (
-        msg("‘{first}’ of ‘{second}’", first=fixes[0], second=fixes[1])
-        if len(fixes) == 2
-        else " of ".join(f"‘{fix}’" for fix in fixes)
-    )
+    options = " of ".join(f"‘{fix}’" for fix in fixes)
     if len(fixes) == 1 and not year_given:
         older = next(
             (
@@ -843,19 +764,12 @@ def _check_weekdays(
             None,
         )
         if older is not None:
-            message = msg(
-                "{message} Een {named} was {date} het laatst in {year}: meer dan 2 jaar geleden.",
-                message=message,
-                named=_WEEKDAY_NAMES[side.weekday],
-                date=_date_text(departure.day, departure.month),
-                year=older,
+            message += (
+                f" Een {_WEEKDAY_NAMES[side.weekday]} was {_date_text(departure.day, departure.month)}"
+                f" het laatst in {older}: meer dan 2 jaar geleden."
             )
     raise NeedsChoice(
-        msg(
-            "{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
-            message=message,
-            options=options,
-        ),
+        f"{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
         [Choice(fix, _short_period(fix, today)) for fix in fixes],
     )
 
@@ -883,7 +797,7 @@ def _weekday_only(start: _DateParts, end: _DateParts, today: date) -> tuple[date
         back = departure + timedelta(days=(end_weekday - departure.weekday()) % 7)
         if back <= today:
             return departure, back
-    raise ValueError(msg("Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’."))
+    raise ValueError("Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’.")
 
 
 def period_example(today: date) -> str:
@@ -901,9 +815,7 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
     `MAX_PLAN_AHEAD_DAYS`; a date without a year is taken in the year nearest today.
     """
     if _is_blank(text):
-        raise ValueError(
-            msg("Dit antwoord mag niet leeg zijn. {example}", example=msg(_PERIOD_EXAMPLE))
-        )
+        raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERIOD_EXAMPLE}")
     reader = _PeriodReader(text, today)
     sides = reader.read()
     only_weekdays = bool(sides) and all(
@@ -917,34 +829,32 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
     if not sides or all(side.day is None for side in sides):
         if any(side.weekday is not None for side in sides):
             raise ValueError(
-                msg("Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’.")
+                "Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’."
             )
         if any(side.month is not None for side in sides):
-            raise ValueError(msg("Noem ook de dag, bijvoorbeeld ‘27 april t/m 29 april’."))
-        raise reader.fail(msg("Ik herken geen datum in {text}.", text=quoted(text)))
+            raise ValueError("Noem ook de dag, bijvoorbeeld ‘27 april t/m 29 april’.")
+        raise reader.fail(f"Ik herken geen datum in {quoted(text)}.")
     if len(sides) > 2:
         raise ValueError(
-            msg("Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’.")
+            "Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’."
         )
     start, end = sides[0], sides[-1] if len(sides) == 2 else _DateParts()
     if start.day is None:
-        raise ValueError(msg("Noem ook de vertrekdag, bijvoorbeeld ‘27 april t/m 29 april’."))
+        raise ValueError("Noem ook de vertrekdag, bijvoorbeeld ‘27 april t/m 29 april’.")
     if end.day is None:
         if end.month is not None or end.year is not None or end.weekday is not None:
-            raise ValueError(
-                msg("Noem ook de terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’.")
-            )
+            raise ValueError("Noem ook de terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’.")
         end = _DateParts(start.day, start.month, start.year, start.weekday, end.part)
     start.month = start.month or end.month
     end.month = end.month or start.month
     if start.month is None:
-        raise ValueError(msg("Noem ook de maand, bijvoorbeeld ‘27 april’ of ‘27-4’."))
+        raise ValueError("Noem ook de maand, bijvoorbeeld ‘27 april’ of ‘27-4’.")
     for side in (start, end):
         assert side.day is not None and side.month is not None
         if not 1 <= side.month <= 12:
-            raise reader.fail(msg("Maand {month} bestaat niet.", month=side.month))
+            raise reader.fail(f"Maand {side.month} bestaat niet.")
         if _build_date(side.day, side.month, 2000) is None:
-            raise reader.fail(msg("{date} bestaat niet.", date=_date_text(side.day, side.month)))
+            raise reader.fail(f"{_date_text(side.day, side.month)} bestaat niet.")
 
     year_given = bool(start.year or end.year)
     departure, return_date = _resolve_years(start, end, today, allow_future)
@@ -952,34 +862,23 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
     _check_weekdays(start, end, departure, return_date, today, year_given)
     if allow_future and (departure - today).days > MAX_PLAN_AHEAD_DAYS:
         raise ValueError(
-            msg(
-                "{value} is meer dan een jaar vooruit. Controleer het jaartal.",
-                value=format_date_long(departure).capitalize(),
-            )
+            f"{format_date_long(departure).capitalize()} is meer dan een jaar vooruit. "
+            "Controleer het jaartal."
         )
     if return_date > today and not allow_future:
         raise ValueError(
-            msg(
-                "De reis is nog niet afgelopen: je komt terug op {format_date_long}. "
-                "Vul het verslag in na terugkomst.",
-                format_date_long=format_date_long(return_date),
-            )
+            f"De reis is nog niet afgelopen: je komt terug op {format_date_long(return_date)}. "
+            "Vul het verslag in na terugkomst."
         )
     if (today - departure).days > MAX_TRIP_AGE_DAYS:
         raise ValueError(
-            msg(
-                "{value} is meer dan 2 jaar geleden. Controleer het jaartal: typ een "
-                "reis van de afgelopen 2 jaar.",
-                value=format_date_long(departure).capitalize(),
-            )
+            f"{format_date_long(departure).capitalize()} is meer dan 2 jaar geleden. "
+            "Controleer het jaartal: typ een reis van de afgelopen 2 jaar."
         )
     if (return_date - departure).days + 1 > MAX_TRIP_DAYS:
         raise ValueError(
-            msg(
-                "Een reis van {value} dagen? Controleer de data. {example}",
-                value=(return_date - departure).days + 1,
-                example=msg(_PERIOD_EXAMPLE),
-            )
+            f"Een reis van {(return_date - departure).days + 1} dagen? Controleer de data. "
+            f"{_PERIOD_EXAMPLE}"
         )
     return _period(departure, start.part, return_date, end.part)
 
@@ -1008,13 +907,9 @@ def _check_order(
     )
     if back < departure or same_day_backwards:
         raise ValueError(
-            msg(
-                "De terugkomst ({format_date_long}) ligt vóór het vertrek "
-                "({format_date_long2}). Typ eerst de vertrekdag, dan de terugkomst, "
-                "bijvoorbeeld ‘27 april t/m 29 april’.",
-                format_date_long=format_date_long(back),
-                format_date_long2=format_date_long(departure),
-            )
+            f"De terugkomst ({format_date_long(back)}) ligt vóór het vertrek "
+            f"({format_date_long(departure)}). Typ eerst de vertrekdag, dan de terugkomst, "
+            "bijvoorbeeld ‘27 april t/m 29 april’."
         )
 
 
@@ -1029,9 +924,10 @@ _LOCAL_TRANSPORT = _words("metro tram fiets fietsen ovfiets lopen lopend voet ov
 _MODES = list(TransportMode)
 
 
-def _mode_options() -> Text:
+def _mode_options() -> str:
     """'1 vliegtuig, 2 trein, 3 bus, 4 auto of 5 veerboot'."""
-    return numbered_options([MODE_NAMES[mode] for mode in _MODES])
+    options = [f"{number} {mode.value}" for number, mode in enumerate(_MODES, start=1)]
+    return ", ".join(options[:-1]) + " of " + options[-1]
 
 
 def parse_modes(text: str) -> list[TransportMode]:
@@ -1045,13 +941,7 @@ def parse_modes(text: str) -> list[TransportMode]:
         if token.isdigit():
             number = int(token)
             if not 1 <= number <= len(_MODES):
-                raise ValueError(
-                    msg(
-                        "Nummer {token} bestaat niet. Kies {mode}.",
-                        token=token,
-                        mode=_mode_options(),
-                    )
-                )
+                raise ValueError(f"Nummer {token} bestaat niet. Kies {_mode_options()}.")
             found.add(_MODES[number - 1])
         elif token in MODE_WORDS:
             found.add(MODE_WORDS[token])
@@ -1063,34 +953,24 @@ def parse_modes(text: str) -> list[TransportMode]:
             found.add(mode)
         else:
             raise ValueError(
-                msg(
-                    "Ik ken {token} niet als vervoermiddel. Kies {mode}, bijvoorbeeld "
-                    "‘trein en bus’ of ‘1, 3’.",
-                    token=quoted(token),
-                    mode=_mode_options(),
-                )
+                f"Ik ken {quoted(token)} niet als vervoermiddel. "
+                f"Kies {_mode_options()}, bijvoorbeeld ‘trein en bus’ of ‘1, 3’."
             )
     if not found and local_named:
         raise ValueError(
-            msg(
-                "Vervoer ter plaatse (metro, tram, fiets, lopen) telt niet mee. Hoe "
-                "reisde je heen en terug? Kies {mode}.",
-                mode=_mode_options(),
-            )
+            "Vervoer ter plaatse (metro, tram, fiets, lopen) telt niet mee. "
+            f"Hoe reisde je heen en terug? Kies {_mode_options()}."
         )
     if not found:
         raise ValueError(
-            msg(
-                "Welk vervoermiddel? Kies {mode}, bijvoorbeeld ‘vliegtuig’ of ‘2’.",
-                mode=_mode_options(),
-            )
+            f"Welk vervoermiddel? Kies {_mode_options()}, bijvoorbeeld ‘vliegtuig’ of ‘2’."
         )
     return [mode for mode in _MODES if mode in found]
 
 
 # --------------------------------------------------------------------------- yes / no
 
-_YES_NO_EXAMPLE = N_("Antwoord met ‘ja’ of ‘nee’.")
+_YES_NO_EXAMPLE = "Antwoord met ‘ja’ of ‘nee’."
 _YES_WORDS = _words(
     "ja j y yes yep yup jep jup jawel jazeker zeker klopt correct akkoord ok oke okay okee "
     "prima goed graag juist precies inderdaad absoluut natuurlijk uiteraard sure"
@@ -1111,11 +991,7 @@ def parse_yes_no(text: str) -> bool:
         has_no = any(symbol in text for symbol in _NO_SYMBOLS)
         if has_yes != has_no:
             return has_yes
-        raise ValueError(
-            msg(
-                "Ik begrijp {text} niet. {example}", text=quoted(text), example=msg(_YES_NO_EXAMPLE)
-            )
-        )
+        raise ValueError(f"Ik begrijp {quoted(text)} niet. {_YES_NO_EXAMPLE}")
     first = re.sub(r"^ja+$", "ja", re.sub(r"^ne+$", "nee", words[0]))  # 'jaaa', 'neee'
     if first in _NO_WORDS:
         return False
@@ -1128,13 +1004,7 @@ def parse_yes_no(text: str) -> bool:
         return True  # 'dat klopt', 'is goed'
     elif first in _YES_FILLERS and words[-1] in _NEGATIONS:
         return False  # 'dat klopt niet'
-    raise ValueError(
-        msg(
-            "Ik weet niet zeker of {text} ja of nee is. {example}",
-            text=quoted(text),
-            example=msg(_YES_NO_EXAMPLE),
-        )
-    )
+    raise ValueError(f"Ik weet niet zeker of {quoted(text)} ja of nee is. {_YES_NO_EXAMPLE}")
 
 
 # --------------------------------------------------------------------------- free text
@@ -1143,9 +1013,7 @@ def parse_yes_no(text: str) -> bool:
 def parse_free_text(text: str) -> str:
     """The answer exactly as typed; only blank lines at the very start and end are dropped."""
     if _is_blank(text):
-        raise ValueError(
-            msg("Dit antwoord mag niet leeg zijn. Typ je antwoord in een of meer zinnen.")
-        )
+        raise ValueError("Dit antwoord mag niet leeg zijn. Typ je antwoord in een of meer zinnen.")
     lines = text.splitlines(keepends=True)
     while _is_blank(lines[0]):
         lines.pop(0)
@@ -1170,21 +1038,14 @@ def parse_sentence(text: str, max_len: int = MAX_ANSWER_CHARS) -> str:
     kept = parse_free_text(text)
     if not _has_letters(kept):
         raise ValueError(
-            msg(
-                "Ik verwacht hier een antwoord in woorden, niet alleen {kept}. Typ een "
-                "of meer zinnen.",
-                kept=quoted(kept),
-            )
+            f"Ik verwacht hier een antwoord in woorden, niet alleen {quoted(kept)}. "
+            "Typ een of meer zinnen."
         )
     if len(kept) > max_len:
         raise TooLong(
-            msg(
-                "Je antwoord is {format_number} tekens; het maximum is "
-                "{format_number2}. Je tekst staat hierboven nog: kort hem in en stuur "
-                "hem opnieuw.",
-                format_number=format_number(len(kept), 0),
-                format_number2=format_number(max_len, 0),
-            )
+            f"Je antwoord is {format_number(len(kept), 0)} tekens; het maximum is "
+            f"{format_number(max_len, 0)}. Je tekst staat hierboven nog: kort hem in en stuur "
+            "hem opnieuw."
         )
     return kept
 
@@ -1193,29 +1054,23 @@ def parse_short_text(text: str, max_len: int = 120) -> str:
     """A name or department: one line with single spaces, with letters, at most `max_len` long."""
     single_line = " ".join(text.split())
     if not any(char.isalnum() for char in single_line):
-        raise ValueError(msg("Dit antwoord mag niet leeg zijn. Typ een korte tekst op één regel."))
+        raise ValueError("Dit antwoord mag niet leeg zijn. Typ een korte tekst op één regel.")
     if not _has_letters(single_line):
         raise ValueError(
-            msg(
-                "Ik verwacht hier een naam in letters, niet {single_line}. Typ een "
-                "korte tekst op één regel.",
-                single_line=quoted(single_line),
-            )
+            f"Ik verwacht hier een naam in letters, niet {quoted(single_line)}. "
+            "Typ een korte tekst op één regel."
         )
     if len(single_line) > max_len:
         raise ValueError(
-            msg(
-                "Dat is te lang ({len} tekens). Houd het kort: hoogstens {max_len} tekens.",
-                len=len(single_line),
-                max_len=max_len,
-            )
+            f"Dat is te lang ({len(single_line)} tekens). "
+            f"Houd het kort: hoogstens {max_len} tekens."
         )
     return single_line
 
 
 # --------------------------------------------------------------------------- hours
 
-_HOURS_EXAMPLE = N_("Typ bijvoorbeeld ‘12,5’, ‘7 uur 30’ of ‘7:30’.")
+_HOURS_EXAMPLE = "Typ bijvoorbeeld ‘12,5’, ‘7 uur 30’ of ‘7:30’."
 _HOUR_UNITS = _words("uur uren u h hr hrs hour hours uurtjes")
 _MINUTE_UNITS = _words("min mins minuut minuten m minutes")
 _HOURS_FILLERS = _words(
@@ -1251,43 +1106,20 @@ def parse_hours(text: str) -> float:
             if ":" in token:
                 hours, minutes = token.split(":")
                 if int(minutes) >= 60:
-                    raise ValueError(
-                        msg(
-                            "{token} is geen tijdsduur. {example}",
-                            token=quoted(token),
-                            example=msg(_HOURS_EXAMPLE),
-                        )
-                    )
+                    raise ValueError(f"{quoted(token)} is geen tijdsduur. {_HOURS_EXAMPLE}")
                 amounts.append((float(hours.replace(",", ".")) + int(minutes) / 60, "clock"))
             else:
                 amounts.append((float(token.replace(",", ".")), None))
         elif token in _HOUR_UNITS or token in _MINUTE_UNITS:
             unit = amounts[-1][1] if amounts else "none"
             if unit not in (None, "clock") or (unit == "clock" and token in _MINUTE_UNITS):
-                raise ValueError(
-                    msg(
-                        "Ik herken geen aantal uren in {text}. {example}",
-                        text=quoted(text),
-                        example=msg(_HOURS_EXAMPLE),
-                    )
-                )
+                raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
             amounts[-1] = (amounts[-1][0], "h" if token in _HOUR_UNITS else "m")
         elif token not in _HOURS_FILLERS:
-            raise ValueError(
-                msg(
-                    "Ik herken geen aantal uren in {text}. {example}",
-                    text=quoted(text),
-                    example=msg(_HOURS_EXAMPLE),
-                )
-            )
+            raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
     hours = _hours_from_amounts(amounts, text)
     if not 0 < hours < 100:
-        raise ValueError(
-            msg(
-                "Een reistijd moet tussen 0 en 100 uur liggen. {example}",
-                example=msg(_HOURS_EXAMPLE),
-            )
-        )
+        raise ValueError(f"Een reistijd moet tussen 0 en 100 uur liggen. {_HOURS_EXAMPLE}")
     return hours
 
 
@@ -1301,20 +1133,10 @@ def _hours_from_amounts(amounts: list[tuple[float, str | None]], text: str) -> f
         if hours_unit in (None, "h") and minutes_unit in (None, "m") and minutes.is_integer():
             if minutes >= 60:
                 raise ValueError(
-                    msg(
-                        "{int} minuten is geen geldig aantal minuten. {example}",
-                        int=int(minutes),
-                        example=msg(_HOURS_EXAMPLE),
-                    )
+                    f"{int(minutes)} minuten is geen geldig aantal minuten. {_HOURS_EXAMPLE}"
                 )
             return hours + minutes / 60
-    raise ValueError(
-        msg(
-            "Ik herken geen aantal uren in {text}. {example}",
-            text=quoted(text),
-            example=msg(_HOURS_EXAMPLE),
-        )
-    )
+    raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
 
 
 # --------------------------------------------------------------------------- fuel
@@ -1328,9 +1150,10 @@ _FUEL_PHRASES = (
 _FUELS = list(CarFuel)
 
 
-def _fuel_options() -> Text:
+def _fuel_options() -> str:
     """'1 onbekend, 2 benzine, 3 diesel of 4 elektrisch'."""
-    return numbered_options([FUEL_NAMES[fuel] for fuel in _FUELS])
+    options = [f"{number} {fuel.value}" for number, fuel in enumerate(_FUELS, start=1)]
+    return ", ".join(options[:-1]) + " of " + options[-1]
 
 
 def parse_fuel(text: str) -> CarFuel:
@@ -1348,16 +1171,10 @@ def parse_fuel(text: str) -> CarFuel:
             found.add(fuel)
         elif token not in _FUEL_FILLERS:
             raise ValueError(
-                msg(
-                    "Ik herken {token} niet als brandstof. Kies {fuel}.",
-                    token=quoted(token),
-                    fuel=_fuel_options(),
-                )
+                f"Ik herken {quoted(token)} niet als brandstof. Kies {_fuel_options()}."
             )
     if len(found) != 1:
-        raise ValueError(
-            msg("Welke brandstof? Kies {fuel}, bijvoorbeeld ‘diesel’.", fuel=_fuel_options())
-        )
+        raise ValueError(f"Welke brandstof? Kies {_fuel_options()}, bijvoorbeeld ‘diesel’.")
     return found.pop()
 
 
@@ -1372,17 +1189,11 @@ def parse_number_choice(text: str, choices: list[str]) -> str:
         number = int(normalised)
         if 1 <= number <= len(choices):
             return choices[number - 1]
-        raise ValueError(
-            msg(
-                "Nummer {normalised} bestaat niet. Kies uit: {options}.",
-                normalised=normalised,
-                options=options,
-            )
-        )
+        raise ValueError(f"Nummer {normalised} bestaat niet. Kies uit: {options}.")
     by_label = {_normalise(choice): choice for choice in choices}
     if normalised in by_label:
         return by_label[normalised]
     match = _fuzzy_lookup(normalised, by_label)
     if match is not None:
         return match
-    raise ValueError(msg("Kies een nummer of typ een van de keuzes: {options}.", options=options))
+    raise ValueError(f"Kies een nummer of typ een van de keuzes: {options}.")
