@@ -50,10 +50,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
+from babel.dates import format_date, get_day_names, get_month_names
 from rapidfuzz.distance import OSA
 
 from bot.dialogs.errors import Choice, NeedsChoice, TooLong
-from bot.dialogs.vocabulary import FUEL_WORDS, MODE_PHRASES, MODE_WORDS
+from bot.dialogs.vocabulary import ENGLISH_MODE_WORDS, FUEL_WORDS, MODE_PHRASES, MODE_WORDS
 from bot.formatting import MONTH_NAMES, format_date_long, format_day, format_number
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
 
@@ -63,6 +64,7 @@ __all__ = [
     "MAX_PLAN_AHEAD_DAYS",
     "MAX_TRIP_AGE_DAYS",
     "MAX_TRIP_DAYS",
+    "dates_example",
     "parse_free_text",
     "parse_fuel",
     "parse_hours",
@@ -191,8 +193,27 @@ _TENS = {
 }
 
 
-def _number_word(word: str) -> int | None:
-    """Value of a Dutch number word without accents ('drie', 'tweeentwintig'), else None."""
+_NUMBERS_EN = {
+    name: number
+    for number, name in enumerate(
+        (
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen"),
+        )
+    )
+} | {"hundred": 100}
+_TENS_EN = {
+    name: 10 * number
+    for number, name in enumerate(
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2
+    )
+}
+
+
+def _number_word(word: str, language: str = "nl") -> int | None:
+    """Value of a number word without accents ('drie', 'tweeentwintig'; in English also
+    'three', 'twentyone'), else None."""
     for table in (_UNITS, _TEENS, _TENS):
         if word in table:
             return table[word]
@@ -200,6 +221,14 @@ def _number_word(word: str) -> int | None:
         rest = word.removeprefix(unit + "en")
         if rest != word and rest in _TENS:
             return unit_value + _TENS[rest]
+    if language == "en":
+        for tens, tens_value in _TENS_EN.items():
+            rest = word.removeprefix(tens)
+            if rest == "":
+                return tens_value
+            if rest != word and 0 < _NUMBERS_EN.get(rest, 0) < 10:
+                return tens_value + _NUMBERS_EN[rest]
+        return _NUMBERS_EN.get(word)
     return None
 
 
@@ -261,9 +290,55 @@ _PERSONS_FILLERS = {
 }
 
 
-def parse_persons(text: str) -> int:
-    """'1', 'twee', '3 personen', 'ik alleen', 'met z'n drieën' -> number of travellers (1-99)."""
-    tokens = re.findall(r"-?\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|'[a-z]+|[+&]", _normalise(text))
+@dataclass(frozen=True)
+class _PersonWords:
+    """The words a number of travellers may hold in one language (English reads Dutch too)."""
+
+    collectives: Mapping[str, int]
+    person_nouns: frozenset[str]
+    companion_nouns: frozenset[str]
+    singular_companions: frozenset[str]
+    first_person: frozenset[str]
+    fillers: frozenset[str]
+
+
+_PERSON_WORDS = {
+    "nl": _PersonWords(
+        _COLLECTIVES,
+        frozenset(_PERSON_NOUNS),
+        _COMPANION_NOUNS,
+        _SINGULAR_COMPANIONS,
+        frozenset(_FIRST_PERSON),
+        frozenset(_PERSONS_FILLERS),
+    ),
+    "en": _PersonWords(
+        _COLLECTIVES | {"both": 2},
+        frozenset(_PERSON_NOUNS)
+        | _words("people person persons us travellers traveller travelers traveler pax")
+        | _words("participants participant"),
+        _COMPANION_NOUNS
+        | _words("colleague colleagues coworker coworkers co workers others other staff"),
+        _SINGULAR_COMPANIONS | _words("colleague coworker"),
+        frozenset(_FIRST_PERSON) | _words("i me myself alone solo"),
+        frozenset(_PERSONS_FILLERS)
+        | _words("and with the of a an in total were was there we my our just only all team")
+        | _words("group party including incl plus travelled traveled went"),
+    ),
+}
+
+
+def parse_persons(text: str, language: str = "nl") -> int:
+    """'1', 'twee', '3 personen', 'ik alleen', 'met z'n drieën' -> number of travellers (1-99).
+
+    In English also 'three of us', '3 people', 'just me', 'me and 2 colleagues', 'a group of 12'.
+    """
+    words = _PERSON_WORDS[language]
+    normalised = _normalise(text)
+    if language == "en":
+        normalised = re.sub(r"(?<=[a-z])-(?=[a-z])", "", normalised)  # 'twenty-one', 'co-workers'
+        units = "one|two|three|four|five|six|seven|eight|nine"
+        normalised = re.sub(rf"\b({'|'.join(_TENS_EN)}) (?=(?:{units})\b)", r"\1", normalised)
+    tokens = re.findall(r"-?\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|'[a-z]+|[+&]", normalised)
     totals: set[int] = set()
     companions: list[int] = []
     plain: list[int] = []
@@ -280,29 +355,29 @@ def parse_persons(text: str) -> int:
     for token in tokens:
         if re.fullmatch(r"-?\d+[.,]\d+", token):
             raise ValueError(f"{quoted(token)} is geen heel aantal personen. {_PERSONS_EXAMPLE}")
-        value = int(token) if re.fullmatch(r"-?\d+", token) else _number_word(token)
+        value = int(token) if re.fullmatch(r"-?\d+", token) else _number_word(token, language)
         if value is not None:
             settle_pending()
             pending = value
-        elif token in _COLLECTIVES:
+        elif token in words.collectives:
             settle_pending()
-            totals.add(_COLLECTIVES[token])
-        elif token in _PERSON_NOUNS:
+            totals.add(words.collectives[token])
+        elif token in words.person_nouns:
             if pending is not None and not first_person_seen:
                 totals.add(pending)
                 pending = None
-        elif token in _COMPANION_NOUNS:
+        elif token in words.companion_nouns:
             companion_named = True
             if pending is not None:
                 companions.append(pending)
                 pending = None
-            elif token in _SINGULAR_COMPANIONS:
+            elif token in words.singular_companions:
                 companions.append(1)  # 'ik en mijn collega'
 
-        elif token in _FIRST_PERSON:
+        elif token in words.first_person:
             settle_pending()
             first_person_seen = True
-        elif token not in _PERSONS_FILLERS:
+        elif token not in words.fillers:
             raise ValueError(
                 f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}"
             )
@@ -341,7 +416,6 @@ def parse_persons(text: str) -> int:
 
 # --------------------------------------------------------------------------- period
 
-_PERIOD_EXAMPLE = "Typ bijvoorbeeld ‘27 april t/m 29 april’ of ‘27-04-2025 – 29-04-2025’."
 _MONTH_NAMES = ("", *MONTH_NAMES)
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES) if name} | {
     "jan": 1,
@@ -424,20 +498,106 @@ _PERIOD_FILLERS = {
     "eind",
     "begin",
 }
-_FUZZY_DATE_WORDS = {
-    name: ("month", number) for name, number in _MONTHS.items() if len(name) > 4
-} | {name: ("weekday", number) for number, name in enumerate(_WEEKDAY_NAMES)}
-_HYPHENATED_DAY_PART = r"(?<=[a-z])\s*-\s*(?=(?:{})\b)".format("|".join(_DAY_PARTS))
-_DURATION = r"\b\d+(?:[.,]5)?\s*(?:dag|dagen)\b"
-_MONTH_PATTERN = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTHS_EN = {
+    str(name).lower(): number
+    for width in ("wide", "abbreviated")
+    for number, name in get_month_names(width, locale="en").items()
+} | {"sept": 9}
+_WEEKDAY_NAMES_EN = tuple(
+    str(name).lower() for _, name in sorted(get_day_names(locale="en").items())
+)
+_WEEKDAYS_EN = (
+    {name: number for number, name in enumerate(_WEEKDAY_NAMES_EN)}
+    | {
+        str(name).lower(): number
+        for number, name in get_day_names("abbreviated", locale="en").items()
+    }
+    | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+)
+_DAY_PARTS_EN = {
+    "morning": DayPart.OCHTEND,
+    "am": DayPart.OCHTEND,
+    "afternoon": DayPart.MIDDAG,
+    "noon": DayPart.MIDDAG,
+    "midday": DayPart.MIDDAG,
+    "lunchtime": DayPart.MIDDAG,
+    "evening": DayPart.AVOND,
+    "night": DayPart.AVOND,
+    "pm": DayPart.MIDDAG,
+}
+_DAYS_AGO_EN = {"today": 0, "yesterday": 1}
+_SEPARATOR_WORDS_EN = _words("till til through thru back returned returning return home and")
+_PERIOD_FILLERS_EN = _words(
+    "from on the of at around about departure departed departing left leaving leave outbound "
+    "arrival arrived i we us day trip early late mid start end beginning this last in"
+)
+#: English phrases read as one word: 'the day before yesterday', 'last night'.
+_PERIOD_PHRASES_EN = (
+    (r"\bday before yesterday\b", "daybeforeyesterday"),
+    (r"\blast night\b|\btonight\b", "yesterday night"),
+    (r"\bthis (morning|afternoon|evening)\b", r"today \1"),
+    (r"\b([ap])\.m\b\.?", r"\1m"),  # 'p.m.' -> 'pm'
+)
+
+
+@dataclass(frozen=True)
+class _DateWords:
+    """The words a period may hold in one language (English also reads the Dutch ones)."""
+
+    months: Mapping[str, int]
+    weekdays: Mapping[str, int]
+    weekday_names: tuple[str, ...]
+    day_parts: Mapping[str, DayPart]
+    days_ago: Mapping[str, int]
+    separators: frozenset[str]
+    fillers: frozenset[str]
+    phrases: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fuzzy(self) -> dict[str, tuple[str, int]]:
+        """Month and weekday names long enough to be read with a small typo."""
+        return {
+            name: ("month", number) for name, number in self.months.items() if len(name) > 4
+        } | {name: ("weekday", number) for name, number in self.weekdays.items() if len(name) > 4}
+
+
+_DATE_WORDS = {
+    "nl": _DateWords(
+        _MONTHS,
+        _WEEKDAYS,
+        _WEEKDAY_NAMES,
+        _DAY_PARTS,
+        _DAYS_AGO,
+        frozenset(_SEPARATOR_WORDS),
+        frozenset(_PERIOD_FILLERS),
+    ),
+    "en": _DateWords(
+        _MONTHS | _MONTHS_EN,
+        _WEEKDAYS | _WEEKDAYS_EN,
+        _WEEKDAY_NAMES + _WEEKDAY_NAMES_EN,
+        _DAY_PARTS | _DAY_PARTS_EN,
+        _DAYS_AGO | _DAYS_AGO_EN | {"daybeforeyesterday": 2},
+        frozenset(_SEPARATOR_WORDS) | _SEPARATOR_WORDS_EN,
+        frozenset(_PERIOD_FILLERS) | _PERIOD_FILLERS_EN,
+        _PERIOD_PHRASES_EN,
+    ),
+}
+_HYPHENATED_DAY_PART = r"(?<=[a-z])\s*-\s*(?=(?:{})\b)".format("|".join(_DAY_PARTS | _DAY_PARTS_EN))
+_DURATION = r"\b\d+(?:[.,]5)?\s*(?:dag|dagen|days?)\b"
+_MONTH_PATTERN = "|".join(sorted(_MONTHS | _MONTHS_EN, key=len, reverse=True))
+#: 'April 27-29' (the English order): the month is said once, before both days.
+_MONTH_FIRST_RANGE = re.compile(
+    rf"\b({_MONTH_PATTERN})\s+(\d{{1,2}})\s*-\s*(\d{{1,2}})\b(?![-/.]\d)"
+)
 _PERIOD_TOKEN = re.compile(
     rf"""
     (?P<iso>\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}})(?!\d)
-  | (?P<time>\d{{1,2}}:\d{{2}}(?:\s*(?:uur|u)\b)?|\d{{1,2}}(?:[.u]\d{{2}})?\s*(?:uur|u)\b)
+  | (?P<time>\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)\b
+      | \d{{1,2}}:\d{{2}}(?:\s*(?:uur|u|h)\b)?|\d{{1,2}}(?:[.u]\d{{2}})?\s*(?:uur|u)\b)
   | (?P<numdate>\d{{1,2}}[-/.]\d{{1,2}}(?:[-/.](?:\d{{4}}|\d{{2}}))?)
       (?!\d)(?!\s*(?:{_MONTH_PATTERN})\b)
   | (?P<sep>t/m|t\.\s?m\.?|t\.e\.m\.?|tot\s+en\s+met|-|/)
-  | (?P<number>\d+)(?:(?:ste|de|e)(?![a-z]))?
+  | (?P<number>\d+)(?:(?:ste|de|e|st|nd|rd|th)(?![a-z]))?
   | (?P<word>[a-z]+(?:'[a-z]+)?|'[a-z]+)
   | (?P<space>[\s,;()\[\]]+)
   | (?P<other>.)
@@ -478,8 +638,11 @@ def _part_of_word(word: str) -> tuple[str, DayPart] | None:
     return None
 
 
-def _part_of_time(hour: int) -> DayPart:
-    """Part of day of a clock hour."""
+def _part_of_time(piece: str) -> DayPart:
+    """Part of day of a clock time ('14:30', '9 uur', '3 pm')."""
+    hour = int(re.findall(r"\d+", piece)[0])
+    if piece.endswith("pm") and hour < 12:
+        hour += 12
     if hour < 12:
         return DayPart.OCHTEND
     return DayPart.MIDDAG if hour < 18 else DayPart.AVOND
@@ -488,9 +651,11 @@ def _part_of_time(hour: int) -> DayPart:
 class _PeriodReader:
     """Reads a period message into at most two `_DateParts`, left to right."""
 
-    def __init__(self, text: str, today: date) -> None:
+    def __init__(self, text: str, today: date, language: str = "nl") -> None:
         self.text = text
         self.today = today
+        self.language = language
+        self.words = _DATE_WORDS[language]
         self.sides: list[_DateParts] = [_DateParts()]
 
     @property
@@ -500,7 +665,7 @@ class _PeriodReader:
 
     def fail(self, message: str) -> ValueError:
         """A refusal with the period example appended."""
-        return ValueError(f"{message} {_PERIOD_EXAMPLE}")
+        return ValueError(f"{message} {_period_hint(self.today, self.language)}")
 
     def next_side(self) -> None:
         """Start reading the return side."""
@@ -553,6 +718,7 @@ class _PeriodReader:
 
     def read_word(self, word: str) -> None:
         """Record one word of the message."""
+        words = self.words
         compound = _part_of_word(word)
         if compound:
             stem, part = compound
@@ -561,19 +727,19 @@ class _PeriodReader:
             else:
                 self.set_days_ago(_DAYS_AGO[stem])
             self.set_part(part)
-        elif word in _WEEKDAYS:
-            self.set_weekday(_WEEKDAYS[word])
-        elif word in _DAY_PARTS:
-            self.set_part(_DAY_PARTS[word])
-        elif word in _MONTHS:
-            self.set_month(_MONTHS[word])
-        elif word in _DAYS_AGO and word != "van":
-            self.set_days_ago(_DAYS_AGO[word])
-        elif word in _SEPARATOR_WORDS:
+        elif word in words.weekdays:
+            self.set_weekday(words.weekdays[word])
+        elif word in words.day_parts:
+            self.set_part(words.day_parts[word])
+        elif word in words.months:
+            self.set_month(words.months[word])
+        elif word in words.days_ago and word != "van":
+            self.set_days_ago(words.days_ago[word])
+        elif word in words.separators:
             self.next_side()
-        elif word in _PERIOD_FILLERS:
+        elif word in words.fillers:
             pass
-        elif (kind_and_number := _fuzzy_lookup(word, _FUZZY_DATE_WORDS)) is not None:
+        elif (kind_and_number := _fuzzy_lookup(word, words.fuzzy)) is not None:
             kind, number = kind_and_number
             self.set_month(number) if kind == "month" else self.set_weekday(number)
         else:
@@ -581,7 +747,7 @@ class _PeriodReader:
 
     def unknown(self, piece: str) -> ValueError:
         """A refusal naming the piece that is not understood."""
-        if re.search(r"\d|vandaag|gister", self.text.lower()):
+        if re.search(r"\d|vandaag|gister|today|yesterday", self.text.lower()):
             return self.fail(f"Ik begrijp {quoted(piece)} niet in deze datum.")
         return self.fail(f"Ik herken geen datum in {quoted(self.text)}.")
 
@@ -589,6 +755,9 @@ class _PeriodReader:
         """All sides of the message, empty ones dropped."""
         normalised = re.sub(_HYPHENATED_DAY_PART, " ", _normalise(self.text))  # 'zondag-avond'
         normalised = re.sub(_DURATION, " ", normalised)  # '2,5 dag (zondagavond 27 april ...)'
+        for pattern, replacement in self.words.phrases:
+            normalised = re.sub(pattern, replacement, normalised)
+        normalised = _MONTH_FIRST_RANGE.sub(r"\1 \2 - \3", normalised)  # 'april 27-29'
         for match in _PERIOD_TOKEN.finditer(normalised):
             kind, piece = match.lastgroup, match.group()
             if kind == "iso":
@@ -597,7 +766,7 @@ class _PeriodReader:
             elif kind == "numdate":
                 self.set_date(*_numeric_date(piece))
             elif kind == "time":
-                self.set_part(_part_of_time(int(re.findall(r"\d+", piece)[0])))
+                self.set_part(_part_of_time(piece))
             elif kind == "sep":
                 self.next_side()
             elif kind == "number":
@@ -636,7 +805,9 @@ def _build_date(day: int, month: int, year: int) -> date | None:
         return None
 
 
-def _nearest_years(start: _DateParts, end: _DateParts, today: date) -> tuple[date, date]:
+def _nearest_years(
+    start: _DateParts, end: _DateParts, today: date, language: str = "nl"
+) -> tuple[date, date]:
     """Departure and return dates in the year (last, this or next) that puts them nearest today."""
     assert start.day and start.month and end.day and end.month
     wraps = _wraps(start, end)
@@ -649,7 +820,8 @@ def _nearest_years(start: _DateParts, end: _DateParts, today: date) -> tuple[dat
         distance = max((departure - today).days, (today - return_date).days, 0)
         found.append((distance, departure, return_date))
     if not found:
-        raise ValueError(f"{_date_text(start.day, start.month)} bestaat niet. {_PERIOD_EXAMPLE}")
+        shown = _date_text(start.day, start.month)
+        raise ValueError(f"{shown} bestaat niet. {_period_hint(today, language)}")
     _, departure, return_date = min(found, key=lambda item: item[0])
     return departure, return_date
 
@@ -673,7 +845,11 @@ def _weekdays_match(start: _DateParts, end: _DateParts, departure: date, back: d
 
 
 def _resolve_years(
-    start: _DateParts, end: _DateParts, today: date, allow_future: bool = False
+    start: _DateParts,
+    end: _DateParts,
+    today: date,
+    allow_future: bool = False,
+    language: str = "nl",
 ) -> tuple[date, date]:
     """Departure and return dates, inferring missing years so that the trip lies in the past
     (or, with `allow_future`, nearest to today). A weekday named chooses the year: the most
@@ -681,7 +857,7 @@ def _resolve_years(
     assert start.day and start.month and end.day and end.month
     wraps = _wraps(start, end)
     if allow_future and not (start.year or end.year):
-        return _nearest_years(start, end, today)
+        return _nearest_years(start, end, today, language)
     if start.year or end.year:
         end_year = end.year or (start.year or 0) + wraps
         start_year = start.year or end_year - wraps
@@ -698,7 +874,7 @@ def _resolve_years(
                 continue  # 29 February: try an earlier (leap) year
             side, year = (start, start_year) if departure is None else (end, end_year)
             shown = _date_text(side.day or 1, side.month or 1, year)
-            raise ValueError(f"{shown} bestaat niet. {_PERIOD_EXAMPLE}")
+            raise ValueError(f"{shown} bestaat niet. {_period_hint(today, language)}")
         if not inferred:
             return departure, return_date
         matches = _weekdays_match(start, end, departure, return_date)
@@ -710,7 +886,8 @@ def _resolve_years(
                 return departure, return_date
     if fallback is not None:
         return fallback  # the weekday does not fit: refused with a fix by the caller
-    raise ValueError(f"Ik vind geen jaar waarin deze reis al voorbij is. {_PERIOD_EXAMPLE}")
+    hint = _period_hint(today, language)
+    raise ValueError(f"Ik vind geen jaar waarin deze reis al voorbij is. {hint}")
 
 
 def _period_text(
@@ -787,7 +964,9 @@ def _short_period(text: str, today: date) -> str:
     return f"{start} t/m {day(period.return_date, period.return_part)}"
 
 
-def _weekday_only(start: _DateParts, end: _DateParts, today: date) -> tuple[date, date]:
+def _weekday_only(
+    start: _DateParts, end: _DateParts, today: date, language: str = "nl"
+) -> tuple[date, date]:
     """'maandagochtend t/m woensdag' without dates: the most recent such days that have passed."""
     assert start.weekday is not None
     latest = today - timedelta(days=(today.weekday() - start.weekday) % 7)
@@ -797,26 +976,71 @@ def _weekday_only(start: _DateParts, end: _DateParts, today: date) -> tuple[date
         back = departure + timedelta(days=(end_weekday - departure.weekday()) % 7)
         if back <= today:
             return departure, back
-    raise ValueError("Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’.")
+    raise ValueError(f"Noem ook de datum, bijvoorbeeld ‘{period_example(today, language)}’.")
 
 
-def period_example(today: date) -> str:
-    """An example period that works when typed back today: Sunday evening to Tuesday of a
-    week that has passed ('zondagavond 23 november t/m dinsdag 25 november')."""
+def _example_week(today: date) -> tuple[date, date]:
+    """The Sunday and Tuesday of the last week whose Tuesday has passed: examples built on
+    them work when typed back on any date (the trip has ended, within two years)."""
     last_tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)
-    sunday = last_tuesday - timedelta(days=2)
-    return f"{format_day(sunday, DayPart.AVOND)} t/m {format_day(last_tuesday)}"
+    return last_tuesday - timedelta(days=2), last_tuesday
 
 
-def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeriod:
+def _english_day(day: date, part: DayPart | None = None, weekday: bool = True) -> str:
+    """'Sunday evening 23 November' (or '23 November'): an English date as typed."""
+    parts = {DayPart.OCHTEND: " morning", DayPart.MIDDAG: " afternoon", DayPart.AVOND: " evening"}
+    name = format_date(day, "EEEE", locale="en") + (parts[part] if part else "") + " "
+    return (name if weekday else "") + format_date(day, "d MMMM", locale="en")
+
+
+def period_example(today: date, language: str = "nl") -> str:
+    """An example period that works when typed back today: Sunday evening to Tuesday of a
+    week that has passed ('zondagavond 23 november t/m dinsdag 25 november', in English
+    'Sunday evening 23 November to Tuesday 25 November')."""
+    sunday, tuesday = _example_week(today)
+    if language == "en":
+        return f"{_english_day(sunday, DayPart.AVOND)} to {_english_day(tuesday)}"
+    return f"{format_day(sunday, DayPart.AVOND)} t/m {format_day(tuesday)}"
+
+
+def dates_example(today: date, language: str = "nl") -> str:
+    """A plain example period without weekdays that works when typed back today
+    ('23 november t/m 25 november', '23 November to 25 November')."""
+    sunday, tuesday = _example_week(today)
+    if language == "en":
+        return f"{_english_day(sunday, weekday=False)} to {_english_day(tuesday, weekday=False)}"
+    return f"{_date_text(sunday.day, sunday.month)} t/m {_date_text(tuesday.day, tuesday.month)}"
+
+
+def _period_hint(today: date, language: str = "nl") -> str:
+    """'Typ bijvoorbeeld ‘…’ of ‘…’.': two examples that work when typed back today."""
+    _, tuesday = _example_week(today)
+    sunday = tuesday - timedelta(days=2)
+    if language == "en":
+        return (
+            f"For example ‘{dates_example(today, language)}’ or "
+            f"‘{sunday:%d/%m/%Y} – {tuesday:%d/%m/%Y}’ (day first: 4/5 is 4 May)."
+        )
+    return (
+        f"Typ bijvoorbeeld ‘{dates_example(today, language)}’ of "
+        f"‘{sunday:%d-%m-%Y} – {tuesday:%d-%m-%Y}’."
+    )
+
+
+def parse_period(
+    text: str, today: date, allow_future: bool = False, language: str = "nl"
+) -> TripPeriod:
     """'zondagavond 27 april t/m dinsdag 29 april' -> TripPeriod of a trip that has ended.
 
     With `allow_future` (announcing a planned trip) the trip may lie ahead, up to
     `MAX_PLAN_AHEAD_DAYS`; a date without a year is taken in the year nearest today.
+    In English ('Sunday evening 27 April to Tuesday 29 April') the Dutch words are read too.
     """
+    hint = _period_hint(today, language)
+    example = dates_example(today, language)
     if _is_blank(text):
-        raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERIOD_EXAMPLE}")
-    reader = _PeriodReader(text, today)
+        raise ValueError(f"Dit antwoord mag niet leeg zijn. {hint}")
+    reader = _PeriodReader(text, today, language)
     sides = reader.read()
     only_weekdays = bool(sides) and all(
         side.weekday is not None and (side.day, side.month, side.year) == (None,) * 3
@@ -824,31 +1048,29 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
     )
     if only_weekdays and len(sides) <= 2 and not allow_future:
         start, end = sides[0], sides[-1] if len(sides) == 2 else _DateParts()
-        departure, return_date = _weekday_only(start, end, today)
-        return _period(departure, start.part, return_date, end.part)
+        departure, return_date = _weekday_only(start, end, today, language)
+        return _period(departure, start.part, return_date, end.part, example)
     if not sides or all(side.day is None for side in sides):
         if any(side.weekday is not None for side in sides):
             raise ValueError(
-                "Noem ook de datum, bijvoorbeeld ‘zondag 27 april t/m dinsdag 29 april’."
+                f"Noem ook de datum, bijvoorbeeld ‘{period_example(today, language)}’."
             )
         if any(side.month is not None for side in sides):
-            raise ValueError("Noem ook de dag, bijvoorbeeld ‘27 april t/m 29 april’.")
+            raise ValueError(f"Noem ook de dag, bijvoorbeeld ‘{example}’.")
         raise reader.fail(f"Ik herken geen datum in {quoted(text)}.")
     if len(sides) > 2:
-        raise ValueError(
-            "Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’."
-        )
+        raise ValueError(f"Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘{example}’.")
     start, end = sides[0], sides[-1] if len(sides) == 2 else _DateParts()
     if start.day is None:
-        raise ValueError("Noem ook de vertrekdag, bijvoorbeeld ‘27 april t/m 29 april’.")
+        raise ValueError(f"Noem ook de vertrekdag, bijvoorbeeld ‘{example}’.")
     if end.day is None:
         if end.month is not None or end.year is not None or end.weekday is not None:
-            raise ValueError("Noem ook de terugkomstdag, bijvoorbeeld ‘27 april t/m 29 april’.")
+            raise ValueError(f"Noem ook de terugkomstdag, bijvoorbeeld ‘{example}’.")
         end = _DateParts(start.day, start.month, start.year, start.weekday, end.part)
     start.month = start.month or end.month
     end.month = end.month or start.month
     if start.month is None:
-        raise ValueError("Noem ook de maand, bijvoorbeeld ‘27 april’ of ‘27-4’.")
+        raise ValueError(f"Noem ook de maand, bijvoorbeeld ‘{example}’.")
     for side in (start, end):
         assert side.day is not None and side.month is not None
         if not 1 <= side.month <= 12:
@@ -857,8 +1079,8 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
             raise reader.fail(f"{_date_text(side.day, side.month)} bestaat niet.")
 
     year_given = bool(start.year or end.year)
-    departure, return_date = _resolve_years(start, end, today, allow_future)
-    _check_order(departure, start.part, return_date, end.part)
+    departure, return_date = _resolve_years(start, end, today, allow_future, language)
+    _check_order(departure, start.part, return_date, end.part, example)
     _check_weekdays(start, end, departure, return_date, today, year_given)
     if allow_future and (departure - today).days > MAX_PLAN_AHEAD_DAYS:
         raise ValueError(
@@ -877,26 +1099,29 @@ def parse_period(text: str, today: date, allow_future: bool = False) -> TripPeri
         )
     if (return_date - departure).days + 1 > MAX_TRIP_DAYS:
         raise ValueError(
-            f"Een reis van {(return_date - departure).days + 1} dagen? Controleer de data. "
-            f"{_PERIOD_EXAMPLE}"
+            f"Een reis van {(return_date - departure).days + 1} dagen? Controleer de data. {hint}"
         )
-    return _period(departure, start.part, return_date, end.part)
+    return _period(departure, start.part, return_date, end.part, example)
 
 
 def _period(
-    departure: date, start_part: DayPart | None, back: date, end_part: DayPart | None
+    departure: date,
+    start_part: DayPart | None,
+    back: date,
+    end_part: DayPart | None,
+    example: str,
 ) -> TripPeriod:
     """The period; on a day trip with one part of day, that part is the departure's."""
     if departure == back and start_part is None:
         start_part, end_part = end_part, None
-    _check_order(departure, start_part, back, end_part)
+    _check_order(departure, start_part, back, end_part, example)
     return TripPeriod(
         departure=departure, departure_part=start_part, return_date=back, return_part=end_part
     )
 
 
 def _check_order(
-    departure: date, start_part: DayPart | None, back: date, end_part: DayPart | None
+    departure: date, start_part: DayPart | None, back: date, end_part: DayPart | None, example: str
 ) -> None:
     """Refuse a return before the departure."""
     same_day_backwards = (
@@ -909,7 +1134,7 @@ def _check_order(
         raise ValueError(
             f"De terugkomst ({format_date_long(back)}) ligt vóór het vertrek "
             f"({format_date_long(departure)}). Typ eerst de vertrekdag, dan de terugkomst, "
-            "bijvoorbeeld ‘27 april t/m 29 april’."
+            f"bijvoorbeeld ‘{example}’."
         )
 
 
@@ -922,6 +1147,20 @@ _MODE_FILLERS = _words(
 )
 _LOCAL_TRANSPORT = _words("metro tram fiets fietsen ovfiets lopen lopend voet ov")
 _MODES = list(TransportMode)
+#: Per language: the mode words, the fillers and local transport (English reads Dutch too).
+_MODE_VOCABULARY = {
+    "nl": (MODE_WORDS, _MODE_FILLERS, _LOCAL_TRANSPORT),
+    "en": (
+        MODE_WORDS | ENGLISH_MODE_WORDS,
+        _MODE_FILLERS
+        | _words("by and with the a an then back return returned there to from via also both")
+        | _words("way ways out outbound inbound own hire hired company private my our on in")
+        | _words("of took we i travelled traveled went going electric hybrid diesel petrol"),
+        _LOCAL_TRANSPORT
+        | _words("subway underground tube bike bikes bicycle cycling cycled walk walked walking")
+        | _words("foot public transport"),
+    ),
+}
 
 
 def _mode_options() -> str:
@@ -930,8 +1169,10 @@ def _mode_options() -> str:
     return ", ".join(options[:-1]) + " of " + options[-1]
 
 
-def parse_modes(text: str) -> list[TransportMode]:
-    """'trein en bus', '1, 3', 'KLM' -> transport modes, once each, in the form's order."""
+def parse_modes(text: str, language: str = "nl") -> list[TransportMode]:
+    """'trein en bus', '1, 3', 'KLM' -> transport modes, once each, in the form's order
+    (in English also 'plane', 'flew', 'night train', 'car', 'coach', 'ferry')."""
+    mode_words, fillers, local_transport = _MODE_VOCABULARY[language]
     normalised = _normalise(text)
     for phrase, word in MODE_PHRASES.items():
         normalised = normalised.replace(phrase, word)
@@ -943,13 +1184,13 @@ def parse_modes(text: str) -> list[TransportMode]:
             if not 1 <= number <= len(_MODES):
                 raise ValueError(f"Nummer {token} bestaat niet. Kies {_mode_options()}.")
             found.add(_MODES[number - 1])
-        elif token in MODE_WORDS:
-            found.add(MODE_WORDS[token])
-        elif token in _MODE_FILLERS:
+        elif token in mode_words:
+            found.add(mode_words[token])
+        elif token in fillers:
             continue
-        elif token in _LOCAL_TRANSPORT:
+        elif token in local_transport:
             local_named = True
-        elif (mode := _fuzzy_lookup(token, MODE_WORDS)) is not None:
+        elif (mode := _fuzzy_lookup(token, mode_words)) is not None:
             found.add(mode)
         else:
             raise ValueError(
@@ -982,10 +1223,33 @@ _YES_SYMBOLS = ("👍", "✅", "✔", "👌", "🙂", "😀", "😊")
 _NO_SYMBOLS = ("👎", "❌", "✖", "🚫")
 
 
-def parse_yes_no(text: str) -> bool:
-    """'ja', 'klopt', '👍' -> True; 'nee', 'geen', '👎' -> False."""
+@dataclass(frozen=True)
+class _YesNoWords:
+    """The words of a yes or a no in one language (English reads the Dutch ones too)."""
+
+    yes: frozenset[str]
+    no: frozenset[str]
+    negations: frozenset[str]
+    fillers: frozenset[str]
+
+
+_YES_NO_WORDS = {
+    "nl": _YesNoWords(_YES_WORDS, _NO_WORDS, frozenset(_NEGATIONS), _YES_FILLERS),
+    "en": _YesNoWords(
+        _YES_WORDS | _words("yeah yea yess right true course indeed definitely certainly"),
+        _NO_WORDS | _words("none not never nothing negative"),
+        frozenset(_NEGATIONS) | _words("not no never none don't didn't isn't wasn't"),
+        _YES_FILLERS | _words("that s it is was thats please thanks thank you of all right"),
+    ),
+}
+
+
+def parse_yes_no(text: str, language: str = "nl") -> bool:
+    """'ja', 'klopt', '👍' -> True; 'nee', 'geen', '👎' -> False (in English also 'yes',
+    'yeah', 'that's right' -> True; 'no', 'nope', 'none' -> False)."""
+    vocabulary = _YES_NO_WORDS[language]
     normalised = _normalise(text)
-    words = re.findall(r"[a-z]+", normalised)
+    words = re.findall(r"[a-z]+(?:'t\b)?", normalised)
     if not words:
         has_yes = any(symbol in text for symbol in _YES_SYMBOLS)
         has_no = any(symbol in text for symbol in _NO_SYMBOLS)
@@ -993,17 +1257,20 @@ def parse_yes_no(text: str) -> bool:
             return has_yes
         raise ValueError(f"Ik begrijp {quoted(text)} niet. {_YES_NO_EXAMPLE}")
     first = re.sub(r"^ja+$", "ja", re.sub(r"^ne+$", "nee", words[0]))  # 'jaaa', 'neee'
-    if first in _NO_WORDS:
+    yes, negations, fillers = vocabulary.yes, vocabulary.negations, vocabulary.fillers
+    if first in vocabulary.no:
         return False
-    if first in _YES_WORDS:
-        if not _NEGATIONS.intersection(words):
+    if first in yes:
+        if not negations.intersection(words):
             return True
-        if set(words) <= _YES_WORDS | _NEGATIONS | _YES_FILLERS and first != "ja":
+        if set(words) <= yes | negations | fillers and first not in ("ja", "yes"):
             return False  # 'klopt niet', 'akkoord? niet'
-    elif first in _YES_FILLERS and words[-1] in _YES_WORDS and not _NEGATIONS.intersection(words):
+    elif first in fillers and words[-1] in yes and not negations.intersection(words):
         return True  # 'dat klopt', 'is goed'
-    elif first in _YES_FILLERS and words[-1] in _NEGATIONS:
+    elif first in fillers and words[-1] in negations:
         return False  # 'dat klopt niet'
+    elif first in fillers and set(words) <= yes | negations | fillers and words[-1] in yes:
+        return False  # 'that's not right', 'dat is niet goed' (a negation between them)
     raise ValueError(f"Ik weet niet zeker of {quoted(text)} ja of nee is. {_YES_NO_EXAMPLE}")
 
 
@@ -1080,22 +1347,37 @@ _HOURS_FILLERS = _words(
 )
 
 
-def _hours_words_to_digits(normalised: str) -> str:
-    """'zeven en een half uur' -> '7,5 uur'; 'anderhalf' -> '1,5'."""
+_HOURS_FILLERS_EN = _words(
+    "about around approx approximately roughly some just over under almost nearly less more "
+    "than by train the a it takes took is was journey trip travel time one way"
+)
+
+
+def _hours_words_to_digits(normalised: str, language: str = "nl") -> str:
+    """'zeven en een half uur' -> '7,5 uur'; 'anderhalf' -> '1,5'; in English
+    'seven and a half hours' -> '7,5 hours', 'an hour and a half' -> '1,5 hours'."""
     text = re.sub(r"\banderhalf\b", "1,5", normalised)
     text = re.sub(r"\been half\b", "half", text)
+    if language == "en":
+        text = re.sub(r"\ban hour and a half\b", "1,5 hours", text)
+        text = re.sub(r"\band a half\b", "en half", text)
+        text = re.sub(r"\ban? (?=hour\b)", "1 ", text)
     text = re.sub(
         r"[a-z]+",
-        lambda m: str(v) if (v := _number_word(m.group())) is not None else m.group(),
+        lambda m: str(v) if (v := _number_word(m.group(), language)) is not None else m.group(),
         text,
     )
     text = re.sub(r"(\d+) en half\b", r"\1,5", text)
     return re.sub(r"\bhalf\b", "0,5", text)
 
 
-def parse_hours(text: str) -> float:
-    """'12,5', 'ca. 7 uur', '7 uur 30', '7:30' -> hours as a number (more than 0, less than 100)."""
-    normalised = _hours_words_to_digits(_normalise(text))
+def parse_hours(text: str, language: str = "nl") -> float:
+    """'12,5', 'ca. 7 uur', '7 uur 30', '7:30' -> hours as a number (more than 0, less than 100).
+
+    In English also '9.5', 'about 7 hours 30', 'seven and a half hours'; '7.30' is 7,3 hours
+    in either language (use '7:30' for minutes)."""
+    fillers = _HOURS_FILLERS | _HOURS_FILLERS_EN if language == "en" else _HOURS_FILLERS
+    normalised = _hours_words_to_digits(_normalise(text), language)
     normalised = re.sub(r"(?<!\d)[.,]|[.,](?!\d)", " ", normalised)  # 'ca.', 'ongeveer, 7'
 
     amounts: list[tuple[float, str | None]] = []
@@ -1115,7 +1397,7 @@ def parse_hours(text: str) -> float:
             if unit not in (None, "clock") or (unit == "clock" and token in _MINUTE_UNITS):
                 raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
             amounts[-1] = (amounts[-1][0], "h" if token in _HOUR_UNITS else "m")
-        elif token not in _HOURS_FILLERS:
+        elif token not in fillers:
             raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
     hours = _hours_from_amounts(amounts, text)
     if not 0 < hours < 100:
@@ -1156,10 +1438,20 @@ def _fuel_options() -> str:
     return ", ".join(options[:-1]) + " of " + options[-1]
 
 
-def parse_fuel(text: str) -> CarFuel:
-    """'diesel', 'EV', 'weet niet', 'hybride' -> the fuel class of the car."""
+_FUEL_FILLERS_EN = _words("i it the a an car cars drove was is on with or and my our rental we")
+_FUEL_PHRASES_EN = (
+    (r"\b(?:i )?(?:do ?n'?t|did ?n'?t) know\b|\bno idea\b|\bnot sure\b", "onbekend"),
+    (r"\bnatural gas\b", "aardgas"),
+)
+
+
+def parse_fuel(text: str, language: str = "nl") -> CarFuel:
+    """'diesel', 'EV', 'weet niet', 'hybride' -> the fuel class of the car (in English also
+    'petrol', 'hybrid', 'electric', 'don't know')."""
+    english = language == "en"
+    fillers = _FUEL_FILLERS | _FUEL_FILLERS_EN if english else _FUEL_FILLERS
     normalised = _normalise(text)
-    for pattern, replacement in _FUEL_PHRASES:
+    for pattern, replacement in _FUEL_PHRASES + (_FUEL_PHRASES_EN if english else ()):
         normalised = re.sub(pattern, replacement, normalised)
     tokens = re.findall(r"\d+|[a-z0-9]+", normalised)
     if len(tokens) == 1 and tokens[0].isdigit() and 1 <= int(tokens[0]) <= len(_FUELS):
@@ -1169,7 +1461,7 @@ def parse_fuel(text: str) -> CarFuel:
         fuel = FUEL_WORDS.get(token) or _fuzzy_lookup(token, FUEL_WORDS)
         if fuel is not None:
             found.add(fuel)
-        elif token not in _FUEL_FILLERS:
+        elif token not in fillers:
             raise ValueError(
                 f"Ik herken {quoted(token)} niet als brandstof. Kies {_fuel_options()}."
             )

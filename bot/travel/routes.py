@@ -35,7 +35,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.dialogs.errors import Choice, NeedsChoice
-from bot.dialogs.vocabulary import MODE_PHRASES, fuel_of_word, mode_of_word
+from bot.dialogs.vocabulary import (
+    MODE_PHRASES,
+    english_route_text,
+    fuel_of_word,
+    mode_of_word,
+)
 from bot.formatting import format_number
 from bot.report import CarFuel, Leg, Place, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
@@ -426,6 +431,7 @@ class RoutePlanner:
         proposed: list[Leg],
     ) -> list[Leg]:
         """The legs a traveller describes or corrects; ValueError/NeedsChoice in Dutch otherwise."""
+        text = english_route_text(text)  # 'by train to Paris, flew back' reads as Dutch does
         stripped = fold(text)
         if stripped in _AFFIRMATIVE:
             if not proposed:
