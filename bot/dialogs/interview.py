@@ -403,7 +403,7 @@ class Interview:
     def _answer_pending(self, word: str) -> Reply:
         command = self._data.pending
         try:
-            yes = parsers.parse_yes_no(word)
+            yes = parsers.parse_yes_no(word, self._data.language)
         except ValueError:
             self._data.pending = None
             return self._command(command or "opnieuw")
@@ -490,7 +490,7 @@ class Interview:
 
     def _confirm(self, word: str) -> Reply:
         try:
-            yes = parsers.parse_yes_no(word)
+            yes = parsers.parse_yes_no(word, self._data.language)
         except ValueError as error:
             return Reply(
                 messages=[_error_text(error, self._data.language)], prompt=self.current_prompt()

@@ -370,7 +370,7 @@ def _parse_rail_hours(text: str, ctx: Context) -> float:
     check = _estimated_check(ctx)
     if _is_keep(text) and check is not None and check.hours is not None:
         return check.hours
-    return parsers.parse_hours(text)
+    return parsers.parse_hours(text, ctx.language)
 
 
 def _estimate_hours(ctx: Context) -> float | None:
@@ -436,8 +436,8 @@ def _places_notice(places: list[Place], ctx: Context) -> str:
     return ctx.t(N_("Gevonden: {places}."), places=_places_text(places))
 
 
-def _persons_parse(text: str, _: Context) -> int:
-    return parsers.parse_persons(text)
+def _persons_parse(text: str, ctx: Context) -> int:
+    return parsers.parse_persons(text, ctx.language)
 
 
 def _has_follow_up(ctx: Context) -> bool:
@@ -473,9 +473,9 @@ QUESTIONS: tuple[Question, ...] = (
                 "als je ’s middags of ’s avonds vertrok of ’s ochtends terugkwam.\n"
                 "Bijvoorbeeld: ‘{example}’."
             ),
-            example=parsers.period_example(ctx.today),
+            example=parsers.period_example(ctx.today, ctx.language),
         ),
-        parse=lambda text, ctx: parsers.parse_period(text, ctx.today),
+        parse=lambda text, ctx: parsers.parse_period(text, ctx.today, language=ctx.language),
         value_type=TripPeriod,
         kind=Kind.DATE,
         help=N_(
@@ -502,7 +502,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="modes",
         label=N_("Vervoer"),
         prompt=N_("Met welk vervoer is de reis gemaakt? Kies alles wat van toepassing is."),
-        parse=lambda text, ctx: parsers.parse_modes(text),
+        parse=lambda text, ctx: parsers.parse_modes(text, ctx.language),
         value_type=list[TransportMode],
         kind=Kind.MULTI,
         choices=_mode_choices,
@@ -516,7 +516,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="fuel",
         label=N_("Brandstof auto"),
         prompt=N_("Op welke brandstof reed de auto?"),
-        parse=lambda text, ctx: parsers.parse_fuel(text),
+        parse=lambda text, ctx: parsers.parse_fuel(text, ctx.language),
         value_type=CarFuel,
         kind=Kind.CHOICE,
         choices=_fuel_choices,
@@ -610,7 +610,7 @@ QUESTIONS: tuple[Question, ...] = (
         key="has_follow_up",
         label=N_("Vervolgafspraken?"),
         prompt=N_("Zijn er vervolgafspraken gemaakt?"),
-        parse=lambda text, ctx: parsers.parse_yes_no(text),
+        parse=lambda text, ctx: parsers.parse_yes_no(text, ctx.language),
         value_type=bool,
         kind=Kind.YES_NO,
         choices=_yes_no_choices,

@@ -15,6 +15,7 @@ import gettext
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 __all__ = [
@@ -112,9 +113,16 @@ def _fill(template: str, params: dict[str, Any], language: str) -> str:
 
 @cache
 def _catalogue(language: str) -> gettext.NullTranslations:
-    """The compiled catalogue shipped in the package; the source language needs none."""
-    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
-        return gettext.NullTranslations()
+    """The compiled catalogue shipped in the package (the source language may have none)."""
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
     path = resources.files(__package__) / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if language == DEFAULT_LANGUAGE and not path.is_file():
+        return gettext.NullTranslations()
     with path.open("rb") as compiled:
         return gettext.GNUTranslations(compiled)
+
+
+def catalogue_path(language: str) -> Traversable:
+    """Where the catalogue of `language` (.po and .mo) is shipped."""
+    return resources.files(__package__) / "locale" / language / "LC_MESSAGES"
