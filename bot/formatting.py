@@ -8,6 +8,8 @@ from functools import lru_cache
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
+from bot.i18n import msg
+
 __all__ = [
     "MONTH_NAMES",
     "format_count",
@@ -54,10 +56,14 @@ def format_duration(hours: float, threshold_hours: float | None, approx: bool = 
         elif exact <= limit < shown:
             shown = 5 * int(limit // 5)
     whole, minutes = divmod(shown, 60)
-    text = f"{whole} uur" if minutes == 0 else f"{whole} u {minutes:02d}"
+    text = (
+        msg("{hours} uur", hours=whole)
+        if minutes == 0
+        else msg("{hours} u {minutes}", hours=whole, minutes=f"{minutes:02d}")
+    )
     if whole == 0:
-        text = f"{minutes} min"
-    return f"ca. {text}" if approx else text
+        text = msg("{minutes} min", minutes=minutes)
+    return msg("ca. {duration}", duration=text) if approx else text
 
 
 @lru_cache(maxsize=4096)

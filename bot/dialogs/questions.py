@@ -226,7 +226,7 @@ def _legs_prompt(ctx: Context) -> str:
     if any(leg.mode is TransportMode.VLIEGTUIG for leg in legs):
         examples.append(ctx.t(N_("‘vanaf RTM’")))
     examples.append(
-        f"‘{ctx.t(MODE_NAMES[legs[0].mode])} {format_number(round(legs[0].km, -1), 0)} km’"
+        f"‘{ctx.t(MODE_NAMES[legs[0].mode])} {format_number(round(legs[0].km, -1), 0, grouping=False)} km’"
     )
     return ctx.t(
         N_(
@@ -348,7 +348,7 @@ def _rail_hours_prompt(ctx: Context) -> str:
             ),
             home=ctx.trip.home.name,
             destination=check.destination,
-            hours=ctx.t(check.hours_text()),
+            hours=check.hours_text(),
             route=route,
             minutes=BORDERLINE_MINUTES,
             threshold=threshold,
@@ -361,7 +361,7 @@ def _rail_hours_prompt(ctx: Context) -> str:
         ),
         home=ctx.trip.home.name,
         destination=check.destination,
-        hours=ctx.t(check.hours_text()),
+        hours=check.hours_text(),
         route=route,
     )
 
@@ -398,7 +398,7 @@ def _justification_prompt(ctx: Context) -> str:
             "Licht toe waarom het vliegtuig nodig was."
         ),
         destination=check.destination,
-        hours=ctx.t(check.hours_text()),
+        hours=check.hours_text(),
         route=route,
         threshold=format_number(check.threshold_hours),
     )

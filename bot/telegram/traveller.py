@@ -226,6 +226,11 @@ async def _finish(
         return
     for text in reply.messages:
         await send_html(message, html.escape(text))
+    language = svc.language_of(user)
+    if language != DEFAULT_LANGUAGE:
+        # The summary below is the official form, which stays Dutch with the answers as typed.
+        note = N_("Hieronder je verslag zoals het naar het secretariaat gaat.")
+        await send_html(message, html.escape(t(language, note)))
     for part in render_chat_summary(report):
         await message.get_bot().send_message(message.chat_id, part, parse_mode=ParseMode.HTML)
     schedule_flush(svc)

@@ -42,6 +42,7 @@ from bot.dialogs.vocabulary import (
     mode_of_word,
 )
 from bot.formatting import format_number
+from bot.i18n import N_, join, msg
 from bot.report import CarFuel, Leg, Place, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.airports import (
@@ -714,7 +715,7 @@ class RoutePlanner:
 
     def describe(self, legs: list[Leg]) -> str:
         """One short Dutch line per leg, for a phone screen."""
-        return "\n".join(self._describe_leg(leg) for leg in legs)
+        return join([self._describe_leg(leg) for leg in legs], "\n")
 
     def _end_label(self, place: Place, airport_code: str | None) -> str:
         """'Wenen (VIE)', 'Amsterdam Schiphol (AMS)' for home, or just the place name."""
@@ -734,18 +735,38 @@ class RoutePlanner:
         """'✈️ Vliegtuig Amsterdam Schiphol (AMS) → Wenen (VIE): 959 km enkele reis, retour 1918 km'."""
         start = self._end_label(leg.origin, leg.origin_airport)
         end = self._end_label(leg.destination, leg.destination_airport)
-        extra = ""
+        extra: str = ""
         if leg.mode == TransportMode.AUTO:
-            cars = f"{leg.cars} auto" + ("'s" if leg.cars > 1 else "")
-            extra = f" ({cars}, brandstof {(leg.fuel or CarFuel.ONBEKEND).value})"
-        approx = (
-            "ca. " if leg.km_source == "berekend" and leg.mode != TransportMode.VLIEGTUIG else ""
+            extra = msg(
+                N_(" ({cars} auto, brandstof {fuel})")
+                if leg.cars == 1
+                else N_(" ({cars} auto's, brandstof {fuel})"),
+                cars=leg.cars,
+                fuel=msg((leg.fuel or CarFuel.ONBEKEND).value),
+            )
+        approx = leg.km_source == "berekend" and leg.mode != TransportMode.VLIEGTUIG
+        km, both = format_number(leg.km_one_way, 0), format_number(leg.km, 0)
+        distance = msg(
+            {
+                (True, True): N_("ca. {km} km enkele reis, retour {both} km"),
+                (True, False): N_("ca. {km} km enkele reis"),
+                (False, True): N_("{km} km enkele reis, retour {both} km"),
+                (False, False): N_("{km} km enkele reis"),
+            }[(approx, leg.return_trip)],
+            km=km,
+            both=both,
         )
-        distance = f"{approx}{format_number(leg.km_one_way, 0)} km enkele reis"
-        if leg.return_trip:
-            distance += f", retour {format_number(leg.km, 0)} km"
-        typed = " (opgegeven)" if leg.km_source == "opgegeven" else ""
-        return f"{_EMOJI[leg.mode]} {leg.mode.label} {start} → {end}{extra}: {distance}{typed}"
+        return msg(
+            N_("{emoji} {mode} {start} → {end}{extra}: {distance} (opgegeven)")
+            if leg.km_source == "opgegeven"
+            else N_("{emoji} {mode} {start} → {end}{extra}: {distance}"),
+            emoji=_EMOJI[leg.mode],
+            mode=msg(leg.mode.label),
+            start=start,
+            end=end,
+            extra=extra,
+            distance=distance,
+        )
 
 
 _EXAMPLES = (
