@@ -47,8 +47,8 @@ I18N := bot/i18n
 catalogues: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k N_ -k msg --no-location \
 		--sort-output --project reisverslag -o $(I18N)/messages.pot bot
-	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N)/locale -D messages --no-location \
-		--ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N)/locale -D messages --width 100 \
+		--ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(I18N)/locale -D messages --statistics
 
 clean:

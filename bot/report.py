@@ -269,17 +269,24 @@ class TripPeriod(_Model):
             self.departure_part,
             with_year=self.departure.year != self.return_date.year,
         )
-        if self.return_date == self.departure:
-            if self.return_part is None:
-                return format_day(self.departure, self.departure_part, with_year=True)
-            return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
-        return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
+        if self.return_date == self.departure and self.return_part is None:
+            return format_day(self.departure, self.departure_part, with_year=True)
+        end = format_day(self.return_date, self.return_part, with_year=True)
+        return msg("{start} t/m {end}", start=start, end=end)
 
     def describe(self) -> str:
         """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)', as on the form."""
         days = self.days
-        unit = "dagen" if days > 1 and days == int(days) else "dag"  # "2,5 dag" as on the form
-        return f"{format_number(days)} {unit} ({self.span()})"
+        return msg(
+            # "2,5 dag" as on the form
+            N_("{days} dagen ({span})")
+            if days > 1 and days == int(days)
+            else N_("1 dag ({span})")
+            if days == 1
+            else N_("{days} dag ({span})"),
+            days=format_number(days),
+            span=self.span(),
+        )
 
     def as_text(self) -> str:
         """The period as a traveller can type it back, each date with its year."""

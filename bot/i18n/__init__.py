@@ -12,7 +12,7 @@ now). `make catalogues` extracts, updates and compiles them (see bot/i18n/README
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -21,7 +21,9 @@ from typing import Any
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "LOCALES",
     "N_",
+    "Localized",
     "Text",
     "join",
     "language_from_code",
@@ -61,6 +63,29 @@ class Text(str):
     def render(self, language: str) -> str:
         """The message in `language`; values that are messages themselves are translated too."""
         return _fill(_catalogue(language).gettext(self.msgid), self.params, language)
+
+
+class Localized(Text):
+    """A value written differently per language (a number, a date): no msgid, a renderer."""
+
+    _renderer: Callable[[str], str]
+
+    def __new__(cls, renderer: Callable[[str], str]) -> Localized:
+        """The value as `renderer(language)` writes it; as a plain string, the Dutch way."""
+        dutch = renderer(DEFAULT_LANGUAGE)
+        made = str.__new__(cls, dutch)
+        made.msgid = dutch
+        made.params = {}
+        made._renderer = renderer
+        return made
+
+    def render(self, language: str) -> str:
+        """The value written for `language`."""
+        return self._renderer(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+#: Babel locales for numbers and dates per language.
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 
 def msg(msgid: str, **params: Any) -> Text:

@@ -160,7 +160,9 @@ async def _handle(
         if draft is not None:
             await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
     except StoreUnavailable as error:
-        await message.get_bot().send_message(message.chat_id, error.message)
+        await message.get_bot().send_message(
+            message.chat_id, t(svc.language_of(user), error.message)
+        )
 
 
 async def _run_locked(
