@@ -40,6 +40,7 @@ class VoiceAnswer(BaseModel):
     file_id: str | None = None
     filename: str = "voice.ogg"
     mime_type: str = "audio/ogg"
+    language: str = DEFAULT_LANGUAGE  # the traveller's: transcription and the texts around it
 
     @property
     def text(self) -> str:
