@@ -459,7 +459,7 @@ QUESTIONS: tuple[Question, ...] = (
         value_type=list[Place],
         help=N_(
             "Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
-            "zet het land erachter: ‘Eindhoven, Nederland’."
+            "zet het land erachter: ‘Gent, België’."
         ),
         show=_places_text,
         notice=_places_notice,

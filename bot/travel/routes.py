@@ -199,11 +199,16 @@ def _parse_clause(raw: str) -> _Clause:
         whole = re.sub(r"[.\s]", "", km.group(1))
         clause.km = float(f"{whole}.{km.group(2) or 0}")
         if re.search(r"(?:^|[^\w])[-−–]\s*$", low[: km.start()]):
-            raise ValueError("Een afstand kan niet negatief zijn. Typ bijvoorbeeld 'trein 850 km'.")
+            raise ValueError(
+                msg("Een afstand kan niet negatief zijn. Typ bijvoorbeeld 'trein 850 km'.")
+            )
         if not 0 < clause.km <= MAX_TYPED_KM:
             raise ValueError(
-                f"Een afstand moet meer dan 0 en hoogstens {format_number(MAX_TYPED_KM, 0)} km "
-                "zijn. Typ bijvoorbeeld 'trein 850 km'."
+                msg(
+                    "Een afstand moet meer dan 0 en hoogstens {limit} km zijn. Typ bijvoorbeeld "
+                    "'trein 850 km'.",
+                    limit=format_number(MAX_TYPED_KM, 0),
+                )
             )
         clause.km_one_way = bool(_ONE_WAY.search(low) or _OUT.search(low))
     if cars := _CARS.search(low):
@@ -436,7 +441,11 @@ class RoutePlanner:
         stripped = fold(text)
         if stripped in _AFFIRMATIVE:
             if not proposed:
-                raise ValueError("Er is nog geen route om te bevestigen. " + _EXAMPLES)
+                raise ValueError(
+                    msg(
+                        "Er is nog geen route om te bevestigen. {examples}", examples=msg(_EXAMPLES)
+                    )
+                )
             return list(proposed)
         clauses = [
             _parse_clause(_FILLER.sub("", part))
@@ -445,8 +454,15 @@ class RoutePlanner:
         ]
         not_understood = [c.text for c in clauses if not c.understood]
         if not clauses or not_understood:
-            what = f"'{not_understood[0]}' begrijp ik niet. " if not_understood else ""
-            raise ValueError(what + _EXAMPLES)
+            if not_understood:
+                raise ValueError(
+                    msg(
+                        "'{text}' begrijp ik niet. {examples}",
+                        text=not_understood[0],
+                        examples=msg(_EXAMPLES),
+                    )
+                )
+            raise ValueError(msg(_EXAMPLES))
         try:
             return self._build(clauses, destinations, proposed)
         except NeedsChoice as choice:
@@ -472,7 +488,9 @@ class RoutePlanner:
                 modes_present.add(clause.mode)  # type: ignore[arg-type]
         legs = self._legs_from(describing, destinations) if describing else list(proposed)
         if not legs:
-            raise ValueError("Welke vervoermiddelen en welke richting? " + _EXAMPLES)
+            raise ValueError(
+                msg("Welke vervoermiddelen en welke richting? {examples}", examples=msg(_EXAMPLES))
+            )
         built_so_far = 0
         for clause in clauses:
             if clause in describing:
@@ -510,7 +528,9 @@ class RoutePlanner:
                     target = destinations[0]
                 else:
                     raise ValueError(
-                        "Naar welke plaats? Noem de bestemming, bijvoorbeeld 'trein naar Wenen'."
+                        msg(
+                            "Naar welke plaats? Noem de bestemming, bijvoorbeeld 'trein naar Wenen'."
+                        )
                     )
                 if clause.return_trip is not None:
                     return_trip = clause.return_trip
@@ -561,8 +581,10 @@ class RoutePlanner:
             targets = [i for i, leg in enumerate(legs) if leg.mode == TransportMode.VLIEGTUIG]
         elif clause.from_text or clause.to_text:
             raise ValueError(
-                "Noem het vervoermiddel erbij, bijvoorbeeld 'trein vanaf Utrecht' of "
-                "'auto naar Antwerpen'."
+                msg(
+                    "Noem het vervoermiddel erbij, bijvoorbeeld 'trein vanaf Utrecht' of "
+                    "'auto naar Antwerpen'."
+                )
             )
         elif clause.cars is not None or clause.fuel is not None:
             targets = [i for i, leg in enumerate(legs) if leg.mode == TransportMode.AUTO]
@@ -708,7 +730,7 @@ class RoutePlanner:
         except NeedsChoice as choice:
             raise _FragmentChoice(text, choice) from None
         if len(found) != 1:
-            raise ValueError(f"Noem één plaats per stuk van de reis, niet '{text}'.")
+            raise ValueError(msg("Noem één plaats per stuk van de reis, niet '{text}'.", text=text))
         return found[0]
 
     # -- description -----------------------------------------------------------------------
@@ -769,7 +791,7 @@ class RoutePlanner:
         )
 
 
-_EXAMPLES = (
+_EXAMPLES = N_(
     "Schrijf bijvoorbeeld 'klopt', 'retour met het vliegtuig', 'enkele reis', "
     "'heen met de trein, terug met het vliegtuig', 'met de auto naar Antwerpen, 2 auto's', "
     "'vliegtuig naar Wenen, daarna trein naar Bratislava', 'vanaf RTM' of 'trein 850 km'."
