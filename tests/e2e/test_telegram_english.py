@@ -24,8 +24,11 @@ pytestmark = pytest.mark.asyncio
 #: The example trip as an English-speaking traveller types it.
 ENGLISH_ANSWERS = [
     "Vienna and Bratislava",
+    "sometime in spring",  # refused, and asked again in English
     "Sunday evening 27 April to Tuesday 29 April",
+    "lots of us",  # refused
     "just me",
+    "spaceship",  # refused
     "plane",
     "correct",
     "Meeting of the Council of Global City CIOs, a network of city CIOs and CTOs.",
@@ -99,6 +102,10 @@ async def test_english_traveller_gets_the_whole_interview_in_english(tmp_path: P
         question = first
         for text in ENGLISH_ANSWERS:
             question = await answer(jan, text)
+        refusals = [m.plain_text for m in server.messages(TRAVELLER_ID)]
+        assert any("I can't find a date in ‘sometime in spring’" in m for m in refusals)
+        assert any("I can't find a number of people in ‘lots of us’" in m for m in refusals)
+        assert any("I don't know ‘spaceship’ as a means of transport" in m for m in refusals)
         assert "Check your report:" in question.plain_text
         assert "Number of people: 1 person" in question.plain_text
         assert "✅ Send" in question.buttons
