@@ -15,6 +15,7 @@ from typing import Literal, TextIO
 
 from bot.dialogs import Interview, InterviewState, Kind, Prompt, Reply
 from bot.dialogs.ports import TripCalculator
+from bot.i18n import DEFAULT_LANGUAGE, N_, t
 from bot.report import Report
 from bot.store import Store, StoreUnavailable
 
@@ -24,27 +25,30 @@ Clock = Callable[[], datetime]
 DocumentWriter = Callable[[Report, Path], list[Path]]
 
 
-NEW_REPORT_HINT = "Start `reisverslag console` (of `make run`) opnieuw voor een nieuw verslag."
+NEW_REPORT_HINT = N_("Start `reisverslag console` (of `make run`) opnieuw voor een nieuw verslag.")
 
 
 def format_prompt(prompt: Prompt) -> str:
     """A question for the terminal: progress, text, choices numbered as the interview reads
     a typed number (options that are numbers themselves are listed as they are)."""
+    lang = prompt.language
     lines = []
     if prompt.progress:
         lines.append(f"[{prompt.progress}]")
     lines.append(prompt.text)
     if prompt.current_answer:
-        lines.append(f"(Huidig antwoord: {prompt.current_answer})")
+        lines.append(t(lang, N_("(Huidig antwoord: {answer})"), answer=prompt.current_answer))
     if prompt.numeric:
-        lines.append("  Kies: " + ", ".join(choice.label for choice in prompt.choices))
+        lines.append(
+            t(lang, N_("  Kies: {choices}"), choices=", ".join(c.label for c in prompt.choices))
+        )
     else:
         for number, choice in enumerate(prompt.choices, 1):
             lines.append(f"  {number}. {choice.label}")
     if prompt.kind is Kind.MULTI:
-        lines.append("(Meer dan één? Typ bijvoorbeeld ‘1, 3’ of ‘trein en bus’.)")
+        lines.append(t(lang, N_("(Meer dan één? Typ bijvoorbeeld ‘1, 3’ of ‘trein en bus’.)")))
     if prompt.optional:
-        lines.append("(Typ ‘overslaan’ om deze vraag over te slaan.)")
+        lines.append(t(lang, N_("(Typ ‘overslaan’ om deze vraag over te slaan.)")))
     return "\n".join(lines)
 
 
@@ -64,6 +68,7 @@ class ConsoleSession:
     def run(self, stdin: TextIO, stdout: TextIO) -> int:
         """Interview until the report is confirmed (exit 0) or input ends (exit 1)."""
         self._out = stdout
+        self._language: str = self.language or DEFAULT_LANGUAGE
         interview = self._resume_or_new(stdin)
         if interview is None:
             return 1
@@ -73,8 +78,14 @@ class ConsoleSession:
             line = self._read(stdin)
             if line is None:
                 self._say(
-                    f"\nInvoer gestopt bij {interview.where()}. "
-                    "Je antwoorden zijn bewaard; start opnieuw om verder te gaan."
+                    "\n"
+                    + self._t(
+                        N_(
+                            "Invoer gestopt bij {where}. "
+                            "Je antwoorden zijn bewaard; start opnieuw om verder te gaan."
+                        ),
+                        where=interview.where(),
+                    )
                 )
                 return 1
             interview = self._interview(interview.state_data())
@@ -82,7 +93,7 @@ class ConsoleSession:
             if reply.cancelled:
                 self.store.delete_draft(self.user_ref)
                 self._show(reply)
-                self._say(NEW_REPORT_HINT)
+                self._say(self._t(NEW_REPORT_HINT))
                 return 1
             if reply.report is not None:
                 return self._finish(reply)
@@ -94,9 +105,15 @@ class ConsoleSession:
         if draft is None:
             return self._interview(None)
         state = InterviewState.model_validate(draft.state)
+        self._language = self.language or state.language
         self._say(
-            "Er staat een onafgemaakt verslag klaar "
-            f"(laatst bijgewerkt {draft.updated_at:%d-%m-%Y %H:%M}). Verder gaan? (ja/nee)"
+            self._t(
+                N_(
+                    "Er staat een onafgemaakt verslag klaar (laatst bijgewerkt {updated}). "
+                    "Verder gaan? (ja/nee)"
+                ),
+                updated=f"{draft.updated_at:%d-%m-%Y %H:%M}",
+            )
         )
         while True:
             line = self._read(stdin)
@@ -108,7 +125,7 @@ class ConsoleSession:
             if word in ("nee", "n", "2", "no"):
                 self.store.delete_draft(self.user_ref)
                 return self._interview(None)
-            self._say("Typ ‘ja’ om verder te gaan of ‘nee’ om opnieuw te beginnen.")
+            self._say(self._t(N_("Typ ‘ja’ om verder te gaan of ‘nee’ om opnieuw te beginnen.")))
 
     def _interview(self, state: InterviewState | None) -> Interview:
         return Interview(
@@ -128,7 +145,7 @@ class ConsoleSession:
         for message in reply.messages:
             self._say(message)
         paths = self.write_documents(report, self.out_dir)
-        self._say("Opgeslagen:")
+        self._say(self._t(N_("Opgeslagen:")))
         for path in paths:
             self._say(f"  {path}")
         return 0
@@ -141,8 +158,12 @@ class ConsoleSession:
             )
         except StoreUnavailable:
             self._say(
-                "Let op: de opslag is even niet beschikbaar. Je antwoorden blijven in deze "
-                "sessie bewaard en worden opgeslagen bij je volgende antwoord."
+                self._t(
+                    N_(
+                        "Let op: de opslag is even niet beschikbaar. Je antwoorden blijven in "
+                        "deze sessie bewaard en worden opgeslagen bij je volgende antwoord."
+                    )
+                )
             )
 
     def _show(self, reply: Reply) -> None:
@@ -159,6 +180,9 @@ class ConsoleSession:
         if not line:
             return None
         return line.rstrip("\r\n")
+
+    def _t(self, msgid: str, **params: object) -> str:
+        return t(self._language, msgid, **params)
 
     def _say(self, text: str) -> None:
         self._out.write(text + "\n")

@@ -8,6 +8,8 @@ from functools import lru_cache
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
+from bot.i18n import LOCALES, Localized, msg
+
 __all__ = [
     "MONTH_NAMES",
     "format_count",
@@ -31,7 +33,10 @@ def format_number(value: float, decimals: int = 1, grouping: bool = True) -> str
     11696.4 -> '11.696' with decimals=0 ('11696' without grouping, for data files)."""
     rounded = round(value, decimals)
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
-    return format_decimal(rounded, format=pattern, locale=_LOCALE)
+    # Shown to an English reader the English way ('1,917', '2.5'); a plain string is Dutch.
+    return Localized(
+        lambda language: format_decimal(rounded, format=pattern, locale=LOCALES[language])
+    )
 
 
 def format_count(value: float, decimals: int = 0) -> str:
@@ -54,18 +59,34 @@ def format_duration(hours: float, threshold_hours: float | None, approx: bool = 
         elif exact <= limit < shown:
             shown = 5 * int(limit // 5)
     whole, minutes = divmod(shown, 60)
-    text = f"{whole} uur" if minutes == 0 else f"{whole} u {minutes:02d}"
+    text = (
+        msg("{hours} uur", hours=whole)
+        if minutes == 0
+        else msg("{hours} u {minutes}", hours=whole, minutes=str(minutes).zfill(2))
+    )
     if whole == 0:
-        text = f"{minutes} min"
-    return f"ca. {text}" if approx else text
+        text = msg("{minutes} min", minutes=minutes)
+    return msg("ca. {duration}", duration=text) if approx else text
 
 
 @lru_cache(maxsize=4096)
 def format_day(day: date, part: object | None = None, with_year: bool = False) -> str:
     """'zondagavond 27 april' (weekday, part of day, day and month; year on request)."""
-    weekday = format_date(day, "EEEE", locale=_LOCALE)
-    rest = format_date(day, "d MMMM y" if with_year else "d MMMM", locale=_LOCALE)
-    return f"{weekday}{part or ''} {rest}"
+    pattern = "d MMMM y" if with_year else "d MMMM"
+
+    def written(language: str) -> str:
+        weekday = format_date(day, "EEEE", locale=LOCALES[language])
+        rest = format_date(day, pattern, locale=LOCALES[language])
+        if language == "en":  # 'Sunday evening 27 April'
+            named = _ENGLISH_PARTS.get(str(part), "") if part else ""
+            return f"{weekday}{' ' + named if named else ''} {rest}"
+        return f"{weekday}{part or ''} {rest}"
+
+    return Localized(written)
+
+
+#: The parts of a day (the stored codes are Dutch) in English.
+_ENGLISH_PARTS = {"ochtend": "morning", "middag": "afternoon", "avond": "evening"}
 
 
 def format_date_long(day: date) -> str:

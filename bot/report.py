@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.formatting import format_day, format_duration, format_number
+from bot.i18n import N_, join, msg
 
 __all__ = [
     "BORDERLINE_MINUTES",
@@ -150,9 +151,9 @@ class EmissionLine(_Model):
 def rail_hours_text(hours: float | None, lower_bound: bool, threshold_hours: float) -> str:
     """'ca. 6 u 40', 'meer dan 8 u 40' or 'onbekend' for a train time."""
     if hours is None:
-        return "onbekend"
+        return msg("onbekend")
     if lower_bound:
-        return f"meer dan {format_duration(hours, None, approx=False)}"
+        return msg("meer dan {duration}", duration=format_duration(hours, None, approx=False))
     return format_duration(hours, threshold_hours)
 
 
@@ -216,7 +217,7 @@ class RailCheck(_Model):
         half = round(self.hours * 2) / 2
         limit = self.threshold_hours
         if (half > limit) == (self.hours > limit) and abs(half - limit) >= 0.5:
-            return f"ca. {format_number(half)} uur"
+            return msg("ca. {hours} uur", hours=format_number(half))
         return self.hours_text()
 
     def hours_text(self) -> str:
@@ -268,17 +269,24 @@ class TripPeriod(_Model):
             self.departure_part,
             with_year=self.departure.year != self.return_date.year,
         )
-        if self.return_date == self.departure:
-            if self.return_part is None:
-                return format_day(self.departure, self.departure_part, with_year=True)
-            return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
-        return f"{start} t/m {format_day(self.return_date, self.return_part, with_year=True)}"
+        if self.return_date == self.departure and self.return_part is None:
+            return format_day(self.departure, self.departure_part, with_year=True)
+        end = format_day(self.return_date, self.return_part, with_year=True)
+        return msg("{start} t/m {end}", start=start, end=end)
 
     def describe(self) -> str:
         """'2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)', as on the form."""
         days = self.days
-        unit = "dagen" if days > 1 and days == int(days) else "dag"  # "2,5 dag" as on the form
-        return f"{format_number(days)} {unit} ({self.span()})"
+        return msg(
+            # "2,5 dag" as on the form
+            N_("{days} dagen ({span})")
+            if days > 1 and days == int(days)
+            else N_("1 dag ({span})")
+            if days == 1
+            else N_("{days} dag ({span})"),
+            days=format_number(days),
+            span=self.span(),
+        )
 
     def as_text(self) -> str:
         """The period as a traveller can type it back, each date with its year."""
@@ -351,7 +359,9 @@ class Report(_Model):
 
     def persons_text(self) -> str:
         """'1 persoon' / '3 personen'."""
-        return f"{self.persons} {'persoon' if self.persons == 1 else 'personen'}"
+        if self.persons == 1:
+            return msg("{n} persoon", n=self.persons)
+        return msg("{n} personen", n=self.persons)
 
     def modes_text(self) -> str:
         """'Vliegtuig' / 'Trein en bus'."""
@@ -363,11 +373,16 @@ class Report(_Model):
         if check and check.justification_required:
             return self.justification or ""
         if TransportMode.VLIEGTUIG not in self.modes:
-            return "Nvt (niet gevlogen)."
+            return msg("Nvt (niet gevlogen).")
         if check is None or check.hours is None:
-            return "Nvt."
-        verb = "duurt" if check.lower_bound else "is"
-        return f"Nvt (treinreis naar {check.destination} {verb} {check.form_hours_text()})."
+            return msg("Nvt.")
+        return msg(
+            N_("Nvt (treinreis naar {destination} duurt {hours}).")
+            if check.lower_bound
+            else N_("Nvt (treinreis naar {destination} is {hours})."),
+            destination=check.destination,
+            hours=check.form_hours_text(),
+        )
 
     def totals_text(self) -> str:
         """'1.918 km, ca. 404 kg CO2e'; for a group, what the km and the CO2 each cover."""
@@ -381,14 +396,28 @@ class Report(_Model):
         lines = []
         group = self.persons > 1
         for line in self.emissions:
-            suffix = " (retour)" if line.return_trip else ""
-            per_person = " per persoon" if group else ""
-            party = f" voor de {self.persons} personen samen" if group else ""
+            template = {
+                (False, False): N_("{km} km met {mode}, ca. {kg} kg CO2-uitstoot"),
+                (True, False): N_("{km} km met {mode} (retour), ca. {kg} kg CO2-uitstoot"),
+                (False, True): N_(
+                    "{km} km per persoon met {mode}, ca. {kg} kg CO2-uitstoot "
+                    "voor de {persons} personen samen"
+                ),
+                (True, True): N_(
+                    "{km} km per persoon met {mode} (retour), ca. {kg} kg CO2-uitstoot "
+                    "voor de {persons} personen samen"
+                ),
+            }[(line.return_trip, group)]
             lines.append(
-                f"{format_number(line.km, 0)} km{per_person} met {line.mode.value}{suffix}, "
-                f"ca. {format_number(line.kg_co2e, 0)} kg CO2-uitstoot{party}"
+                msg(
+                    template,
+                    km=format_number(line.km, 0),
+                    mode=msg(line.mode.value),
+                    kg=format_number(line.kg_co2e, 0),
+                    persons=self.persons,
+                )
             )
-        return "\n".join(lines)
+        return join(lines, "\n")
 
     def form_answers(self) -> list[FormAnswer]:
         """The ten questions of the form with their answers, in order, then any extra ones."""

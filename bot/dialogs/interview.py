@@ -21,6 +21,7 @@ from bot.dialogs.errors import Choice, Doubtful, NeedsChoice, TooLong
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
 from bot.dialogs.questions import QUESTIONNAIRE, QUESTIONS, Context, Kind, Question, Questionnaire
+from bot.i18n import DEFAULT_LANGUAGE, N_, msg, translate
 from bot.report import FormAnswer, Leg, Report, TransportMode, Traveller
 
 if TYPE_CHECKING:
@@ -35,13 +36,14 @@ SEND = "versturen"
 EDIT_PREFIX = "wijzig:"
 
 #: Words understood at every question, with what they do (shown by `help`).
+#: Keys are the command codes; shown in the traveller's language (the catalogue has both).
 COMMANDS: dict[str, str] = {
-    "terug": "naar de vorige vraag",
-    "overslaan": "een vraag overslaan (alleen waar dat mag)",
-    "overzicht": "alle antwoorden tot nu toe",
-    "opnieuw": "helemaal opnieuw beginnen",
-    "annuleer": "dit verslag weggooien",
-    "help": "uitleg bij de vraag",
+    N_("terug"): N_("naar de vorige vraag"),
+    N_("overslaan"): N_("een vraag overslaan (alleen waar dat mag)"),
+    N_("overzicht"): N_("alle antwoorden tot nu toe"),
+    N_("opnieuw"): N_("helemaal opnieuw beginnen"),
+    N_("annuleer"): N_("dit verslag weggooien"),
+    N_("help"): N_("uitleg bij de vraag"),
 }
 _ALIASES = {
     "terug": "terug",
@@ -56,6 +58,15 @@ _ALIASES = {
     "help": "help",
     "hulp": "help",
     "?": "help",
+    # English words for the same commands (the catalogue shows these to English travellers)
+    "back": "terug",
+    "previous": "terug",
+    "skip": "overslaan",
+    "overview": "overzicht",
+    "summary": "overzicht",
+    "start over": "opnieuw",
+    "restart": "opnieuw",
+    "cancel": "annuleer",
 }
 
 
@@ -74,8 +85,9 @@ class InterviewState(BaseModel):
     too_long: tuple[str, str] | None = None
     pending: Literal["opnieuw", "annuleer"] | None = None
     started: bool = False
-    #: The traveller's language: how typed answers are read ('nl' or 'en').
-    language: Literal["nl", "en"] = "nl"
+    #: The traveller's language ('nl' or 'en'): prompts come from its catalogue, answers in it
+    #: are understood. Set by the adapter from the traveller's choice.
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -90,6 +102,7 @@ class Prompt:
     optional: bool = False
     current_answer: str | None = None
     numeric: bool = False  # a typed number is an answer ('2' hours), not an option's number
+    language: str = DEFAULT_LANGUAGE  # the language of the texts, for the adapter's own words
 
 
 @dataclass
@@ -129,6 +142,19 @@ class Interview:
             for key, value in self._data.answers.items()
         }
         self.state: str = self._data.current
+
+    @property
+    def language(self) -> str:
+        """The language the traveller reads and answers in."""
+        return self._data.language
+
+    @language.setter
+    def language(self, language: str) -> None:
+        self._data.language = language
+
+    def _t(self, text: str) -> str:
+        """A message or msgid in the traveller's language."""
+        return translate(self._data.language, text)
 
     # --- state as data -------------------------------------------------------------------
 
@@ -179,13 +205,17 @@ class Interview:
         if not self._data.started:
             self._data.started = True
             messages.append(
-                "Welkom! Ik help je het verslag van je buitenlandse dienstreis voor de gemeente "
-                "Den Haag te maken. "
-                "Ik stel een paar vragen; afstanden en CO2 reken ik zelf uit. "
-                "Typ ‘help’ voor uitleg of ‘terug’ voor de vorige vraag."
+                self._t(
+                    N_(
+                        "Welkom! Ik help je het verslag van je buitenlandse dienstreis voor de "
+                        "gemeente Den Haag te maken. "
+                        "Ik stel een paar vragen; afstanden en CO2 reken ik zelf uit. "
+                        "Typ ‘help’ voor uitleg of ‘terug’ voor de vorige vraag."
+                    )
+                )
             )
         elif self.answers:
-            messages.append("Welkom terug! We gaan verder waar je was.")
+            messages.append(self._t(N_("Welkom terug! We gaan verder waar je was.")))
         return Reply(messages=messages, prompt=self.current_prompt())
 
     def handle(self, text: str) -> Reply:
@@ -193,7 +223,9 @@ class Interview:
         self._data.started = True
         if self.state == DONE:
             return Reply(
-                messages=["Dit verslag is al verstuurd. Typ /nieuw voor een nieuw verslag."]
+                messages=[
+                    self._t(N_("Dit verslag is al verstuurd. Typ /nieuw voor een nieuw verslag."))
+                ]
             )
         word = _normalise(text)
         picked = self._menu_pick(word)
@@ -231,7 +263,9 @@ class Interview:
         elif doubt is not None and word in (DOUBT_NO, "nee", "no"):
             self._clear_offer()
             self._data.too_long = None
-            return Reply(messages=["Typ het dan opnieuw."], prompt=self.current_prompt())
+            return Reply(
+                messages=[self._t(N_("Typ het dan opnieuw."))], prompt=self.current_prompt()
+            )
         else:
             confirmed = False
         ctx = self.context(confirmed=confirmed)
@@ -239,10 +273,7 @@ class Interview:
             value = question.parse(text, ctx)
         except Doubtful as doubtful:
             self._data.doubt = text
-            self._offer(
-                doubtful.message,
-                [Choice(DOUBT_YES, "Ja, dat klopt"), Choice(DOUBT_NO, "Nee, ik pas het aan")],
-            )
+            self._offer(doubtful.message, self._doubt_choices())
             return Reply(prompt=self.current_prompt())
         except NeedsChoice as ambiguous:
             self._offer(ambiguous.message, ambiguous.choices)
@@ -251,7 +282,9 @@ class Interview:
             self._clear_offer()
             if isinstance(error, TooLong):
                 self._data.too_long = (question.key, _opening(text))
-            return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
+            return Reply(
+                messages=[_error_text(error, self._data.language)], prompt=self.current_prompt()
+            )
         refused = self._data.too_long
         if (
             refused
@@ -263,9 +296,13 @@ class Interview:
             # rest of the refused text. Ask once instead of keeping a tail as the answer.
             self._data.doubt = text
             self._offer(
-                f"Je vorige bericht was te lang. Is dit je hele antwoord op ‘{question.label}’? "
-                f"Het begint met {parsers.quoted(text)}.",
-                [Choice(DOUBT_YES, "Ja, dat klopt"), Choice(DOUBT_NO, "Nee, ik pas het aan")],
+                msg(
+                    "Je vorige bericht was te lang. Is dit je hele antwoord op ‘{question}’? "
+                    "Het begint met {opening}.",
+                    question=msg(question.label),
+                    opening=parsers.quoted(text),
+                ),
+                self._doubt_choices(),
             )
             return Reply(prompt=self.current_prompt())
         self._data.too_long = None
@@ -279,10 +316,16 @@ class Interview:
             notices += self._sync_modes()
         return self._advance(notices)
 
+    def _doubt_choices(self) -> list[Choice]:
+        return [
+            Choice(DOUBT_YES, self._t(N_("Ja, dat klopt"))),
+            Choice(DOUBT_NO, self._t(N_("Nee, ik pas het aan"))),
+        ]
+
     def _offer(self, message: str, choices: list[Choice]) -> None:
-        """Ask the question again as this message with these options."""
-        self._data.offered = [(c.value, c.label) for c in choices]
-        self._data.offered_message = message
+        """Ask the question again as this message with these options (stored translated)."""
+        self._data.offered = [(c.value, self._t(c.label)) for c in choices]
+        self._data.offered_message = self._t(message)
 
     def _clear_offer(self) -> None:
         self._data.offered = []
@@ -297,7 +340,14 @@ class Interview:
         self.answers["modes"] = used
         for key in ("rail_hours", "justification"):
             self.answers.pop(key, None)
-        return [f"Vervoer aangepast aan de route: {', '.join(m.label for m in used)}."]
+        return [
+            self._t(
+                msg(
+                    "Vervoer aangepast aan de route: {modes}.",
+                    modes=", ".join(self._t(m.label) for m in used),
+                )
+            )
+        ]
 
     def _set_answer(self, key: str, value: Any) -> None:
         old = self.answers.get(key, _MISSING)
@@ -343,16 +393,17 @@ class Interview:
 
     def _pending_prompt(self) -> Prompt:
         command = self._data.pending
-        what = (
-            "alle antwoorden wissen en opnieuw beginnen"
+        text = (
+            N_("Weet je zeker dat je alle antwoorden wissen en opnieuw beginnen wilt?")
             if command == "opnieuw"
-            else "dit verslag weggooien"
+            else N_("Weet je zeker dat je dit verslag weggooien wilt?")
         )
         return Prompt(
+            language=self._data.language,
             key=f"bevestig_{command}",
-            text=f"Weet je zeker dat je {what} wilt?",
+            text=self._t(text),
             kind=Kind.YES_NO,
-            choices=[Choice("ja", "Ja"), Choice("nee", "Nee, ga verder")],
+            choices=[Choice("ja", self._t(N_("Ja"))), Choice("nee", self._t(N_("Nee, ga verder")))],
         )
 
     def _answer_pending(self, word: str) -> Reply:
@@ -364,20 +415,24 @@ class Interview:
             return self._command(command or "opnieuw")
         self._data.pending = None
         if not yes:
-            return Reply(messages=["Prima, we gaan verder."], prompt=self.current_prompt())
+            return Reply(
+                messages=[self._t(N_("Prima, we gaan verder."))], prompt=self.current_prompt()
+            )
         if command == "annuleer":
             self.answers.clear()
-            return Reply(messages=["Het verslag is weggegooid."], cancelled=True)
+            return Reply(messages=[self._t(N_("Het verslag is weggegooid."))], cancelled=True)
         self.answers.clear()
         fire(self, "restart")
         return Reply(
-            messages=["Alle antwoorden zijn gewist. We beginnen opnieuw."],
+            messages=[self._t(N_("Alle antwoorden zijn gewist. We beginnen opnieuw."))],
             prompt=self.current_prompt(),
         )
 
     def _back(self) -> Reply:
         if not self._data.history:
-            return Reply(messages=["Dit is de eerste vraag."], prompt=self.current_prompt())
+            return Reply(
+                messages=[self._t(N_("Dit is de eerste vraag."))], prompt=self.current_prompt()
+            )
         previous = self._data.history.pop()
         if previous == REVIEW and not self._complete():
             # An edit from the review cleared answers that depend on it: ask those first.
@@ -391,11 +446,14 @@ class Interview:
 
     def _skip(self) -> Reply:
         if self.state in (REVIEW, CONFIRM):
-            return Reply(messages=["Hier valt niets over te slaan."], prompt=self.current_prompt())
+            return Reply(
+                messages=[self._t(N_("Hier valt niets over te slaan."))],
+                prompt=self.current_prompt(),
+            )
         question = self.questions[self.state]
         if not question.optional:
             return Reply(
-                messages=["Deze vraag is verplicht en kan niet worden overgeslagen."],
+                messages=[self._t(N_("Deze vraag is verplicht en kan niet worden overgeslagen."))],
                 prompt=self.current_prompt(),
             )
         value = question.skip_value(self.context()) if question.skip_value else None
@@ -411,7 +469,7 @@ class Interview:
         target = self._edit_target(word)
         if target is None:
             return Reply(
-                messages=["Kies ‘Versturen’, of het antwoord dat je wilt wijzigen."],
+                messages=[self._t(N_("Kies ‘Versturen’, of het antwoord dat je wilt wijzigen."))],
                 prompt=self.current_prompt(),
             )
         fire(self, "edit", to=target)
@@ -421,7 +479,7 @@ class Interview:
         word = word.removeprefix(EDIT_PREFIX).removeprefix("wijzig").strip()
         answered = self._reviewable()
         for question in answered:
-            if word in (question.key, question.label.lower()):
+            if word in (question.key, question.label.lower(), self._t(question.label).lower()):
                 return question.key
         return None
 
@@ -429,13 +487,17 @@ class Interview:
         try:
             yes = parsers.parse_yes_no(word, self._data.language)
         except ValueError as error:
-            return Reply(messages=[_error_text(error)], prompt=self.current_prompt())
+            return Reply(
+                messages=[_error_text(error, self._data.language)], prompt=self.current_prompt()
+            )
         if not yes:
             return self._back()
         report = self.build_report()
         fire(self, "advance")
         return Reply(
-            messages=["Dank je wel! Je verslag is klaar en gaat naar het secretariaat."],
+            messages=[
+                self._t(N_("Dank je wel! Je verslag is klaar en gaat naar het secretariaat."))
+            ],
             report=report,
         )
 
@@ -510,13 +572,18 @@ class Interview:
             return self._review_prompt()
         if self.state == CONFIRM:
             return Prompt(
+                language=self._data.language,
                 key=CONFIRM,
-                text="Wil je het verslag nu versturen naar het secretariaat? "
-                "Het secretariaat publiceert het in het openbare register van buitenlandse dienstreizen.",
+                text=self._t(
+                    N_(
+                        "Wil je het verslag nu versturen naar het secretariaat? Het secretariaat "
+                        "publiceert het in het openbare register van buitenlandse dienstreizen."
+                    )
+                ),
                 kind=Kind.YES_NO,
                 choices=[
-                    Choice("ja", "✅ Ja, versturen"),
-                    Choice("nee", "Nee, terug naar overzicht"),
+                    Choice("ja", self._t(N_("✅ Ja, versturen"))),
+                    Choice("nee", self._t(N_("Nee, terug naar overzicht"))),
                 ],
             )
         question = self.questions[self.state]
@@ -524,19 +591,20 @@ class Interview:
         choices = self._choices(question)
         current = None
         if question.key in self.answers and self.answers[question.key] is not None:
-            current = question.show(self.answers[question.key])
-            choices = [*choices, Choice(UNCHANGED, "Ongewijzigd")]
+            current = self._t(question.show(self.answers[question.key]))
+            choices = [*choices, Choice(UNCHANGED, self._t(N_("Ongewijzigd")))]
         applicable = [q.key for q in self.applicable()]
         progress = None
         if question.key in applicable:
             # No total: questions that apply only after some answers would change it mid-way.
-            progress = f"Vraag {applicable.index(question.key) + 1}"
-        text = self._data.offered_message or question.prompt_text(ctx)
+            progress = self._t(msg("Vraag {number}", number=applicable.index(question.key) + 1))
+        text = self._data.offered_message or self._t(question.prompt_text(ctx))
         return Prompt(
+            language=self._data.language,
             key=question.key,
             text=text,
             kind=Kind.CHOICE if self._data.offered else question.kind,
-            choices=choices,
+            choices=[Choice(c.value, self._t(c.label)) for c in choices],
             progress=progress,
             optional=question.optional,
             current_answer=current,
@@ -545,26 +613,35 @@ class Interview:
 
     def _review_prompt(self) -> Prompt:
         questions = self._reviewable()
-        choices = [Choice(SEND, "✅ Versturen")]
-        choices += [Choice(f"{EDIT_PREFIX}{q.key}", f"✏️ {q.label}") for q in questions]
+        choices = [Choice(SEND, self._t(N_("✅ Versturen")))]
+        choices += [Choice(f"{EDIT_PREFIX}{q.key}", f"✏️ {self._t(q.label)}") for q in questions]
         report = self.build_report()
         lines = [
-            "Controleer je verslag:",
+            self._t(N_("Controleer je verslag:")),
             "",
             self.overview(reviewing=True),
             "",
-            "Berekend:",
-            report.emissions_text(),
-            f"8-uursregel: {report.rule_text()}",
+            self._t(N_("Berekend:")),
+            self._t(report.emissions_text()),
+            self._t(msg("8-uursregel: {rule}", rule=report.rule_text())),
         ]
         if report.justification_flagged:
             lines.append(
-                "⚠️ Je toelichting noemt alleen reistijd, gemak of prijs. Dat is volgens het "
-                "reisbeleid geen geldige reden; het secretariaat ziet dit gemarkeerd."
+                self._t(
+                    N_(
+                        "⚠️ Je toelichting noemt alleen reistijd, gemak of prijs. Dat is volgens "
+                        "het reisbeleid geen geldige reden; het secretariaat ziet dit gemarkeerd."
+                    )
+                )
             )
-        lines += ["", "Klopt alles? Kies ‘Versturen’, of kies een antwoord om het te wijzigen."]
+        lines += [
+            "",
+            self._t(N_("Klopt alles? Kies ‘Versturen’, of kies een antwoord om het te wijzigen.")),
+        ]
         text = "\n".join(lines)
-        return Prompt(key=REVIEW, text=text, kind=Kind.CHOICE, choices=choices)
+        return Prompt(
+            key=REVIEW, text=text, kind=Kind.CHOICE, choices=choices, language=self._data.language
+        )
 
     def overview(self, reviewing: bool = False) -> str:
         """Every answer so far, one line each."""
@@ -574,33 +651,33 @@ class Interview:
             else [q for q in self.questions if q.key in self.answers]
         )
         if not questions:
-            return "Je hebt nog geen vragen beantwoord."
+            return self._t(N_("Je hebt nog geen vragen beantwoord."))
         values = self.values()
         lines = []
         for question in questions:
             value = (
                 self.answers[question.key] if question.key in self.answers else values[question.key]
             )
-            shown = "(overgeslagen)" if value is None else question.show(value)
-            lines.append(f"{question.label}: {_first_line(shown)}")
+            shown = self._t(N_("(overgeslagen)") if value is None else question.show(value))
+            lines.append(f"{self._t(question.label)}: {_first_line(shown)}")
         return "\n".join(lines)
 
     def where(self) -> str:
         """Where the interview is, in words: the question's title, or the review."""
         if self.state in (REVIEW, CONFIRM):
-            return "het overzicht" if self.state == REVIEW else "het versturen"
+            return self._t(N_("het overzicht") if self.state == REVIEW else N_("het versturen"))
         if self.state == DONE:
-            return "het einde"
-        return f"de vraag ‘{self.questions[self.state].label}’"
+            return self._t(N_("het einde"))
+        return self._t(msg("de vraag ‘{question}’", question=msg(self.questions[self.state].label)))
 
     def _help_text(self) -> str:
         lines = []
         if self.state not in (REVIEW, CONFIRM):
             question = self.questions[self.state]
             if question.help:
-                lines += [question.help, ""]
-        lines.append("Je kunt altijd typen:")
-        lines += [f"• {word}: {meaning}" for word, meaning in COMMANDS.items()]
+                lines += [self._t(question.help), ""]
+        lines.append(self._t(N_("Je kunt altijd typen:")))
+        lines += [f"• {self._t(word)}: {self._t(meaning)}" for word, meaning in COMMANDS.items()]
         return "\n".join(lines)
 
 
@@ -638,13 +715,17 @@ def _first_line(text: str, limit: int = 120) -> str:
     return (line[:limit].rstrip() + " …") if more else line
 
 
-def _error_text(error: ValueError) -> str:
-    """The Dutch message of a parser's ValueError (Pydantic wraps them)."""
+def _error_text(error: ValueError, language: str = DEFAULT_LANGUAGE) -> str:
+    """The message of a parser's ValueError in `language` (Pydantic wraps them)."""
     errors: Iterable[Any] = getattr(error, "errors", lambda: [])()
     for item in errors:
+        original = item.get("ctx", {}).get("error")
+        if isinstance(original, ValueError) and original is not error:
+            return _error_text(original, language)
         message = str(item.get("msg", ""))
-        return message.removeprefix("Value error, ")
-    return str(error)
+        return translate(language, message.removeprefix("Value error, "))
+    text = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else str(error)
+    return translate(language, text)
 
 
 def prefilled_state(

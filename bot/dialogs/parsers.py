@@ -66,8 +66,10 @@ from babel.dates import format_date, get_day_names, get_month_names
 from rapidfuzz.distance import OSA
 
 from bot.dialogs.errors import Choice, NeedsChoice, TooLong
+from bot.dialogs.labels import FUEL_NAMES, MODE_NAMES, numbered_options
 from bot.dialogs.vocabulary import ENGLISH_MODE_WORDS, FUEL_WORDS, MODE_PHRASES, MODE_WORDS
 from bot.formatting import MONTH_NAMES, format_date_long, format_day, format_number
+from bot.i18n import N_, Text, msg
 from bot.report import CarFuel, DayPart, TransportMode, TripPeriod
 
 __all__ = [
@@ -246,7 +248,7 @@ def _number_word(word: str, language: str = "nl") -> int | None:
 
 # --------------------------------------------------------------------------- persons
 
-_PERSONS_EXAMPLE = "Typ een aantal van 1 tot 99, bijvoorbeeld ‘1’ of ‘3 personen’."
+_PERSONS_EXAMPLE = N_("Typ een aantal van 1 tot 99, bijvoorbeeld ‘1’ of ‘3 personen’.")
 _COLLECTIVES = {
     "tweeen": 2,
     "drieen": 3,
@@ -366,7 +368,13 @@ def parse_persons(text: str, language: str = "nl") -> int:
 
     for token in tokens:
         if re.fullmatch(r"-?\d+[.,]\d+", token):
-            raise ValueError(f"{quoted(token)} is geen heel aantal personen. {_PERSONS_EXAMPLE}")
+            raise ValueError(
+                msg(
+                    "{token} is geen heel aantal personen. {example}",
+                    token=quoted(token),
+                    example=msg(_PERSONS_EXAMPLE),
+                )
+            )
         value = int(token) if re.fullmatch(r"-?\d+", token) else _number_word(token, language)
         if value is not None:
             settle_pending()
@@ -391,38 +399,80 @@ def parse_persons(text: str, language: str = "nl") -> int:
             first_person_seen = True
         elif token not in words.fillers:
             raise ValueError(
-                f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}"
+                msg(
+                    "Ik herken geen aantal personen in {text}. {example}",
+                    text=quoted(text),
+                    example=msg(_PERSONS_EXAMPLE),
+                )
             )
     settle_pending()
 
     if first_person_seen:
         totals.update(plain)  # '3 (ik en 2 collega's)'
     if len(totals) > 1 or (not totals and len(set(plain)) > 1):
-        raise ValueError(f"Ik zie meer dan één aantal in {quoted(text)}. {_PERSONS_EXAMPLE}")
+        raise ValueError(
+            msg(
+                "Ik zie meer dan één aantal in {text}. {example}",
+                text=quoted(text),
+                example=msg(_PERSONS_EXAMPLE),
+            )
+        )
     if totals:
         count = totals.pop()
         if first_person_seen and companions and count != 1 + sum(companions):
-            raise ValueError(f"Dat telt niet op in {quoted(text)}. {_PERSONS_EXAMPLE}")
+            raise ValueError(
+                msg(
+                    "Dat telt niet op in {text}. {example}",
+                    text=quoted(text),
+                    example=msg(_PERSONS_EXAMPLE),
+                )
+            )
     elif first_person_seen:
         if companion_named and not companions:
-            raise ValueError(f"Met hoeveel personen was je in totaal? {_PERSONS_EXAMPLE}")
+            raise ValueError(
+                msg(
+                    "Met hoeveel personen was je in totaal? {example}",
+                    example=msg(_PERSONS_EXAMPLE),
+                )
+            )
         count = 1 + sum(companions)
     elif companions:
         raise ValueError(
-            "Tel je jezelf mee? Typ het totale aantal personen, "
-            "bijvoorbeeld ‘3’ of ‘ik en 2 collega's’."
+            msg(
+                "Tel je jezelf mee? Typ het totale aantal personen, bijvoorbeeld ‘3’ "
+                "of ‘ik en 2 collega's’."
+            )
         )
     elif plain:
         count = plain[0]
     elif not tokens and _is_blank(text):
-        raise ValueError(f"Dit antwoord mag niet leeg zijn. {_PERSONS_EXAMPLE}")
+        raise ValueError(
+            msg("Dit antwoord mag niet leeg zijn. {example}", example=msg(_PERSONS_EXAMPLE))
+        )
     else:
-        raise ValueError(f"Ik herken geen aantal personen in {quoted(text)}. {_PERSONS_EXAMPLE}")
+        raise ValueError(
+            msg(
+                "Ik herken geen aantal personen in {text}. {example}",
+                text=quoted(text),
+                example=msg(_PERSONS_EXAMPLE),
+            )
+        )
 
     if count < 1:
-        raise ValueError(f"Er moet minstens 1 persoon op reis zijn geweest. {_PERSONS_EXAMPLE}")
+        raise ValueError(
+            msg(
+                "Er moet minstens 1 persoon op reis zijn geweest. {example}",
+                example=msg(_PERSONS_EXAMPLE),
+            )
+        )
     if count > MAX_PERSONS:
-        raise ValueError(f"{count} personen is meer dan het formulier toelaat. {_PERSONS_EXAMPLE}")
+        raise ValueError(
+            msg(
+                "{count} personen is meer dan het formulier toelaat. {example}",
+                count=count,
+                example=msg(_PERSONS_EXAMPLE),
+            )
+        )
     return count
 
 
@@ -677,7 +727,9 @@ class _PeriodReader:
 
     def fail(self, message: str) -> ValueError:
         """A refusal with the period example appended."""
-        return ValueError(f"{message} {_period_hint(self.today, self.language)}")
+        return ValueError(
+            msg("{message} {hint}", message=message, hint=_period_hint(self.today, self.language))
+        )
 
     def next_side(self) -> None:
         """Start reading the return side."""
@@ -692,7 +744,9 @@ class _PeriodReader:
         if (month and side.month and month != side.month) or (
             year and side.year and year != side.year
         ):
-            raise self.fail(f"Ik zie twee verschillende data in {quoted(self.text)}.")
+            raise self.fail(
+                msg("Ik zie twee verschillende data in {text}.", text=quoted(self.text))
+            )
         side.day = day
         side.month = month or side.month
         side.year = year or side.year
@@ -700,15 +754,19 @@ class _PeriodReader:
     def set_month(self, month: int) -> None:
         """Record a month name."""
         if self.current.month not in (None, month):
-            raise self.fail(f"Ik zie twee maanden bij één datum in {quoted(self.text)}.")
+            raise self.fail(
+                msg("Ik zie twee maanden bij één datum in {text}.", text=quoted(self.text))
+            )
         self.current.month = month
 
     def set_year(self, year: int) -> None:
         """Record a four-digit year."""
         if not 1900 <= year <= 2100:
-            raise self.fail(f"{year} is geen jaartal dat ik verwacht.")
+            raise self.fail(msg("{year} is geen jaartal dat ik verwacht.", year=year))
         if self.current.year not in (None, year):
-            raise self.fail(f"Ik zie twee jaartallen bij één datum in {quoted(self.text)}.")
+            raise self.fail(
+                msg("Ik zie twee jaartallen bij één datum in {text}.", text=quoted(self.text))
+            )
         self.current.year = year
 
     def set_weekday(self, weekday: int) -> None:
@@ -720,7 +778,9 @@ class _PeriodReader:
     def set_part(self, part: DayPart) -> None:
         """Record a part of the day."""
         if self.current.part not in (None, part):
-            raise self.fail(f"Ik zie twee dagdelen bij één datum in {quoted(self.text)}.")
+            raise self.fail(
+                msg("Ik zie twee dagdelen bij één datum in {text}.", text=quoted(self.text))
+            )
         self.current.part = part
 
     def set_days_ago(self, days: int) -> None:
@@ -760,8 +820,8 @@ class _PeriodReader:
     def unknown(self, piece: str) -> ValueError:
         """A refusal naming the piece that is not understood."""
         if re.search(r"\d|vandaag|gister|today|yesterday", self.text.lower()):
-            return self.fail(f"Ik begrijp {quoted(piece)} niet in deze datum.")
-        return self.fail(f"Ik herken geen datum in {quoted(self.text)}.")
+            return self.fail(msg("Ik begrijp {piece} niet in deze datum.", piece=quoted(piece)))
+        return self.fail(msg("Ik herken geen datum in {text}.", text=quoted(self.text)))
 
     def read(self) -> list[_DateParts]:
         """All sides of the message, empty ones dropped."""
@@ -833,7 +893,9 @@ def _nearest_years(
         found.append((distance, departure, return_date))
     if not found:
         shown = _date_text(start.day, start.month)
-        raise ValueError(f"{shown} bestaat niet. {_period_hint(today, language)}")
+        raise ValueError(
+            msg("{shown} bestaat niet. {hint}", shown=shown, hint=_period_hint(today, language))
+        )
     _, departure, return_date = min(found, key=lambda item: item[0])
     return departure, return_date
 
@@ -886,7 +948,9 @@ def _resolve_years(
                 continue  # 29 February: try an earlier (leap) year
             side, year = (start, start_year) if departure is None else (end, end_year)
             shown = _date_text(side.day or 1, side.month or 1, year)
-            raise ValueError(f"{shown} bestaat niet. {_period_hint(today, language)}")
+            raise ValueError(
+                msg("{shown} bestaat niet. {hint}", shown=shown, hint=_period_hint(today, language))
+            )
         if not inferred:
             return departure, return_date
         matches = _weekdays_match(start, end, departure, return_date)
@@ -899,7 +963,7 @@ def _resolve_years(
     if fallback is not None:
         return fallback  # the weekday does not fit: refused with a fix by the caller
     hint = _period_hint(today, language)
-    raise ValueError(f"Ik vind geen jaar waarin deze reis al voorbij is. {hint}")
+    raise ValueError(msg("Ik vind geen jaar waarin deze reis al voorbij is. {hint}", hint=hint))
 
 
 def _period_text(
@@ -925,9 +989,13 @@ def _check_weekdays(
     side, day = wrong[0]
     assert side.weekday is not None
     verb = "was" if day <= today else "is"
-    message = (
-        f"{_date_text(day.day, day.month, day.year)} {verb} een {_weekday_name(day)}, "
-        f"geen {_WEEKDAY_NAMES[side.weekday]}."
+    message: Text = msg(
+        N_("{date} was een {weekday}, geen {named}.")
+        if verb == "was"
+        else N_("{date} is een {weekday}, geen {named}."),
+        date=_date_text(day.day, day.month, day.year),
+        weekday=_weekday_name(day),
+        named=_WEEKDAY_NAMES[side.weekday],
     )
     fixes = [_period_text(departure, start.part, back, end.part)]
     for years_back in range(1, 12):
@@ -941,7 +1009,11 @@ def _check_weekdays(
             named = _period_text(earlier_departure, start.part, earlier_back, end.part)
             fixes.insert(0, named)
             break
-    options = " of ".join(f"‘{fix}’" for fix in fixes)
+    options: str = (
+        msg("‘{first}’ of ‘{second}’", first=fixes[0], second=fixes[1])
+        if len(fixes) == 2
+        else " of ".join(f"‘{fix}’" for fix in fixes)
+    )
     if len(fixes) == 1 and not year_given:
         older = next(
             (
@@ -953,12 +1025,19 @@ def _check_weekdays(
             None,
         )
         if older is not None:
-            message += (
-                f" Een {_WEEKDAY_NAMES[side.weekday]} was {_date_text(departure.day, departure.month)}"
-                f" het laatst in {older}: meer dan 2 jaar geleden."
+            message = msg(
+                "{message} Een {named} was {date} het laatst in {year}: meer dan 2 jaar geleden.",
+                message=message,
+                named=_WEEKDAY_NAMES[side.weekday],
+                date=_date_text(departure.day, departure.month),
+                year=older,
             )
     raise NeedsChoice(
-        f"{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
+        msg(
+            "{message} Bedoel je {options}? Kies hieronder of typ de datum opnieuw.",
+            message=message,
+            options=options,
+        ),
         [Choice(fix, _short_period(fix, today)) for fix in fixes],
     )
 
@@ -988,7 +1067,9 @@ def _weekday_only(
         back = departure + timedelta(days=(end_weekday - departure.weekday()) % 7)
         if back <= today:
             return departure, back
-    raise ValueError(f"Noem ook de datum, bijvoorbeeld ‘{period_example(today, language)}’.")
+    raise ValueError(
+        msg("Noem ook de datum, bijvoorbeeld ‘{example}’.", example=period_example(today, language))
+    )
 
 
 def _example_week(today: date) -> tuple[date, date]:
@@ -1051,7 +1132,7 @@ def parse_period(
     hint = _period_hint(today, language)
     example = dates_example(today, language)
     if _is_blank(text):
-        raise ValueError(f"Dit antwoord mag niet leeg zijn. {hint}")
+        raise ValueError(msg("Dit antwoord mag niet leeg zijn. {hint}", hint=hint))
     reader = _PeriodReader(text, today, language)
     sides = reader.read()
     only_weekdays = bool(sides) and all(
@@ -1065,30 +1146,40 @@ def parse_period(
     if not sides or all(side.day is None for side in sides):
         if any(side.weekday is not None for side in sides):
             raise ValueError(
-                f"Noem ook de datum, bijvoorbeeld ‘{period_example(today, language)}’."
+                msg(
+                    "Noem ook de datum, bijvoorbeeld ‘{example}’.",
+                    example=period_example(today, language),
+                )
             )
         if any(side.month is not None for side in sides):
-            raise ValueError(f"Noem ook de dag, bijvoorbeeld ‘{example}’.")
-        raise reader.fail(f"Ik herken geen datum in {quoted(text)}.")
+            raise ValueError(msg("Noem ook de dag, bijvoorbeeld ‘{example}’.", example=example))
+        raise reader.fail(msg("Ik herken geen datum in {text}.", text=quoted(text)))
     if len(sides) > 2:
-        raise ValueError(f"Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘{example}’.")
+        raise ValueError(
+            msg(
+                "Typ één vertrekdag en één terugkomstdag, bijvoorbeeld ‘{example}’.",
+                example=example,
+            )
+        )
     start, end = sides[0], sides[-1] if len(sides) == 2 else _DateParts()
     if start.day is None:
-        raise ValueError(f"Noem ook de vertrekdag, bijvoorbeeld ‘{example}’.")
+        raise ValueError(msg("Noem ook de vertrekdag, bijvoorbeeld ‘{example}’.", example=example))
     if end.day is None:
         if end.month is not None or end.year is not None or end.weekday is not None:
-            raise ValueError(f"Noem ook de terugkomstdag, bijvoorbeeld ‘{example}’.")
+            raise ValueError(
+                msg("Noem ook de terugkomstdag, bijvoorbeeld ‘{example}’.", example=example)
+            )
         end = _DateParts(start.day, start.month, start.year, start.weekday, end.part)
     start.month = start.month or end.month
     end.month = end.month or start.month
     if start.month is None:
-        raise ValueError(f"Noem ook de maand, bijvoorbeeld ‘{example}’.")
+        raise ValueError(msg("Noem ook de maand, bijvoorbeeld ‘{example}’.", example=example))
     for side in (start, end):
         assert side.day is not None and side.month is not None
         if not 1 <= side.month <= 12:
-            raise reader.fail(f"Maand {side.month} bestaat niet.")
+            raise reader.fail(msg("Maand {month} bestaat niet.", month=side.month))
         if _build_date(side.day, side.month, 2000) is None:
-            raise reader.fail(f"{_date_text(side.day, side.month)} bestaat niet.")
+            raise reader.fail(msg("{date} bestaat niet.", date=_date_text(side.day, side.month)))
 
     year_given = bool(start.year or end.year)
     departure, return_date = _resolve_years(start, end, today, allow_future, language)
@@ -1096,22 +1187,34 @@ def parse_period(
     _check_weekdays(start, end, departure, return_date, today, year_given)
     if allow_future and (departure - today).days > MAX_PLAN_AHEAD_DAYS:
         raise ValueError(
-            f"{format_date_long(departure).capitalize()} is meer dan een jaar vooruit. "
-            "Controleer het jaartal."
+            msg(
+                "{date} is meer dan een jaar vooruit. Controleer het jaartal.",
+                date=format_date_long(departure).capitalize(),
+            )
         )
     if return_date > today and not allow_future:
         raise ValueError(
-            f"De reis is nog niet afgelopen: je komt terug op {format_date_long(return_date)}. "
-            "Vul het verslag in na terugkomst."
+            msg(
+                "De reis is nog niet afgelopen: je komt terug op {date}. "
+                "Vul het verslag in na terugkomst.",
+                date=format_date_long(return_date),
+            )
         )
     if (today - departure).days > MAX_TRIP_AGE_DAYS:
         raise ValueError(
-            f"{format_date_long(departure).capitalize()} is meer dan 2 jaar geleden. "
-            "Controleer het jaartal: typ een reis van de afgelopen 2 jaar."
+            msg(
+                "{date} is meer dan 2 jaar geleden. Controleer het jaartal: typ een "
+                "reis van de afgelopen 2 jaar.",
+                date=format_date_long(departure).capitalize(),
+            )
         )
     if (return_date - departure).days + 1 > MAX_TRIP_DAYS:
         raise ValueError(
-            f"Een reis van {(return_date - departure).days + 1} dagen? Controleer de data. {hint}"
+            msg(
+                "Een reis van {days} dagen? Controleer de data. {hint}",
+                days=(return_date - departure).days + 1,
+                hint=hint,
+            )
         )
     return _period(departure, start.part, return_date, end.part, example)
 
@@ -1144,9 +1247,14 @@ def _check_order(
     )
     if back < departure or same_day_backwards:
         raise ValueError(
-            f"De terugkomst ({format_date_long(back)}) ligt vóór het vertrek "
-            f"({format_date_long(departure)}). Typ eerst de vertrekdag, dan de terugkomst, "
-            f"bijvoorbeeld ‘{example}’."
+            msg(
+                "De terugkomst ({back}) ligt vóór het vertrek "
+                "({departure}). Typ eerst de vertrekdag, dan de terugkomst, "
+                "bijvoorbeeld ‘{example}’.",
+                back=format_date_long(back),
+                departure=format_date_long(departure),
+                example=example,
+            )
         )
 
 
@@ -1175,10 +1283,9 @@ _MODE_VOCABULARY = {
 }
 
 
-def _mode_options() -> str:
+def _mode_options() -> Text:
     """'1 vliegtuig, 2 trein, 3 bus, 4 auto of 5 veerboot'."""
-    options = [f"{number} {mode.value}" for number, mode in enumerate(_MODES, start=1)]
-    return ", ".join(options[:-1]) + " of " + options[-1]
+    return numbered_options([MODE_NAMES[mode] for mode in _MODES])
 
 
 def parse_modes(text: str, language: str = "nl") -> list[TransportMode]:
@@ -1196,7 +1303,13 @@ def parse_modes(text: str, language: str = "nl") -> list[TransportMode]:
         if token.isdigit():
             number = int(token)
             if not 1 <= number <= len(_MODES):
-                raise ValueError(f"Nummer {token} bestaat niet. Kies {_mode_options()}.")
+                raise ValueError(
+                    msg(
+                        "Nummer {token} bestaat niet. Kies {mode}.",
+                        token=token,
+                        mode=_mode_options(),
+                    )
+                )
             found.add(_MODES[number - 1])
         elif token in mode_words:
             found.add(mode_words[token])
@@ -1208,24 +1321,34 @@ def parse_modes(text: str, language: str = "nl") -> list[TransportMode]:
             found.add(mode)
         else:
             raise ValueError(
-                f"Ik ken {quoted(token)} niet als vervoermiddel. "
-                f"Kies {_mode_options()}, bijvoorbeeld ‘trein en bus’ of ‘1, 3’."
+                msg(
+                    "Ik ken {token} niet als vervoermiddel. Kies {mode}, bijvoorbeeld "
+                    "‘trein en bus’ of ‘1, 3’.",
+                    token=quoted(token),
+                    mode=_mode_options(),
+                )
             )
     if not found and local_named:
         raise ValueError(
-            "Vervoer ter plaatse (metro, tram, fiets, lopen) telt niet mee. "
-            f"Hoe reisde je heen en terug? Kies {_mode_options()}."
+            msg(
+                "Vervoer ter plaatse (metro, tram, fiets, lopen) telt niet mee. Hoe "
+                "reisde je heen en terug? Kies {mode}.",
+                mode=_mode_options(),
+            )
         )
     if not found:
         raise ValueError(
-            f"Welk vervoermiddel? Kies {_mode_options()}, bijvoorbeeld ‘vliegtuig’ of ‘2’."
+            msg(
+                "Welk vervoermiddel? Kies {mode}, bijvoorbeeld ‘vliegtuig’ of ‘2’.",
+                mode=_mode_options(),
+            )
         )
     return [mode for mode in _MODES if mode in found]
 
 
 # --------------------------------------------------------------------------- yes / no
 
-_YES_NO_EXAMPLE = "Antwoord met ‘ja’ of ‘nee’."
+_YES_NO_EXAMPLE = N_("Antwoord met ‘ja’ of ‘nee’.")
 _YES_WORDS = _words(
     "ja j y yes yep yup jep jup jawel jazeker zeker klopt correct akkoord ok oke okay okee "
     "prima goed graag juist precies inderdaad absoluut natuurlijk uiteraard sure"
@@ -1269,7 +1392,11 @@ def parse_yes_no(text: str, language: str = "nl") -> bool:
         has_no = any(symbol in text for symbol in _NO_SYMBOLS)
         if has_yes != has_no:
             return has_yes
-        raise ValueError(f"Ik begrijp {quoted(text)} niet. {_YES_NO_EXAMPLE}")
+        raise ValueError(
+            msg(
+                "Ik begrijp {text} niet. {example}", text=quoted(text), example=msg(_YES_NO_EXAMPLE)
+            )
+        )
     first = re.sub(r"^ja+$", "ja", re.sub(r"^ne+$", "nee", words[0]))  # 'jaaa', 'neee'
     yes, negations, fillers = vocabulary.yes, vocabulary.negations, vocabulary.fillers
     if first in vocabulary.no:
@@ -1285,7 +1412,13 @@ def parse_yes_no(text: str, language: str = "nl") -> bool:
         return False  # 'dat klopt niet'
     elif first in fillers and set(words) <= yes | negations | fillers and words[-1] in yes:
         return False  # 'that's not right', 'dat is niet goed' (a negation between them)
-    raise ValueError(f"Ik weet niet zeker of {quoted(text)} ja of nee is. {_YES_NO_EXAMPLE}")
+    raise ValueError(
+        msg(
+            "Ik weet niet zeker of {text} ja of nee is. {example}",
+            text=quoted(text),
+            example=msg(_YES_NO_EXAMPLE),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- free text
@@ -1294,7 +1427,9 @@ def parse_yes_no(text: str, language: str = "nl") -> bool:
 def parse_free_text(text: str) -> str:
     """The answer exactly as typed; only blank lines at the very start and end are dropped."""
     if _is_blank(text):
-        raise ValueError("Dit antwoord mag niet leeg zijn. Typ je antwoord in een of meer zinnen.")
+        raise ValueError(
+            msg("Dit antwoord mag niet leeg zijn. Typ je antwoord in een of meer zinnen.")
+        )
     lines = text.splitlines(keepends=True)
     while _is_blank(lines[0]):
         lines.pop(0)
@@ -1319,14 +1454,21 @@ def parse_sentence(text: str, max_len: int = MAX_ANSWER_CHARS) -> str:
     kept = parse_free_text(text)
     if not _has_letters(kept):
         raise ValueError(
-            f"Ik verwacht hier een antwoord in woorden, niet alleen {quoted(kept)}. "
-            "Typ een of meer zinnen."
+            msg(
+                "Ik verwacht hier een antwoord in woorden, niet alleen {text}. Typ een "
+                "of meer zinnen.",
+                text=quoted(kept),
+            )
         )
     if len(kept) > max_len:
         raise TooLong(
-            f"Je antwoord is {format_number(len(kept), 0)} tekens; het maximum is "
-            f"{format_number(max_len, 0)}. Je tekst staat hierboven nog: kort hem in en stuur "
-            "hem opnieuw."
+            msg(
+                "Je antwoord is {length} tekens; het maximum is "
+                "{limit}. Je tekst staat hierboven nog: kort hem in en stuur "
+                "hem opnieuw.",
+                length=format_number(len(kept), 0),
+                limit=format_number(max_len, 0),
+            )
         )
     return kept
 
@@ -1335,23 +1477,29 @@ def parse_short_text(text: str, max_len: int = 120) -> str:
     """A name or department: one line with single spaces, with letters, at most `max_len` long."""
     single_line = " ".join(text.split())
     if not any(char.isalnum() for char in single_line):
-        raise ValueError("Dit antwoord mag niet leeg zijn. Typ een korte tekst op één regel.")
+        raise ValueError(msg("Dit antwoord mag niet leeg zijn. Typ een korte tekst op één regel."))
     if not _has_letters(single_line):
         raise ValueError(
-            f"Ik verwacht hier een naam in letters, niet {quoted(single_line)}. "
-            "Typ een korte tekst op één regel."
+            msg(
+                "Ik verwacht hier een naam in letters, niet {text}. Typ een "
+                "korte tekst op één regel.",
+                text=quoted(single_line),
+            )
         )
     if len(single_line) > max_len:
         raise ValueError(
-            f"Dat is te lang ({len(single_line)} tekens). "
-            f"Houd het kort: hoogstens {max_len} tekens."
+            msg(
+                "Dat is te lang ({length} tekens). Houd het kort: hoogstens {limit} tekens.",
+                length=len(single_line),
+                limit=max_len,
+            )
         )
     return single_line
 
 
 # --------------------------------------------------------------------------- hours
 
-_HOURS_EXAMPLE = "Typ bijvoorbeeld ‘12,5’, ‘7 uur 30’ of ‘7:30’."
+_HOURS_EXAMPLE = N_("Typ bijvoorbeeld ‘12,5’, ‘7 uur 30’ of ‘7:30’.")
 _HOUR_UNITS = _words("uur uren u h hr hrs hour hours uurtjes")
 _MINUTE_UNITS = _words("min mins minuut minuten m minutes")
 _HOURS_FILLERS = _words(
@@ -1402,20 +1550,43 @@ def parse_hours(text: str, language: str = "nl") -> float:
             if ":" in token:
                 hours, minutes = token.split(":")
                 if int(minutes) >= 60:
-                    raise ValueError(f"{quoted(token)} is geen tijdsduur. {_HOURS_EXAMPLE}")
+                    raise ValueError(
+                        msg(
+                            "{token} is geen tijdsduur. {example}",
+                            token=quoted(token),
+                            example=msg(_HOURS_EXAMPLE),
+                        )
+                    )
                 amounts.append((float(hours.replace(",", ".")) + int(minutes) / 60, "clock"))
             else:
                 amounts.append((float(token.replace(",", ".")), None))
         elif token in _HOUR_UNITS or token in _MINUTE_UNITS:
             unit = amounts[-1][1] if amounts else "none"
             if unit not in (None, "clock") or (unit == "clock" and token in _MINUTE_UNITS):
-                raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
+                raise ValueError(
+                    msg(
+                        "Ik herken geen aantal uren in {text}. {example}",
+                        text=quoted(text),
+                        example=msg(_HOURS_EXAMPLE),
+                    )
+                )
             amounts[-1] = (amounts[-1][0], "h" if token in _HOUR_UNITS else "m")
         elif token not in fillers:
-            raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
+            raise ValueError(
+                msg(
+                    "Ik herken geen aantal uren in {text}. {example}",
+                    text=quoted(text),
+                    example=msg(_HOURS_EXAMPLE),
+                )
+            )
     hours = _hours_from_amounts(amounts, text)
     if not 0 < hours < 100:
-        raise ValueError(f"Een reistijd moet tussen 0 en 100 uur liggen. {_HOURS_EXAMPLE}")
+        raise ValueError(
+            msg(
+                "Een reistijd moet tussen 0 en 100 uur liggen. {example}",
+                example=msg(_HOURS_EXAMPLE),
+            )
+        )
     return hours
 
 
@@ -1429,10 +1600,20 @@ def _hours_from_amounts(amounts: list[tuple[float, str | None]], text: str) -> f
         if hours_unit in (None, "h") and minutes_unit in (None, "m") and minutes.is_integer():
             if minutes >= 60:
                 raise ValueError(
-                    f"{int(minutes)} minuten is geen geldig aantal minuten. {_HOURS_EXAMPLE}"
+                    msg(
+                        "{minutes} minuten is geen geldig aantal minuten. {example}",
+                        minutes=int(minutes),
+                        example=msg(_HOURS_EXAMPLE),
+                    )
                 )
             return hours + minutes / 60
-    raise ValueError(f"Ik herken geen aantal uren in {quoted(text)}. {_HOURS_EXAMPLE}")
+    raise ValueError(
+        msg(
+            "Ik herken geen aantal uren in {text}. {example}",
+            text=quoted(text),
+            example=msg(_HOURS_EXAMPLE),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- fuel
@@ -1446,10 +1627,9 @@ _FUEL_PHRASES = (
 _FUELS = list(CarFuel)
 
 
-def _fuel_options() -> str:
+def _fuel_options() -> Text:
     """'1 onbekend, 2 benzine, 3 diesel of 4 elektrisch'."""
-    options = [f"{number} {fuel.value}" for number, fuel in enumerate(_FUELS, start=1)]
-    return ", ".join(options[:-1]) + " of " + options[-1]
+    return numbered_options([FUEL_NAMES[fuel] for fuel in _FUELS])
 
 
 _FUEL_FILLERS_EN = _words("i it the a an car cars drove was is on with or and my our rental we")
@@ -1477,10 +1657,16 @@ def parse_fuel(text: str, language: str = "nl") -> CarFuel:
             found.add(fuel)
         elif token not in fillers:
             raise ValueError(
-                f"Ik herken {quoted(token)} niet als brandstof. Kies {_fuel_options()}."
+                msg(
+                    "Ik herken {token} niet als brandstof. Kies {fuel}.",
+                    token=quoted(token),
+                    fuel=_fuel_options(),
+                )
             )
     if len(found) != 1:
-        raise ValueError(f"Welke brandstof? Kies {_fuel_options()}, bijvoorbeeld ‘diesel’.")
+        raise ValueError(
+            msg("Welke brandstof? Kies {fuel}, bijvoorbeeld ‘diesel’.", fuel=_fuel_options())
+        )
     return found.pop()
 
 
@@ -1495,11 +1681,17 @@ def parse_number_choice(text: str, choices: list[str]) -> str:
         number = int(normalised)
         if 1 <= number <= len(choices):
             return choices[number - 1]
-        raise ValueError(f"Nummer {normalised} bestaat niet. Kies uit: {options}.")
+        raise ValueError(
+            msg(
+                "Nummer {normalised} bestaat niet. Kies uit: {options}.",
+                normalised=normalised,
+                options=options,
+            )
+        )
     by_label = {_normalise(choice): choice for choice in choices}
     if normalised in by_label:
         return by_label[normalised]
     match = _fuzzy_lookup(normalised, by_label)
     if match is not None:
         return match
-    raise ValueError(f"Kies een nummer of typ een van de keuzes: {options}.")
+    raise ValueError(msg("Kies een nummer of typ een van de keuzes: {options}.", options=options))

@@ -21,8 +21,10 @@ from pydantic import TypeAdapter
 
 from bot.dialogs import parsers
 from bot.dialogs.errors import Choice, Doubtful
+from bot.dialogs.labels import FUEL_LABELS, FUEL_NAMES, MODE_LABELS, MODE_NAMES
 from bot.dialogs.ports import TripCalculator
 from bot.formatting import format_number
+from bot.i18n import DEFAULT_LANGUAGE, N_, join, msg, t
 from bot.report import (
     BORDERLINE_MINUTES,
     CarFuel,
@@ -65,7 +67,11 @@ class Context:
     today: date
     profile: Traveller | None = None
     confirmed: bool = False  # the traveller confirmed an unlikely answer (km far off)
-    language: str = "nl"  # the traveller's language: how typed answers are read
+    language: str = DEFAULT_LANGUAGE  # the traveller's language: prompts and answers
+
+    def t(self, msgid: str, **params: Any) -> str:
+        """`msgid` in the traveller's language with its placeholders filled."""
+        return t(self.language, msgid, **params)
 
     def rail_check(self) -> RailCheck | None:
         """The 8-hour rule for the route given, with the traveller's train hours if given."""
@@ -147,11 +153,11 @@ KEEP = "klopt"
 
 
 def _mode_choices(_: Context) -> list[Choice]:
-    return [Choice(m.value, m.label) for m in TransportMode]
+    return [Choice(m.value, MODE_LABELS[m]) for m in TransportMode]
 
 
 def _fuel_choices(_: Context) -> list[Choice]:
-    return [Choice(f.value, f.value.capitalize()) for f in CarFuel]
+    return [Choice(f.value, FUEL_LABELS[f]) for f in CarFuel]
 
 
 def _persons_choices(_: Context) -> list[Choice]:
@@ -159,7 +165,7 @@ def _persons_choices(_: Context) -> list[Choice]:
 
 
 def _keep_choice(_: Context) -> list[Choice]:
-    return [Choice(KEEP, "✅ Klopt")]
+    return [Choice(KEEP, N_("✅ Klopt"))]
 
 
 def _keep_route_choice(ctx: Context) -> list[Choice]:
@@ -167,7 +173,7 @@ def _keep_route_choice(ctx: Context) -> list[Choice]:
 
 
 def _yes_no_choices(_: Context) -> list[Choice]:
-    return [Choice("ja", "Ja"), Choice("nee", "Nee")]
+    return [Choice("ja", N_("Ja")), Choice("nee", N_("Nee"))]
 
 
 def _flown(ctx: Context) -> bool:
@@ -179,7 +185,7 @@ def _places_text(places: list[Place]) -> str:
 
 
 def _modes_text(modes: list[TransportMode]) -> str:
-    return ", ".join(m.label for m in modes)
+    return join([msg(MODE_LABELS[m]) for m in modes])
 
 
 def _free(text: str, _: Context) -> str:
@@ -187,7 +193,17 @@ def _free(text: str, _: Context) -> str:
 
 
 def _is_keep(text: str) -> bool:
-    return text.strip().lower().strip("✅ .!") in {KEEP, "ja", "ok", "oké", "goed", "prima", "yes"}
+    return text.strip().lower().strip("✅ .!") in {
+        KEEP,
+        "ja",
+        "ok",
+        "oké",
+        "goed",
+        "prima",
+        "correct",
+        "yes",
+        "okay",
+    }
 
 
 # --- the route -----------------------------------------------------------------------------
@@ -217,20 +233,28 @@ def _proposed_legs(ctx: Context) -> list[Leg]:
 def _legs_prompt(ctx: Context) -> str:
     legs = _proposed_legs(ctx)
     if not legs:
-        return (
-            "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
-            "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of ‘trein 850 km retour’."
+        return ctx.t(
+            N_(
+                "Ik ken de ligging van de bestemming niet en kan de afstand dus niet berekenen.\n"
+                "Typ het vervoer met de kilometers, bijvoorbeeld ‘auto 420 km’ of "
+                "‘trein 850 km retour’."
+            )
         )
     # Every example here works when typed back for this very route.
-    examples = ["‘heen met de trein, terug met het vliegtuig’"]
+    examples = [ctx.t(N_("‘heen met de trein, terug met het vliegtuig’"))]
     if any(leg.mode is TransportMode.VLIEGTUIG for leg in legs):
-        examples.append("‘vanaf RTM’")
-    examples.append(f"‘{legs[0].mode.value} {format_number(round(legs[0].km, -1), 0)} km’")
-    return (
-        "Zo heb ik de route berekend:\n"
-        f"{ctx.trip.describe_legs(legs)}\n\n"
-        "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld "
-        f"{', '.join(examples[:-1])} of {examples[-1]}."
+        examples.append(ctx.t(N_("‘vanaf RTM’")))
+    examples.append(
+        f"‘{ctx.t(MODE_NAMES[legs[0].mode])} {format_number(round(legs[0].km, -1), 0, grouping=False)} km’"
+    )
+    return ctx.t(
+        N_(
+            "Zo heb ik de route berekend:\n{legs}\n\n"
+            "Klopt dit? Kies ‘Klopt’, of beschrijf de route, bijvoorbeeld {examples} of {last}."
+        ),
+        legs=ctx.trip.describe_legs(legs),
+        examples=", ".join(examples[:-1]),
+        last=examples[-1],
     )
 
 
@@ -244,13 +268,16 @@ def _parse_legs(text: str, ctx: Context) -> list[Leg]:
         )
     if not legs:
         raise ValueError(
-            "Ik kon uit dit antwoord geen route halen. Beschrijf de heen- en terugreis."
+            msg("Ik kon uit dit antwoord geen route halen. Beschrijf de heen- en terugreis.")
         )
     missing = [leg for leg in legs if leg.km_one_way == 0 and leg.km_source == "berekend"]
     if missing:
         raise ValueError(
-            f"Ik ken de afstand naar {missing[0].destination.name} niet. "
-            "Geef de kilometers zelf op, bijvoorbeeld ‘auto 420 km’."
+            msg(
+                "Ik ken de afstand naar {place} niet. "
+                "Geef de kilometers zelf op, bijvoorbeeld ‘auto 420 km’.",
+                place=missing[0].destination.name,
+            )
         )
     if not ctx.confirmed:
         _check_typed_km(legs, ctx)
@@ -274,20 +301,32 @@ def _check_typed_km(legs: list[Leg], ctx: Context) -> None:
         if low * great_circle <= leg.km_one_way <= high * great_circle + 30:
             continue
         raise Doubtful(
-            f"Je gaf {format_number(leg.km_one_way, 0)} km enkele reis op voor "
-            f"{leg.mode.value} {leg.origin.name} – {leg.destination.name}. Hemelsbreed is dat "
-            f"{format_number(great_circle, 0)} km. Klopt {format_number(leg.km, 0)} km?"
+            msg(
+                "Je gaf {typed} km enkele reis op voor {mode} {origin} – {destination}. "
+                "Hemelsbreed is dat {great_circle} km. Klopt {km} km?",
+                typed=format_number(leg.km_one_way, 0),
+                mode=msg(MODE_NAMES[leg.mode]),
+                origin=leg.origin.name,
+                destination=leg.destination.name,
+                great_circle=format_number(great_circle, 0),
+                km=format_number(leg.km, 0),
+            )
         )
 
 
 def _legs_text(legs: list[Leg]) -> str:
-    parts = []
-    for leg in legs:
-        way = "retour" if leg.return_trip else "enkele reis"
-        parts.append(
-            f"{leg.mode.label} naar {leg.destination.name}, {format_number(leg.km, 0)} km {way}"
+    parts = [
+        msg(
+            N_("{mode} naar {place}, {km} km retour")
+            if leg.return_trip
+            else N_("{mode} naar {place}, {km} km enkele reis"),
+            mode=msg(MODE_LABELS[leg.mode]),
+            place=leg.destination.name,
+            km=format_number(leg.km, 0),
         )
-    return "; ".join(parts)
+        for leg in legs
+    ]
+    return join(parts, "; ")
 
 
 # --- the 8-hour rule -------------------------------------------------------------------------
@@ -316,19 +355,33 @@ def _rail_hours_prompt(ctx: Context) -> str:
     check = _estimated_check(ctx)
     assert check is not None and check.hours is not None
     threshold = format_number(check.threshold_hours)
-    route = f"\nRoute: {check.route}." if check.route else ""
+    route = ctx.t(N_("\nRoute: {route}."), route=check.route) if check.route else ""
     if not check.estimated:
-        return (
-            f"Met de trein van {ctx.trip.home.name} naar {check.destination} is het volgens "
-            f"het spoormodel {check.hours_text()}.{route}\n"
-            f"Dat is een grensgeval: binnen {BORDERLINE_MINUTES} minuten van de grens van "
-            f"{threshold} uur. Het secretariaat ziet beide tijden.\n"
-            "Kies ‘Klopt’ of typ de snelste reistijd uit een reisplanner, bijvoorbeeld ‘8 u 30’."
+        return ctx.t(
+            N_(
+                "Met de trein van {home} naar {destination} is het volgens het spoormodel "
+                "{hours}.{route}\n"
+                "Dat is een grensgeval: binnen {minutes} minuten van de grens van {threshold} "
+                "uur. Het secretariaat ziet beide tijden.\n"
+                "Kies ‘Klopt’ of typ de snelste reistijd uit een reisplanner, bijvoorbeeld ‘8 u 30’."
+            ),
+            home=ctx.trip.home.name,
+            destination=check.destination,
+            hours=check.hours_text(),
+            route=route,
+            minutes=BORDERLINE_MINUTES,
+            threshold=threshold,
         )
-    return (
-        f"Hoe lang duurt de treinreis van {ctx.trip.home.name} naar {check.destination}? "
-        f"Ik schat {check.hours_text()} (een schatting).{route}\n"
-        "Kies ‘Klopt’ of typ de reistijd in uren, bijvoorbeeld ‘9,5’."
+    return ctx.t(
+        N_(
+            "Hoe lang duurt de treinreis van {home} naar {destination}? "
+            "Ik schat {hours} (een schatting).{route}\n"
+            "Kies ‘Klopt’ of typ de reistijd in uren, bijvoorbeeld ‘9,5’."
+        ),
+        home=ctx.trip.home.name,
+        destination=check.destination,
+        hours=check.hours_text(),
+        route=route,
     )
 
 
@@ -354,23 +407,30 @@ def _justification_prompt(ctx: Context) -> str:
     assert check is not None and check.hours is not None
     route = f" ({check.route})" if check.route else ""
     if check.traveller_hours is not None and check.traveller_hours != check.computed_hours:
-        route = " volgens jouw opgave"
-    return (
-        f"Je bent gevlogen naar {check.destination}. Met de trein is dat "
-        f"{check.hours_text()}{route}, binnen de grens van "
-        f"{format_number(check.threshold_hours)} uur.\n"
-        "Vliegen mag dan alleen in een uitzonderlijke situatie, zoals een crisis of spoed. "
-        "Reistijd, gemak of prijs tellen niet als reden.\n"
-        "Licht toe waarom het vliegtuig nodig was."
+        route = ctx.t(N_(" volgens jouw opgave"))
+    return ctx.t(
+        N_(
+            "Je bent gevlogen naar {destination}. Met de trein is dat {hours}{route}, binnen "
+            "de grens van {threshold} uur.\n"
+            "Vliegen mag dan alleen in een uitzonderlijke situatie, zoals een crisis of spoed. "
+            "Reistijd, gemak of prijs tellen niet als reden.\n"
+            "Licht toe waarom het vliegtuig nodig was."
+        ),
+        destination=check.destination,
+        hours=check.hours_text(),
+        route=route,
+        threshold=format_number(check.threshold_hours),
     )
 
 
 def _justification_notice(text: str, ctx: Context) -> str | None:
     if ctx.trip.is_weak_justification(text):
-        return (
-            "Let op: reistijd, gemak of prijs zijn volgens het reisbeleid geen geldige reden. "
-            "Je toelichting is bewaard en wordt gemarkeerd voor het secretariaat. "
-            "Wil je iets aanvullen? Typ ‘terug’."
+        return ctx.t(
+            N_(
+                "Let op: reistijd, gemak of prijs zijn volgens het reisbeleid geen geldige "
+                "reden. Je toelichting is bewaard en wordt gemarkeerd voor het secretariaat. "
+                "Wil je iets aanvullen? Typ ‘terug’."
+            )
         )
     return None
 
@@ -382,14 +442,17 @@ def _destinations(text: str, ctx: Context) -> list[Place]:
     visited = [place for place in places if place != ctx.trip.home]
     if not visited:
         raise ValueError(
-            f"{ctx.trip.home.name} is de thuisplaats. Noem de plaats(en) in het buitenland, "
-            "bijvoorbeeld ‘Wenen en Bratislava’."
+            msg(
+                "{home} is de thuisplaats. Noem de plaats(en) in het buitenland, "
+                "bijvoorbeeld ‘Wenen en Bratislava’.",
+                home=ctx.trip.home.name,
+            )
         )
     return list(dict.fromkeys(visited))
 
 
-def _places_notice(places: list[Place], _: Context) -> str:
-    return f"Gevonden: {_places_text(places)}."
+def _places_notice(places: list[Place], ctx: Context) -> str:
+    return ctx.t(N_("Gevonden: {places}."), places=_places_text(places))
 
 
 def _persons_parse(text: str, ctx: Context) -> int:
@@ -407,86 +470,99 @@ def _needs_profile(ctx: Context) -> bool:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         key="destinations",
-        label="Bestemming",
-        prompt="Waar ging de reis naartoe? Noem de stad of steden, bijvoorbeeld ‘Wenen en Bratislava’.",
+        label=N_("Bestemming"),
+        prompt=N_(
+            "Waar ging de reis naartoe? Noem de stad of steden, bijvoorbeeld ‘Wenen en Bratislava’."
+        ),
         parse=lambda text, ctx: _destinations(text, ctx),
         value_type=list[Place],
-        help="Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
-        "zet het land erachter: ‘Eindhoven, Nederland’.",
+        help=N_(
+            "Noem de plaatsen die je hebt bezocht. Kent de bot een plaats niet, "
+            "zet het land erachter: ‘Gent, België’."
+        ),
         show=_places_text,
         notice=_places_notice,
     ),
     Question(
         key="period",
-        label="Reisperiode",
-        prompt=lambda ctx: (
-            "Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel "
-            "als je ’s middags of ’s avonds vertrok of ’s ochtends terugkwam.\n"
-            f"Bijvoorbeeld: ‘{parsers.period_example(ctx.today, ctx.language)}’."
+        label=N_("Reisperiode"),
+        prompt=lambda ctx: ctx.t(
+            N_(
+                "Wanneer was de reis? Noem vertrek en terugkomst, met het dagdeel "
+                "als je ’s middags of ’s avonds vertrok of ’s ochtends terugkwam.\n"
+                "Bijvoorbeeld: ‘{example}’."
+            ),
+            example=parsers.period_example(ctx.today, ctx.language),
         ),
         parse=lambda text, ctx: parsers.parse_period(text, ctx.today, language=ctx.language),
         value_type=TripPeriod,
         kind=Kind.DATE,
-        help="Vertrek je ’s middags of ’s avonds, dan telt die dag als halve dag; "
-        "kom je ’s ochtends terug, dan ook. Zonder jaartal neem ik het meest recente jaar "
-        "waarin de reis voorbij is; noem je een weekdag, dan het jaar waarin die klopt.",
+        help=N_(
+            "Vertrek je ’s middags of ’s avonds, dan telt die dag als halve dag; "
+            "kom je ’s ochtends terug, dan ook. Zonder jaartal neem ik het meest recente jaar "
+            "waarin de reis voorbij is; noem je een weekdag, dan het jaar waarin die klopt."
+        ),
         show=lambda period: period.describe(),
-        notice=lambda period, ctx: f"Genoteerd: {period.describe()}.",
+        notice=lambda period, ctx: ctx.t(N_("Genoteerd: {period}."), period=period.describe()),
     ),
     Question(
         key="persons",
-        label="Aantal personen",
-        prompt="Met hoeveel personen is de reis gemaakt? Tel jezelf mee.",
+        label=N_("Aantal personen"),
+        prompt=N_("Met hoeveel personen is de reis gemaakt? Tel jezelf mee."),
         parse=_persons_parse,
         value_type=int,
         numeric=True,
         kind=Kind.CHOICE,
         choices=_persons_choices,
-        help="Het aantal medewerkers en bestuurders dat meereisde, jijzelf inbegrepen.",
-        show=lambda n: f"{n} {'persoon' if n == 1 else 'personen'}",
+        help=N_("Het aantal medewerkers en bestuurders dat meereisde, jijzelf inbegrepen."),
+        show=lambda n: msg("{n} persoon", n=n) if n == 1 else msg("{n} personen", n=n),
     ),
     Question(
         key="modes",
-        label="Vervoer",
-        prompt="Met welk vervoer is de reis gemaakt? Kies alles wat van toepassing is.",
+        label=N_("Vervoer"),
+        prompt=N_("Met welk vervoer is de reis gemaakt? Kies alles wat van toepassing is."),
         parse=lambda text, ctx: parsers.parse_modes(text, ctx.language),
         value_type=list[TransportMode],
         kind=Kind.MULTI,
         choices=_mode_choices,
-        help="Kies één of meer: vliegtuig, trein, bus, auto of veerboot. "
-        "Typen mag ook, bijvoorbeeld ‘trein en bus’ of ‘1, 3’.",
+        help=N_(
+            "Kies één of meer: vliegtuig, trein, bus, auto of veerboot. "
+            "Typen mag ook, bijvoorbeeld ‘trein en bus’ of ‘1, 3’."
+        ),
         show=_modes_text,
     ),
     Question(
         key="fuel",
-        label="Brandstof auto",
-        prompt="Op welke brandstof reed de auto?",
+        label=N_("Brandstof auto"),
+        prompt=N_("Op welke brandstof reed de auto?"),
         parse=lambda text, ctx: parsers.parse_fuel(text, ctx.language),
         value_type=CarFuel,
         kind=Kind.CHOICE,
         choices=_fuel_choices,
         applies=lambda ctx: TransportMode.AUTO in ctx.answers.get("modes", []),
         depends_on=("modes",),
-        help="De brandstof bepaalt de CO2-factor. Weet je het niet, kies ‘Onbekend’.",
-        show=lambda fuel: fuel.value,
+        help=N_("De brandstof bepaalt de CO2-factor. Weet je het niet, kies ‘Onbekend’."),
+        show=lambda fuel: msg(FUEL_NAMES[fuel]),
     ),
     Question(
         key="legs",
-        label="Route en afstand",
+        label=N_("Route en afstand"),
         prompt=_legs_prompt,
         parse=_parse_legs,
         value_type=list[Leg],
         kind=Kind.CHOICE,
         choices=_keep_route_choice,
         depends_on=("destinations", "modes", "fuel"),
-        help="De bot berekent de afstand hemelsbreed tussen de vliegvelden, of voor trein, bus "
-        "en auto hemelsbreed met een omrijfactor. Weet je de echte afstand, typ die dan, "
-        "bijvoorbeeld ‘trein 850 km’.",
+        help=N_(
+            "De bot berekent de afstand hemelsbreed tussen de vliegvelden, of voor trein, bus "
+            "en auto hemelsbreed met een omrijfactor. Weet je de echte afstand, typ die dan, "
+            "bijvoorbeeld ‘trein 850 km’."
+        ),
         show=_legs_text,
     ),
     Question(
         key="rail_hours",
-        label="Reistijd per trein",
+        label=N_("Reistijd per trein"),
         prompt=_rail_hours_prompt,
         parse=_parse_rail_hours,
         value_type=float,
@@ -496,69 +572,73 @@ QUESTIONS: tuple[Question, ...] = (
         optional=True,
         applies=_needs_rail_hours,
         depends_on=("legs",),
-        help="Dit bepaalt of de 8-uursregel geldt. Een reisplanner geeft de echte reistijd.",
-        show=lambda hours: f"ca. {format_number(hours)} uur",
+        help=N_("Dit bepaalt of de 8-uursregel geldt. Een reisplanner geeft de echte reistijd."),
+        show=lambda hours: msg("ca. {hours} uur", hours=format_number(hours)),
         skip_value=_estimate_hours,
     ),
     Question(
         key="justification",
-        label="Toelichting vliegreis",
+        label=N_("Toelichting vliegreis"),
         prompt=_justification_prompt,
         parse=_free,
         value_type=str,
         applies=_needs_justification,
         depends_on=("legs", "rail_hours"),
-        help="Sinds 2020 vliegt de gemeente niet naar bestemmingen die binnen 8 uur met trein of "
-        "bus bereikbaar zijn, behalve bij spoed zoals een crisis.",
+        help=N_(
+            "Sinds 2020 vliegt de gemeente niet naar bestemmingen die binnen 8 uur met trein of "
+            "bus bereikbaar zijn, behalve bij spoed zoals een crisis."
+        ),
         notice=_justification_notice,
     ),
     Question(
         key="purpose",
-        label="Doel van de reis",
-        prompt="Wat was het doel van de reis?",
+        label=N_("Doel van de reis"),
+        prompt=N_("Wat was het doel van de reis?"),
         parse=_free,
         value_type=str,
-        help="Bijvoorbeeld de bijeenkomst, het netwerk of het overleg waaraan je deelnam.",
+        help=N_("Bijvoorbeeld de bijeenkomst, het netwerk of het overleg waaraan je deelnam."),
     ),
     Question(
         key="locations",
-        label="Bezochte locaties",
-        prompt="Welke locaties zijn bezocht?",
+        label=N_("Bezochte locaties"),
+        prompt=N_("Welke locaties zijn bezocht?"),
         parse=_free,
         value_type=str,
-        help="Steden en de plekken daarin: gemeentehuizen, bedrijven, instellingen.",
+        help=N_("Steden en de plekken daarin: gemeentehuizen, bedrijven, instellingen."),
     ),
     Question(
         key="people_met",
-        label="Ontmoet",
-        prompt="Wie heb je ontmoet? Noem functies, geen namen: het verslag wordt openbaar.",
+        label=N_("Ontmoet"),
+        prompt=N_("Wie heb je ontmoet? Noem functies, geen namen: het verslag wordt openbaar."),
         parse=_free,
         value_type=str,
-        help="Bijvoorbeeld ‘CIO’s van de steden Parijs en Praag’.",
+        help=N_("Bijvoorbeeld ‘CIO’s van de steden Parijs en Praag’."),
     ),
     Question(
         key="results",
-        label="Opbrengst",
-        prompt="Wat heeft de reis de gemeente opgeleverd? "
-        "Meerdere punten? Begin elke regel met een streepje (-).",
+        label=N_("Opbrengst"),
+        prompt=N_(
+            "Wat heeft de reis de gemeente opgeleverd? "
+            "Meerdere punten? Begin elke regel met een streepje (-)."
+        ),
         parse=_free,
         value_type=str,
-        help="Kennis, contacten, samenwerking, profilering van Den Haag.",
+        help=N_("Kennis, contacten, samenwerking, profilering van Den Haag."),
     ),
     Question(
         key="has_follow_up",
-        label="Vervolgafspraken?",
-        prompt="Zijn er vervolgafspraken gemaakt?",
+        label=N_("Vervolgafspraken?"),
+        prompt=N_("Zijn er vervolgafspraken gemaakt?"),
         parse=lambda text, ctx: parsers.parse_yes_no(text, ctx.language),
         value_type=bool,
         kind=Kind.YES_NO,
         choices=_yes_no_choices,
-        show=lambda yes: "ja" if yes else "nee",
+        show=lambda yes: msg(N_("ja") if yes else N_("nee")),
     ),
     Question(
         key="follow_up",
-        label="Welke vervolgafspraken",
-        prompt="Welke vervolgafspraken zijn er gemaakt?",
+        label=N_("Welke vervolgafspraken"),
+        prompt=N_("Welke vervolgafspraken zijn er gemaakt?"),
         parse=_free,
         value_type=str,
         applies=_has_follow_up,
@@ -566,8 +646,10 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="name",
-        label="Naam",
-        prompt="Tot slot, voor het secretariaat: wat is je naam? Ik onthoud hem voor een volgende keer.",
+        label=N_("Naam"),
+        prompt=N_(
+            "Tot slot, voor het secretariaat: wat is je naam? Ik onthoud hem voor een volgende keer."
+        ),
         parse=lambda text, ctx: parsers.parse_short_text(text),
         value_type=str,
         applies=_needs_profile,
@@ -575,13 +657,13 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="department",
-        label="Afdeling",
-        prompt="Bij welke afdeling of dienst werk je?",
+        label=N_("Afdeling"),
+        prompt=N_("Bij welke afdeling of dienst werk je?"),
         parse=lambda text, ctx: parsers.parse_short_text(text),
         value_type=str,
         applies=_needs_profile,
         remembered=lambda ctx: ctx.profile.department if ctx.profile else None,
-        help="Bijvoorbeeld ‘Dienst Publiekszaken’ of ‘Bestuursdienst’.",
+        help=N_("Bijvoorbeeld ‘Dienst Publiekszaken’ of ‘Bestuursdienst’."),
     ),
 )
 

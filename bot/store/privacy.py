@@ -122,6 +122,9 @@ def personal_data(
             if telegram_user_id is not None
             else []
         )
+        language = connection.execute(
+            select(t.traveller_languages).where(t.traveller_languages.c.user_ref == user_ref)
+        ).first()
         report_ids = {row.report_id for row in reports}
         outbox = [
             row
@@ -142,6 +145,7 @@ def personal_data(
         "trips": [_row(row) for row in trips],
         "reminders": [_row(row) for row in reminders],
         "pending_input": _row(pending) if pending else None,
+        "language": _row(language) if language else None,
         "telegram_usernames": [_row(row) for row in usernames],
         "messages_queued_or_recently_sent": [_row(row) for row in outbox],
     }
@@ -171,6 +175,9 @@ def erase_personal_data(
                 )
             ).rowcount
         profile = _erase_profile(connection, user_ref, now)
+        connection.execute(
+            delete(t.traveller_languages).where(t.traveller_languages.c.user_ref == user_ref)
+        )
         sent_to_them = [
             row.id
             for row in connection.execute(

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.i18n import N_
+
 __all__ = [
     "READ_FAILED_MESSAGE",
     "SAVE_FAILED_MESSAGE",
@@ -29,13 +31,13 @@ __all__ = [
 ]
 
 #: What a traveller reads when the database refused a write (locked, disk full, gone).
-SAVE_FAILED_MESSAGE = (
+SAVE_FAILED_MESSAGE = N_(
     "Je antwoord kon niet worden opgeslagen: de opslag is even niet beschikbaar. "
     "Wat je eerder gaf is bewaard gebleven. Stuur je antwoord over een minuut nog eens."
 )
 
 #: What a traveller reads when the database could not be read.
-READ_FAILED_MESSAGE = (
+READ_FAILED_MESSAGE = N_(
     "Je gegevens konden nu niet worden opgehaald: de opslag is even niet beschikbaar. "
     "Probeer het over een minuut nog eens."
 )

@@ -221,3 +221,12 @@ access_audit = Table(
     CheckConstraint("action IN ('requested', 'granted', 'rejected', 'revoked')", name="action"),
     Index(None, "user_ref", "id"),
 )
+
+#: The language a traveller chose with /taal or /language (their app's language otherwise).
+traveller_languages = Table(
+    "traveller_languages",
+    metadata,
+    Column("user_ref", String(_USER_REF), primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

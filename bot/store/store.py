@@ -288,6 +288,23 @@ class Store:
             return None
         return Traveller(name=account.name, department=account.department, user_ref=user_ref)
 
+    def get_language(self, user_ref: str) -> str | None:
+        """The language this traveller chose ('nl', 'en'), or None when they never chose."""
+        table = schema.traveller_languages
+        with self._read() as connection:
+            return connection.execute(
+                select(table.c.language).where(table.c.user_ref == user_ref)
+            ).scalar_one_or_none()
+
+    def set_language(self, user_ref: str, language: str, now: datetime | None = None) -> None:
+        """Remember the language this traveller chose."""
+        row = {"user_ref": user_ref, "language": language, "updated_at": self._now(now)}
+        with self._write() as connection:
+            statement = self._insert(connection, schema.traveller_languages).values(**row)
+            connection.execute(
+                statement.on_conflict_do_update(index_elements=["user_ref"], set_=row)
+            )
+
     def save_profile(
         self,
         traveller: Traveller,

@@ -12,6 +12,7 @@ from telegram import Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.i18n import DEFAULT_LANGUAGE, N_, language_from_code, t
 from bot.store import AccessAction, OutboxItem
 from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush
@@ -23,18 +24,18 @@ __all__ = ["guard", "on_access_decision", "on_revoke"]
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
-ASK_ACCESS = (
+ASK_ACCESS = N_(
     "Je hebt nog geen toegang tot deze bot. Typ /start om toegang te vragen aan het secretariaat."
 )
-WAIT = "Je aanvraag ligt bij het secretariaat. Je krijgt bericht zodra je toegang hebt."
-REJECTED = "Het secretariaat heeft je aanvraag afgewezen."
-REVOKED = (
+WAIT = N_("Je aanvraag ligt bij het secretariaat. Je krijgt bericht zodra je toegang hebt.")
+REJECTED = N_("Het secretariaat heeft je aanvraag afgewezen.")
+REVOKED = N_(
     "Het secretariaat heeft je toegang tot deze bot ingetrokken. "
     "Typ /start als je opnieuw toegang wilt vragen."
 )
-NO_SECRETARIAT = "Je hebt geen toegang tot deze bot."
-GRANTED_NOTICE = "Je hebt nu toegang. Typ /nieuw om een verslag te beginnen."
-REVOKED_NOTICE = "Het secretariaat heeft je toegang tot deze bot ingetrokken."
+NO_SECRETARIAT = N_("Je hebt geen toegang tot deze bot.")
+GRANTED_NOTICE = N_("Je hebt nu toegang. Typ /nieuw om een verslag te beginnen.")
+REVOKED_NOTICE = N_("Het secretariaat heeft je toegang tot deze bot ingetrokken.")
 _REPLIED = "stranger_replies"
 _MAX_REMEMBERED = 10_000
 
@@ -81,7 +82,8 @@ async def guard(update: Update, context: Context) -> None:
     if svc.is_allowed(user.id):
         return
     if update.callback_query is not None:
-        await update.callback_query.answer("Je hebt geen toegang.")
+        language = language_from_code(user.language_code)
+        await update.callback_query.answer(t(language, N_("Je hebt geen toegang.")))
         raise ApplicationHandlerStop
     message = update.effective_message
     if message is None:
@@ -92,7 +94,10 @@ async def guard(update: Update, context: Context) -> None:
     if _may_reply(context, state, svc.settings.stranger_reply_minutes) or asked:
         # Through the outbox's bulk lane, not as a reply here: a crowd of strangers then
         # never holds the update slots that travellers' messages need.
-        text = _stranger_reply(svc, latest.action if latest else None)
+        text = t(
+            language_from_code(user.language_code),
+            _stranger_reply(svc, latest.action if latest else None),
+        )
         svc.store.enqueue(
             [
                 OutboxItem(
@@ -147,7 +152,8 @@ def _stranger_reply(svc: Services, action: AccessAction | None) -> str:
 async def on_access_decision(update: Update, context: Context) -> None:
     """A secretariat member pressed Toestaan or Weigeren on an access request."""
     svc = services(context)
-    press = await button_press(update, needs_message=False)  # requests may wait for days
+    # The secretariat works in Dutch; requests may wait for days.
+    press = await button_press(update, DEFAULT_LANGUAGE, needs_message=False)
     if press is None:
         return
     query, callback, chat = press.query, press.callback, update.effective_chat
@@ -157,7 +163,8 @@ async def on_access_decision(update: Update, context: Context) -> None:
     user_id = int(callback.key)
     allowed = callback.arg == "ok"
     action = AccessAction.GRANTED if allowed else AccessAction.REJECTED
-    notice = GRANTED_NOTICE if allowed else REJECTED
+    language = svc.store.get_language(user_ref_of(user_id)) or "nl"
+    notice = html.escape(t(language, GRANTED_NOTICE if allowed else REJECTED), quote=False)
     decided = svc.store.decide_access(
         user_ref_of(user_id),
         action,
@@ -206,7 +213,12 @@ async def on_revoke(update: Update, context: Context) -> None:
     notice = OutboxItem(
         MESSAGE,
         f"access-revoked:{user_id}:{update.update_id}",
-        {"chat_id": user_id, "html": REVOKED_NOTICE},
+        {
+            "chat_id": user_id,
+            "html": html.escape(
+                t(svc.store.get_language(user_ref) or "nl", REVOKED_NOTICE), quote=False
+            ),
+        },
     )
     svc.store.decide_access(
         user_ref,

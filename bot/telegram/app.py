@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.i18n import LANGUAGES, N_, t
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
@@ -44,7 +45,7 @@ from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
-from bot.telegram.traveller import TRAVELLER_COMMANDS
+from bot.telegram.traveller import TRAVELLER_COMMANDS, traveller_commands
 from bot.transcription import transcriber_from_settings
 from bot.travel import TravelCalculator
 
@@ -57,6 +58,10 @@ log = logging.getLogger(__name__)
 # many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
 CONNECTION_POOL_SIZE = 4
 CONCURRENT_UPDATES = 4
+
+#: The interview's own commands, with their English aliases.
+INTERVIEW_COMMANDS = ["terug", "overzicht", "annuleer", "help", "overslaan"]
+INTERVIEW_COMMANDS += ["back", "review", "cancel", "skip"]
 
 SECRETARIAT_COMMANDS: list[BotCommand] = [
     *secretariat.SECRETARIAT_BOT_COMMANDS,
@@ -160,9 +165,10 @@ ROUTES: tuple[Route, ...] = (
     Route(access.on_revoke, commands=("intrekken",), chat="desk"),
     Route(traveller.on_edited, message=filters.UpdateType.EDITED),
     Route(traveller.on_start, commands=("start",)),
-    Route(traveller.on_new, commands=("nieuw",)),
-    Route(traveller.on_command, commands=("terug", "overzicht", "annuleer", "help", "overslaan")),
-    Route(traveller.on_my_reports, commands=("mijnverslagen",)),
+    Route(traveller.on_new, commands=("nieuw", "new")),
+    Route(traveller.on_command, commands=tuple(INTERVIEW_COMMANDS)),
+    Route(traveller.on_my_reports, commands=("mijnverslagen", "myreports")),
+    Route(traveller.on_language, commands=("taal", "language")),
     Route(traveller.on_check, commands=("check",)),
     Route(secretariat.on_trip_command, commands=("reis",)),
     Route(secretariat.on_secretariat_trip, commands=("reis",), chat="desk"),
@@ -175,6 +181,7 @@ ROUTES: tuple[Route, ...] = (
     Route(privacy.on_erase, commands=("verwijder",)),
     Route(access.on_access_decision, prefix="acc"),
     Route(traveller.on_report_button, prefix="r"),
+    Route(traveller.on_language_button, prefix="lang"),
     Route(traveller.on_callback, prefix="a"),  # answer a question
     Route(traveller.on_callback, prefix="m"),  # tick a multi-choice option
     Route(traveller.on_callback, prefix="c"),  # the calendar
@@ -227,11 +234,17 @@ def _add_handlers(
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the Dutch command menus and start delivering the outbox."""
+    """Register the command menus (Dutch, and English for English apps) and start the outbox."""
     svc: Services = application.bot_data["services"]
     await application.bot.set_my_commands(
         TRAVELLER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
     )
+    for language in LANGUAGES[1:]:
+        await application.bot.set_my_commands(
+            traveller_commands(language),
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=language,
+        )
     if svc.settings.secretariat_chat_id is not None and SECRETARIAT_COMMANDS:
         await application.bot.set_my_commands(
             SECRETARIAT_COMMANDS, scope=BotCommandScopeChat(svc.settings.secretariat_chat_id)
@@ -294,9 +307,17 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         and update.effective_chat.type == "private"
     ):
         try:
+            svc: Services = context.application.bot_data["services"]
+            language = svc.language_of(update.effective_user)
             await context.bot.send_message(
                 update.effective_chat.id,
-                "Er ging iets mis aan onze kant. Je antwoorden zijn bewaard; probeer het zo opnieuw.",
+                t(
+                    language,
+                    N_(
+                        "Er ging iets mis aan onze kant. Je antwoorden zijn bewaard; probeer "
+                        "het zo opnieuw."
+                    ),
+                ),
             )
         except Exception:  # the network may be what failed
             log.warning("could not tell the user about the error")

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.config import Settings
+from bot.i18n import N_, t
 from bot.telegram.services import services
 
 __all__ = [
@@ -49,19 +50,19 @@ NOT_AUTHORISED = (
     "Dit mag alleen een daarvoor aangewezen medewerker van het secretariaat. "
     "Vraag een beheerder van deze groep."
 )
-TOO_MANY_MESSAGES = (
+TOO_MANY_MESSAGES = N_(
     "Je stuurt veel berichten kort na elkaar. Wacht even een minuut en stuur je laatste "
     "bericht dan opnieuw; wat je eerder gaf is bewaard."
 )
-TOO_MANY_TRIPS = (
+TOO_MANY_TRIPS = N_(
     "Je hebt het afgelopen uur al veel reizen aangemeld. Probeer het over een uur nog eens; "
     "klopt er iets niet, vraag het dan het secretariaat."
 )
-TOO_MANY_RESENDS = (
+TOO_MANY_RESENDS = N_(
     "Je hebt het afgelopen uur al vaak documenten opnieuw laten sturen. Probeer het over een "
     "uur nog eens; de eerder gestuurde documenten staan hierboven in de chat."
 )
-TOO_MANY_CHECKS = (
+TOO_MANY_CHECKS = N_(
     "Je hebt het afgelopen uur al veel reizen nagerekend. Probeer het over een uur nog eens."
 )
 
@@ -212,14 +213,14 @@ async def screen(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is not None and not valid_calendar_data(query.data, svc.clock().date()):
         log.warning("user %s sent forged calendar data", user.id)
-        await query.answer("Deze knop werkt niet meer.")
+        await query.answer(t(svc.language_of(user), N_("Deze knop werkt niet meer.")))
         raise ApplicationHandlerStop
     reached = limit_reached(context, user.id, _kinds(update))
     if reached is None:
         return
     log.info("user %s over the %s limit", user.id, reached.removeprefix("drop:"))
     if not reached.startswith("drop:") and svc.is_allowed(user.id):
-        await _tell(update, _LIMIT_TEXTS[reached])
+        await _tell(update, t(svc.language_of(user), _LIMIT_TEXTS[reached]))
     elif update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop

@@ -15,10 +15,11 @@ import html
 from dataclasses import dataclass
 from datetime import date
 
+from babel.dates import get_month_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.dialogs import Kind, Prompt
-from bot.formatting import MONTH_NAMES
+from bot.i18n import N_, t
 
 __all__ = [
     "Callback",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 CHECK = "✅"
-_MONTHS = MONTH_NAMES
+_WEEKDAYS = (N_("ma"), N_("di"), N_("wo"), N_("do"), N_("vr"), N_("za"), N_("zo"))
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,12 @@ def prompt_html(prompt: Prompt) -> str:
         f"<b>{html.escape(prompt.text)}</b>" if len(prompt.text) < 400 else html.escape(prompt.text)
     )
     if prompt.current_answer:
-        lines.append(f"\nHuidig antwoord: {html.escape(prompt.current_answer)}")
+        current = t(prompt.language, N_("Huidig antwoord: {answer}"), answer=prompt.current_answer)
+        lines.append(f"\n{html.escape(current)}")
     if prompt.optional:
-        lines.append("<i>Deze vraag mag je overslaan.</i>")
+        lines.append(
+            f"<i>{html.escape(t(prompt.language, N_('Deze vraag mag je overslaan.')))}</i>"
+        )
     return "\n".join(lines)
 
 
@@ -74,16 +78,18 @@ def _rows(
 
 
 def prompt_keyboard(
-    prompt: Prompt, toggled: frozenset[str] = frozenset()
+    prompt: Prompt, toggled: frozenset[str] = frozenset(), language: str | None = None
 ) -> InlineKeyboardMarkup | None:
     """Buttons for the prompt's choices; toggles and ‘Klaar’ for a multi-choice."""
+    language = language or prompt.language
     if not prompt.choices:
         if prompt.kind is Kind.DATE:
             return InlineKeyboardMarkup(
                 [
                     [
                         InlineKeyboardButton(
-                            "📅 Kies in de kalender", callback_data=f"c|{prompt.key}|open"
+                            t(language, N_("📅 Kies in de kalender")),
+                            callback_data=f"c|{prompt.key}|open",
                         )
                     ]
                 ]
@@ -99,7 +105,9 @@ def prompt_keyboard(
             for index, (label, choice) in enumerate(zip(labels, prompt.choices, strict=True))
         ]
         rows = _rows(buttons, labels)
-        rows.append([InlineKeyboardButton("Klaar", callback_data=f"m|{prompt.key}|ok")])
+        rows.append(
+            [InlineKeyboardButton(t(language, N_("Klaar")), callback_data=f"m|{prompt.key}|ok")]
+        )
         return InlineKeyboardMarkup(rows)
     labels = [c.label for c in prompt.choices]
     buttons = [
@@ -112,18 +120,20 @@ def prompt_keyboard(
 
 
 def calendar_keyboard(
-    key: str, year: int, month: int, picked: date | None, today: date
+    key: str, year: int, month: int, picked: date | None, today: date, language: str = "nl"
 ) -> InlineKeyboardMarkup:
     """A month grid: tap the departure day, then the return day. Future days are not offered."""
     rows = [
         [
             InlineKeyboardButton("‹", callback_data=f"c|{key}|m{_shift(year, month, -1)}"),
-            InlineKeyboardButton(f"{_MONTHS[month - 1]} {year}", callback_data=f"c|{key}|noop"),
+            InlineKeyboardButton(
+                f"{_month_name(month, language)} {year}", callback_data=f"c|{key}|noop"
+            ),
             InlineKeyboardButton("›", callback_data=f"c|{key}|m{_shift(year, month, 1)}"),
         ],
         [
             InlineKeyboardButton(day, callback_data=f"c|{key}|noop")
-            for day in ["ma", "di", "wo", "do", "vr", "za", "zo"]
+            for day in [t(language, name) for name in _WEEKDAYS]
         ],
     ]
     for week in calendar.Calendar().monthdatescalendar(year, month):
@@ -139,6 +149,11 @@ def calendar_keyboard(
                 )
         rows.append(row)
     return InlineKeyboardMarkup(rows)
+
+
+def _month_name(month: int, language: str) -> str:
+    """'april' or 'April': the month in the traveller's language (Babel's CLDR names)."""
+    return str(get_month_names("wide", locale=language)[month])
 
 
 def _shift(year: int, month: int, delta: int) -> str:

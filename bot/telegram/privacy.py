@@ -15,6 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
+from bot.i18n import N_, t
 from bot.store import OutboxItem
 from bot.store.privacy import (
     IdleDraft,
@@ -44,7 +45,7 @@ Context = ContextTypes.DEFAULT_TYPE
 #: How often the retention job runs.
 RETENTION_INTERVAL = timedelta(hours=1)
 
-ERASE_QUESTION = (
+ERASE_QUESTION = N_(
     "Wil je dat ik je gegevens verwijder?\n\n"
     "Dan verdwijnen: je onafgemaakte verslag, je naam en afdeling, je Telegram-gebruikersnaam "
     "en de berichten die ik je stuurde.\n\n"
@@ -128,14 +129,18 @@ async def on_my_data(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     now = svc.clock()
+    language = svc.language_of(user)
     data = personal_data(svc.store, user_ref_of(user.id), user.id, now)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.reply_document(
         document=body,
         filename=f"mijngegevens-{now:%Y-%m-%d}.json",
-        caption=(
-            "Alles wat de bot over je heeft opgeslagen. Wil je het laten verwijderen? "
-            "Typ /verwijder."
+        caption=t(
+            language,
+            N_(
+                "Alles wat de bot over je heeft opgeslagen. Wil je het laten verwijderen? "
+                "Typ /verwijder."
+            ),
         ),
     )
 
@@ -144,13 +149,15 @@ async def on_erase(update: Update, context: Context) -> None:
     """/verwijder: ask for confirmation before erasing the traveller's data."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
+    language = services(context).language_of(user)
+    yes, no = t(language, N_("Ja, verwijder")), t(language, N_("Nee, laat staan"))
     await message.reply_text(
-        ERASE_QUESTION,
+        t(language, ERASE_QUESTION),
         reply_markup=InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton("Ja, verwijder", callback_data=f"avg|{user.id}|ja"),
-                    InlineKeyboardButton("Nee, laat staan", callback_data=f"avg|{user.id}|nee"),
+                    InlineKeyboardButton(yes, callback_data=f"avg|{user.id}|ja"),
+                    InlineKeyboardButton(no, callback_data=f"avg|{user.id}|nee"),
                 ]
             ]
         ),
@@ -160,28 +167,36 @@ async def on_erase(update: Update, context: Context) -> None:
 async def on_erase_decision(update: Update, context: Context) -> None:
     """The traveller answered the /verwijder question (only their own buttons count)."""
     svc = services(context)
-    press = await button_press(update, needs_message=False, owner_in_key=True)
+    language = svc.language_of(update.effective_user)  # before the erasure forgets the choice
+    press = await button_press(update, language, needs_message=False, owner_in_key=True)
     if press is None:
         return
     query, message, user_ref = press.query, press.message, press.user_ref
     if press.callback.arg != "ja":
-        await query.answer("Er is niets verwijderd.")
+        nothing = t(language, N_("Er is niets verwijderd."))
+        await query.answer(nothing)
         if message is not None:
-            await message.edit_text("Er is niets verwijderd.")
+            await message.edit_text(nothing)
         return
     async with svc.lock(user_ref):
         erased = erase_personal_data(svc.store, user_ref, query.from_user.id, svc.clock())
         svc.forget(user_ref)
     context.application.bot_data.get("usernames_seen", {}).pop(query.from_user.id, None)
     log.info("personal data of a traveller erased on request")
-    await query.answer("Verwijderd.")
-    lines = ["Je gegevens zijn verwijderd."]
+    await query.answer(t(language, N_("Verwijderd.")))
+    lines = [t(language, N_("Je gegevens zijn verwijderd."))]
     if erased.reports_anonymised:
         lines.append(
-            f"{erased.reports_anonymised} verstuurd(e) verslag(en) blijven in het register, "
-            "los van je Telegram-account."
+            t(
+                language,
+                N_(
+                    "{count} verstuurd(e) verslag(en) blijven in het register, "
+                    "los van je Telegram-account."
+                ),
+                count=erased.reports_anonymised,
+            )
         )
-    lines.append("Typ /nieuw als je later weer een verslag wilt maken.")
+    lines.append(t(language, N_("Typ /nieuw als je later weer een verslag wilt maken.")))
     text = "\n".join(lines)
     if message is not None:
         await message.edit_text(html.escape(text), parse_mode=ParseMode.HTML)

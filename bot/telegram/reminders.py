@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.dialogs import NeedsChoice
 from bot.dialogs.interview import prefilled_state
 from bot.formatting import format_day
+from bot.i18n import DEFAULT_LANGUAGE, N_, t
 from bot.outbox import Sender
 from bot.reminders import (
     WorkingHours,
@@ -33,7 +34,7 @@ from bot.reminders import (
 )
 from bot.report import DayPart, TripPeriod
 from bot.store import OutboxItem, Reminder, Store, Trip, TripStatus
-from bot.telegram.buttons import STALE_BUTTON, button_press
+from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush, telegram_call
 from bot.telegram.services import Services, TelegramDraft, services
 from bot.telegram.traveller import edit_markup, send_prompt
@@ -111,35 +112,58 @@ def reconcile_trip(store: Store, trip: Trip) -> bool:
     return False
 
 
-def _keyboard(trip_id: str, first: bool) -> InlineKeyboardMarkup:
+NOTHING_NEEDED = N_("Voor deze reis is niets meer nodig.")
+
+
+def _keyboard(trip_id: str, first: bool, language: str = DEFAULT_LANGUAGE) -> InlineKeyboardMarkup:
     """'Verder' (or 'Beginnen'), 'Later', 'Niet nodig'."""
+    go = N_("Beginnen") if first else N_("Verder")
     return InlineKeyboardMarkup(
         [
             [
+                InlineKeyboardButton(t(language, go), callback_data=f"rem|{trip_id}|go"),
                 InlineKeyboardButton(
-                    "Beginnen" if first else "Verder", callback_data=f"rem|{trip_id}|go"
+                    t(language, N_("Later")), callback_data=f"rem|{trip_id}|later"
                 ),
-                InlineKeyboardButton("Later", callback_data=f"rem|{trip_id}|later"),
-                InlineKeyboardButton("Niet nodig", callback_data=f"rem|{trip_id}|no"),
+                InlineKeyboardButton(
+                    t(language, N_("Niet nodig")), callback_data=f"rem|{trip_id}|no"
+                ),
             ]
         ]
     )
 
 
-def _reminder_html(trip: Trip, first: bool, settings: Settings, has_draft: bool) -> str:
+def _reminder_html(
+    trip: Trip, first: bool, settings: Settings, has_draft: bool, language: str = DEFAULT_LANGUAGE
+) -> str:
     """The text of a reminder: the invitation after return, later ones, the deadline."""
     where = html.escape(trip.destination)
     deadline = format_day(deadline_of(trip.return_date, settings))
     if first:
-        return (
-            f"Welkom terug uit {where}! Zullen we het verslag van je dienstreis maken? "
-            f"Bestemming en data heb ik al ingevuld; het kost een paar minuten.\n"
-            f"Graag uiterlijk {deadline}."
+        return t(
+            language,
+            N_(
+                "Welkom terug uit {where}! Zullen we het verslag van je dienstreis maken? "
+                "Bestemming en data heb ik al ingevuld; het kost een paar minuten.\n"
+                "Graag uiterlijk {deadline}."
+            ),
+            where=where,
+            deadline=deadline,
         )
-    state = "Je verslag is nog niet af" if has_draft else "Je verslag is nog niet begonnen"
-    return (
-        f"Herinnering: {state} (reis naar {where}, {trip_dates(trip)}). "
-        f"Graag uiterlijk {deadline}. Met ‘Verder’ ga je door waar je was."
+    return t(
+        language,
+        N_(
+            "Herinnering: Je verslag is nog niet af (reis naar {where}, {dates}). "
+            "Graag uiterlijk {deadline}. Met ‘Verder’ ga je door waar je was."
+        )
+        if has_draft
+        else N_(
+            "Herinnering: Je verslag is nog niet begonnen (reis naar {where}, {dates}). "
+            "Graag uiterlijk {deadline}. Met ‘Verder’ ga je door waar je was."
+        ),
+        where=where,
+        dates=trip_dates(trip),
+        deadline=deadline,
     )
 
 
@@ -156,7 +180,11 @@ def reminder_senders(bot: Bot, store: Store) -> dict[str, Sender]:
                 payload["chat_id"],
                 payload["html"],
                 parse_mode=ParseMode.HTML,
-                reply_markup=_keyboard(trip.trip_id, payload.get("first", False)),
+                reply_markup=_keyboard(
+                    trip.trip_id,
+                    payload.get("first", False),
+                    str(payload.get("language", DEFAULT_LANGUAGE)),
+                ),
             )
         )
 
@@ -207,14 +235,16 @@ async def send_due_reminders(svc: Services, *, force: bool = False, batch: int =
             log.warning("no chat for %s: reminder %s not sent", trip.user_ref, newest.id)
             store.mark_reminder_sent(newest.id, now)
             continue
+        language = store.get_language(trip.user_ref) or DEFAULT_LANGUAGE
         item = OutboxItem(
             REMINDER,
             f"reminder:{newest.id}",
             {
                 "chat_id": chat_id,
                 "trip_id": trip_id,
-                "html": _reminder_html(trip, first, settings, draft is not None),
+                "html": _reminder_html(trip, first, settings, draft is not None, language),
                 "first": first,
+                "language": language,
             },
         )
         if store.mark_reminder_sent(newest.id, now, [item]):
@@ -285,7 +315,8 @@ async def _reminder_job(context: Context) -> None:
 async def on_reminder_button(update: Update, context: Context) -> None:
     """'Verder' / 'Later' / 'Niet nodig' under a reminder."""
     svc = services(context)
-    press = await button_press(update)
+    language = svc.language_of(update.effective_user)
+    press = await button_press(update, language)
     if press is None or press.message is None:
         return
     query, callback, message, user_ref = press.query, press.callback, press.message, press.user_ref
@@ -294,38 +325,48 @@ async def on_reminder_button(update: Update, context: Context) -> None:
         await press.stale()
         return
     if svc.was_answered(message.chat_id, message.message_id):
-        await query.answer("Dit is al verwerkt.")  # the second tap of a double tap
+        # the second tap of a double tap
+        await query.answer(t(language, N_("Dit is al verwerkt.")))
         return
     svc.mark_answered(message.chat_id, message.message_id)  # no await in between: one tap wins
     if trip.status is not TripStatus.PLANNED:
-        await query.answer("Voor deze reis is niets meer nodig.")
+        await query.answer(t(language, NOTHING_NEEDED))
         await edit_markup(message, None)
         return
     if callback.arg == "later":
         until = snooze_until(svc.clock(), svc.settings)
         svc.store.snooze_reminders(trip.trip_id, until)
-        await query.answer("Goed, ik herinner je later.")
+        await query.answer(t(language, N_("Goed, ik herinner je later.")))
         await edit_markup(message, None)
+        day = until.astimezone(WorkingHours.from_settings(svc.settings).zone).date()
         await message.reply_text(
-            f"Ik herinner je weer op {format_day(until.astimezone(WorkingHours.from_settings(svc.settings).zone).date())}."
+            t(language, N_("Ik herinner je weer op {day}."), day=format_day(day))
         )
     elif callback.arg == "no":
         svc.store.expect_input(user_ref, CANCEL_REASON, {"trip_id": trip.trip_id}, svc.clock())
         await query.answer()
         await edit_markup(message, None)
         await message.reply_text(
-            f"Waarom is een verslag van de reis naar {trip.destination} niet nodig? "
-            "Bijvoorbeeld: de reis is niet doorgegaan. Typ de reden; die gaat naar het secretariaat."
+            t(
+                language,
+                N_(
+                    "Waarom is een verslag van de reis naar {where} niet nodig? Bijvoorbeeld: de "
+                    "reis is niet doorgegaan. Typ de reden; die gaat naar het secretariaat."
+                ),
+                where=trip.destination,
+            )
         )
     elif callback.arg == "go":
         await query.answer()
         await edit_markup(message, None)
-        await _continue(svc, message, user_ref, trip)
+        await _continue(svc, message, user_ref, trip, language)
     else:
-        await query.answer(STALE_BUTTON)
+        await press.stale()
 
 
-async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) -> None:
+async def _continue(
+    svc: Services, message: Message, user_ref: str, trip: Trip, language: str
+) -> None:
     """Resume the draft at its question, or start one with destination and dates filled in."""
     async with svc.lock(user_ref):
         draft = svc.load_draft(user_ref)
@@ -340,16 +381,22 @@ async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) 
             start = "period" if "destinations" in answers else "destinations"
             state = prefilled_state(svc.trip, svc.clock(), answers, start_at=start)
             draft = TelegramDraft(
-                interview=state.model_copy(update={"started": True}), trip_id=trip.trip_id
+                interview=state.model_copy(update={"started": True, "language": language}),
+                trip_id=trip.trip_id,
             )
             svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
             await message.reply_text(
-                "We beginnen. Bestemming en data heb ik ingevuld; klopt de periode, kies dan "
-                "‘Ongewijzigd’, of typ hem met dagdelen, bijvoorbeeld "
-                f"‘{_with_parts(trip)}’."
+                t(
+                    language,
+                    N_(
+                        "We beginnen. Bestemming en data heb ik ingevuld; klopt de periode, kies "
+                        "dan ‘Ongewijzigd’, of typ hem met dagdelen, bijvoorbeeld ‘{example}’."
+                    ),
+                    example=_with_parts(trip),
+                )
             )
         else:
-            await message.reply_text("We gaan verder waar je was:")
+            await message.reply_text(t(language, N_("We gaan verder waar je was:")))
         prompt = svc.interview(user_ref, draft).current_prompt()
         await send_prompt(message, prompt, frozenset(draft.toggled))
 
@@ -367,13 +414,14 @@ def _with_parts(trip: Trip) -> str:
 async def take_cancel_reason(svc: Services, message: Message, user_ref: str, trip_id: str) -> None:
     """The traveller's reason: cancel the trip, stop its reminders, tell the secretariat."""
     reason = (message.text or "").strip()
+    language = svc.language_of(message.from_user)
     if not reason:
-        await message.reply_text("Typ de reden in een bericht.")
+        await message.reply_text(t(language, N_("Typ de reden in een bericht.")))
         return
     trip = svc.store.get_trip(trip_id)
     svc.store.clear_input(user_ref)
     if trip is None or trip.status is not TripStatus.PLANNED:
-        await message.reply_text("Voor deze reis is niets meer nodig.")
+        await message.reply_text(t(language, NOTHING_NEEDED))
         return
     now = svc.clock()
     svc.store.set_trip_status(trip_id, TripStatus.CANCELLED, now, cancel_reason=reason[:2000])
@@ -388,7 +436,13 @@ async def take_cancel_reason(svc: Services, message: Message, user_ref: str, tri
         )
         schedule_flush(svc)
     await message.reply_text(
-        "Dank je. De herinneringen voor deze reis zijn gestopt en het secretariaat is ingelicht."
+        t(
+            language,
+            N_(
+                "Dank je. De herinneringen voor deze reis zijn gestopt en het secretariaat is "
+                "ingelicht."
+            ),
+        )
     )
 
 

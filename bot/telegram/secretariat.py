@@ -17,6 +17,7 @@ from bot.dialogs import NeedsChoice
 from bot.dialogs.parsers import parse_period
 from bot.dialogs.ports import TripCalculator
 from bot.export import export_csv, export_xlsx
+from bot.i18n import DEFAULT_LANGUAGE, N_, msg, t, translate
 from bot.reminders import WorkingHours, deadline_of
 from bot.report import TripPeriod, join_dutch
 from bot.store import OutboxItem
@@ -44,7 +45,7 @@ Context = ContextTypes.DEFAULT_TYPE
 
 #: Pending input kind: the traveller's next message is a trip to announce.
 PLANNED_TRIP = "planned_trip"
-_EXAMPLE = "Bijvoorbeeld: ‘Wenen 27-04 t/m 29-04’ of ‘Parijs 3 juni’."
+_EXAMPLE = N_("Bijvoorbeeld: ‘Wenen 27-04 t/m 29-04’ of ‘Parijs 3 juni’.")
 _MAX_LISTED_REPORTS = 40
 
 SECRETARIAT_BOT_COMMANDS = [
@@ -74,7 +75,10 @@ def parse_trip_announcement(text: str, today: Any, trip: TripCalculator) -> tupl
             destination = typed
         return destination or typed, period
     raise ValueError(
-        f"Ik lees hier geen bestemming met data in. Typ bestemming en data. {_EXAMPLE}"
+        msg(
+            "Ik lees hier geen bestemming met data in. Typ bestemming en data. {example}",
+            example=msg(_EXAMPLE),
+        )
     )
 
 
@@ -83,12 +87,16 @@ def _today(svc: Services) -> Any:
     return WorkingHours.from_settings(svc.settings).working_day_of(svc.clock())
 
 
-def _announced(destination: str, period: TripPeriod) -> str:
+def _announced(destination: str, period: TripPeriod, language: str = DEFAULT_LANGUAGE) -> str:
     """The confirmation of a registered trip."""
-    return (
-        f"Genoteerd: reis naar {destination}, {period.describe()}. "
-        "De dag na terugkomst stuur ik een uitnodiging om het verslag te maken, "
-        "met bestemming en data al ingevuld."
+    return t(
+        language,
+        N_(
+            "Genoteerd: reis naar {destination}, {period}. De dag na terugkomst stuur ik een "
+            "uitnodiging om het verslag te maken, met bestemming en data al ingevuld."
+        ),
+        destination=destination,
+        period=period.describe(),
     )
 
 
@@ -104,21 +112,26 @@ async def on_trip_command(update: Update, context: Context) -> None:
     text = " ".join(context.args or [])
     if not text:
         svc.store.expect_input(user_ref, PLANNED_TRIP, {}, svc.clock())
-        await message.reply_text(f"Waar ga je naartoe, en wanneer? {_EXAMPLE}")
+        language = svc.language_of(user)
+        await message.reply_text(
+            t(language, N_("Waar ga je naartoe, en wanneer? {example}"), example=msg(_EXAMPLE))
+        )
         return
     await _announce(svc, message, user_ref, text)
 
 
 async def _announce(svc: Services, message: Message, user_ref: str, text: str) -> bool:
     """Register the trip typed in `text` for the sender; whether it was understood."""
+    language = svc.language_of(message.from_user)
     try:
         destination, period = parse_trip_announcement(text, _today(svc), svc.trip)
     except ValueError as error:
-        await message.reply_text(str(error))
+        said = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else ""
+        await message.reply_text(translate(language, said or str(error)))
         return False
     register_trip(svc, user_ref, destination, period, user_ref)
     svc.store.clear_input(user_ref)
-    await message.reply_text(_announced(destination, period))
+    await message.reply_text(_announced(destination, period, language))
     return True
 
 
@@ -133,9 +146,9 @@ async def on_pending_text(update: Update, context: Context) -> None:
     if pending is None or not svc.is_allowed(user.id):
         return
     kind, payload = pending
-    if message.text.strip().lower() in ("annuleer", "stop", "laat maar"):
+    if message.text.strip().lower() in ("annuleer", "stop", "laat maar", "cancel", "never mind"):
         svc.store.clear_input(user_ref)
-        await message.reply_text("Goed, laten we het zo.")
+        await message.reply_text(t(svc.language_of(user), N_("Goed, laten we het zo.")))
     elif kind == PLANNED_TRIP:
         await _announce(svc, message, user_ref, message.text)
     elif kind == CANCEL_REASON:

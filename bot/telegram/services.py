@@ -11,10 +11,12 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from telegram import User
 from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
+from bot.i18n import DEFAULT_LANGUAGE, language_from_code
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
 from bot.store import AccessAction, Store
@@ -38,6 +40,7 @@ class VoiceAnswer(BaseModel):
     file_id: str | None = None
     filename: str = "voice.ogg"
     mime_type: str = "audio/ogg"
+    language: str = DEFAULT_LANGUAGE  # the traveller's: transcription and the texts around it
 
     @property
     def text(self) -> str:
@@ -74,6 +77,22 @@ class Services:
     _locks: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
     _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
+    _languages: dict[str, str] = field(default_factory=dict)
+
+    def language_of(self, user: User | None) -> str:
+        """The traveller's language: their /taal choice, else their Telegram app's language."""
+        if user is None:
+            return DEFAULT_LANGUAGE
+        user_ref = user_ref_of(user.id)
+        if user_ref not in self._languages:
+            chosen = self.store.get_language(user_ref)
+            self._languages[user_ref] = chosen or language_from_code(user.language_code)
+        return self._languages[user_ref]
+
+    def set_language(self, user_ref: str, language: str) -> None:
+        """Remember the traveller's choice of language, in the store and here."""
+        self.store.set_language(user_ref, language, self.clock())
+        self._languages[user_ref] = language
 
     def mark_answered(self, chat_id: int, message_id: int) -> None:
         """Remember that a one-shot keyboard (a question's choices, a reminder) was used."""
@@ -133,6 +152,7 @@ class Services:
     def forget(self, user_ref: str) -> None:
         """Drop what is cached about this traveller (after their data was erased)."""
         self._profiles.pop(user_ref, None)
+        self._languages.pop(user_ref, None)
 
     def is_allowed(self, user_id: int) -> bool:
         """Granted by the secretariat, or listed in ALLOWED_USER_IDS and never revoked since.

@@ -13,12 +13,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.dialogs import Choice, Interview, Prompt, Reply
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, t
 from bot.render import render_chat_summary
 from bot.report import Report
 from bot.store import DuplicateUpdate, StoreUnavailable
@@ -39,6 +49,8 @@ __all__ = [
     "on_check",
     "on_command",
     "on_edited",
+    "on_language",
+    "on_language_button",
     "on_my_reports",
     "on_other_content",
     "on_start",
@@ -48,24 +60,43 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The command menu for travellers, registered in Dutch with setMyCommands.
-TRAVELLER_COMMANDS = [
-    BotCommand("start", "Beginnen of verdergaan"),
-    BotCommand("nieuw", "Nieuw verslag"),
-    BotCommand("terug", "Vorige vraag"),
-    BotCommand("overzicht", "Je antwoorden tot nu toe"),
-    BotCommand("annuleer", "Dit verslag weggooien"),
-    BotCommand("help", "Uitleg"),
-    BotCommand("mijnverslagen", "Je verstuurde verslagen"),
-    BotCommand("check", "Km en CO2 van een reis berekenen"),
-    BotCommand("reis", "Een reis vooraf aanmelden"),
-    BotCommand("mijngegevens", "Al je opgeslagen gegevens als bestand"),
-    BotCommand("verwijder", "Je gegevens laten verwijderen"),
+#: The traveller's command menu: (Dutch command, English alias, description msgid). Each
+#: language's menu is registered with setMyCommands' language_code; both names always work.
+COMMAND_MENU: list[tuple[str, str, str]] = [
+    ("start", "start", N_("Beginnen of verdergaan")),
+    ("nieuw", "new", N_("Nieuw verslag")),
+    ("terug", "back", N_("Vorige vraag")),
+    ("overzicht", "review", N_("Je antwoorden tot nu toe")),
+    ("annuleer", "cancel", N_("Dit verslag weggooien")),
+    ("help", "help", N_("Uitleg")),
+    ("mijnverslagen", "myreports", N_("Je verstuurde verslagen")),
+    ("check", "check", N_("Km en CO2 van een reis berekenen")),
+    ("reis", "reis", N_("Een reis vooraf aanmelden")),
+    ("mijngegevens", "mijngegevens", N_("Al je opgeslagen gegevens als bestand")),
+    ("verwijder", "verwijder", N_("Je gegevens laten verwijderen")),
+    ("taal", "language", N_("Taal: Nederlands of English")),
 ]
+#: English command names that do what their Dutch command does.
+ENGLISH_ALIASES: dict[str, str] = {
+    english: dutch for dutch, english, _ in COMMAND_MENU if english != dutch
+} | {"skip": "overslaan"}
+
+
+def traveller_commands(language: str = DEFAULT_LANGUAGE) -> list[BotCommand]:
+    """The command menu in `language` (English command names in the English menu)."""
+    return [
+        BotCommand(dutch if language == DEFAULT_LANGUAGE else english, t(language, description))
+        for dutch, english, description in COMMAND_MENU
+    ]
+
+
+#: The command menu for travellers, registered in Dutch with setMyCommands.
+TRAVELLER_COMMANDS = traveller_commands()
 
 Context = ContextTypes.DEFAULT_TYPE
 
-NO_DRAFT = "Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen."
+BUTTON_GONE = STALE_BUTTON
+NO_DRAFT = N_("Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen.")
 
 
 async def send_prompt(
@@ -119,7 +150,9 @@ async def _handle(
         if draft is not None:
             await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
     except StoreUnavailable as error:
-        await message.get_bot().send_message(message.chat_id, error.message)
+        await message.get_bot().send_message(
+            message.chat_id, t(svc.language_of(user), error.message)
+        )
 
 
 async def _run_locked(
@@ -129,14 +162,18 @@ async def _run_locked(
     draft = svc.load_draft(user_ref)
     if draft is None:
         if not new:
-            await message.get_bot().send_message(message.chat_id, NO_DRAFT)
+            await message.get_bot().send_message(
+                message.chat_id, t(svc.language_of(user), NO_DRAFT)
+            )
             return
         draft = TelegramDraft()
+        draft.interview.language = svc.language_of(user)
         interview = svc.interview(user_ref, draft)
         reply = interview.start()
         await _commit(svc, user_ref, draft, interview, update.update_id)
         await _send_reply(message, reply, draft)
         return
+    draft.interview.language = svc.language_of(user)
     interview = svc.interview(user_ref, draft)
     previous = interview.state
     if not new:
@@ -150,7 +187,9 @@ async def _run_locked(
         return
     if reply.cancelled:
         svc.store.delete_draft(user_ref)
-        reply.messages.append("Typ /nieuw om een nieuw verslag te beginnen.")
+        reply.messages.append(
+            t(interview.language, N_("Typ /nieuw om een nieuw verslag te beginnen."))
+        )
         await _send_reply(message, reply, None)
         return
     await _commit(svc, user_ref, draft, interview, update.update_id)
@@ -173,10 +212,17 @@ async def _finish(
         trip_id=draft.trip_id,
     )
     if not first:
-        await message.get_bot().send_message(message.chat_id, "Dit verslag is al verstuurd.")
+        await message.get_bot().send_message(
+            message.chat_id, t(svc.language_of(user), N_("Dit verslag is al verstuurd."))
+        )
         return
     for text in reply.messages:
         await send_html(message, html.escape(text))
+    language = svc.language_of(user)
+    if language != DEFAULT_LANGUAGE:
+        # The summary below is the official form, which stays Dutch with the answers as typed.
+        note = N_("Hieronder je verslag zoals het naar het secretariaat gaat.")
+        await send_html(message, html.escape(t(language, note)))
     for part in render_chat_summary(report):
         await message.get_bot().send_message(message.chat_id, part, parse_mode=ParseMode.HTML)
     schedule_flush(svc)
@@ -206,8 +252,11 @@ async def on_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    command = ENGLISH_ALIASES.get(command, command)
     if command == "help" and _has_no_draft(update, context):
-        await message.reply_text(_general_help())
+        await message.reply_text(
+            _general_help(services(context).language_of(update.effective_user))
+        )
         return
     await _run(update, context, command)
 
@@ -218,9 +267,9 @@ def _has_no_draft(update: Update, context: Context) -> bool:
     return user is None or services(context).load_draft(user_ref_of(user.id)) is None
 
 
-def _general_help() -> str:
-    lines = ["Deze bot maakt met je het verslag van een buitenlandse dienstreis."]
-    lines += [f"/{c.command}: {c.description}" for c in TRAVELLER_COMMANDS]
+def _general_help(language: str) -> str:
+    lines = [t(language, N_("Deze bot maakt met je het verslag van een buitenlandse dienstreis."))]
+    lines += [f"/{c.command}: {c.description}" for c in traveller_commands(language)]
     return "\n".join(lines)
 
 
@@ -242,11 +291,14 @@ async def on_other_content(update: Update, context: Context) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     svc = services(context)
-    notice = (
-        "Ik kan alleen tekst en spraakberichten verwerken. Typ of spreek je antwoord, of kies "
-        "een knop."
+    notice = t(
+        svc.language_of(user),
+        N_(
+            "Ik kan alleen tekst en spraakberichten verwerken. Typ of spreek je antwoord, of "
+            "kies een knop."
+        )
         if svc.transcriber is not None
-        else "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
+        else N_("Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."),
     )
     draft = svc.load_draft(user_ref_of(user.id))
     prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
@@ -259,8 +311,14 @@ async def on_edited(update: Update, context: Context) -> None:
     if message is None:
         return
     await message.reply_text(
-        "Je hebt een bericht aangepast. Ik heb het oorspronkelijke antwoord al verwerkt; "
-        "wil je het wijzigen, typ dan ‘terug’ of kies in het overzicht ‘wijzig’."
+        t(
+            services(context).language_of(update.effective_user),
+            N_(
+                "Je hebt een bericht aangepast. Ik heb het oorspronkelijke antwoord al "
+                "verwerkt; wil je het wijzigen, typ dan ‘terug’ of kies in het overzicht "
+                "‘wijzig’."
+            ),
+        )
     )
 
 
@@ -269,28 +327,33 @@ async def on_edited(update: Update, context: Context) -> None:
 
 async def on_callback(update: Update, context: Context) -> None:
     """A button of an interview question: answer, toggle, calendar."""
-    press = await button_press(update)
+    svc = services(context)
+    language = svc.language_of(update.effective_user)
+    press = await button_press(update, language)
     if press is None or press.message is None:
         return
     query, callback, message, user_ref = press.query, press.callback, press.message, press.user_ref
-    svc = services(context)
     # Check and apply under one lock: a double tap waits here and then finds the press done.
     async with svc.lock(user_ref):
         if svc.was_answered(message.chat_id, message.message_id):
-            await query.answer("Dit antwoord is al verwerkt.")
+            await query.answer(t(language, N_("Dit antwoord is al verwerkt.")))
             return
         draft = svc.load_draft(user_ref)
         if draft is None:
-            await query.answer("Dit verslag is afgerond of weggegooid.")
+            await query.answer(t(language, N_("Dit verslag is afgerond of weggegooid.")))
             await edit_markup(message, None)
             return
         interview = svc.interview(user_ref, draft)
         prompt = interview.current_prompt()
         if prompt is None or prompt.key != callback.key:
-            await query.answer("Deze knop hoort bij een eerdere vraag.")
-            await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
+            await query.answer(t(language, N_("Deze knop hoort bij een eerdere vraag.")))
+            await send_prompt(
+                message, prompt, frozenset(draft.toggled), [t(language, N_("We zijn nu hier:"))]
+            )
             return
-        text = await _button_text(_Press(svc, query, message, callback, prompt, draft, user_ref))
+        text = await _button_text(
+            _Press(svc, query, message, callback, prompt, draft, user_ref, language)
+        )
         if text is not None:
             svc.mark_answered(message.chat_id, message.message_id)
             await _handle(svc, update, message, query.from_user, text)
@@ -316,6 +379,7 @@ class _Press:
     prompt: Prompt
     draft: TelegramDraft
     user_ref: str
+    language: str = DEFAULT_LANGUAGE
 
     def save(self) -> None:
         """Keep the keyboard's state (toggles, calendar) with the draft."""
@@ -341,7 +405,7 @@ async def _button_text(press: _Press) -> str | None:
         return await _toggle(press)
     if action == "c":
         return await _calendar(press)
-    await query.answer(STALE_BUTTON)
+    await query.answer(t(press.language, BUTTON_GONE))
     return None
 
 
@@ -363,7 +427,9 @@ async def _toggle(press: _Press) -> str | None:
     query, draft, prompt = press.query, press.draft, press.prompt
     if press.callback.arg == "ok":
         if not draft.toggled:
-            await query.answer("Kies eerst minstens één vervoermiddel.", show_alert=True)
+            await query.answer(
+                t(press.language, N_("Kies eerst minstens één vervoermiddel.")), show_alert=True
+            )
             return None
         await query.answer()
         chosen = [c for c in prompt.choices if c.value in draft.toggled]
@@ -372,14 +438,16 @@ async def _toggle(press: _Press) -> str | None:
     arg = press.callback.arg
     choice = press.choice_at(arg.rstrip("+-"))
     if choice is None:
-        await query.answer(STALE_BUTTON)
+        await query.answer(t(press.language, BUTTON_GONE))
         return None
     toggled = [v for v in draft.toggled if v != choice.value]
     tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
     draft.toggled = [*toggled, choice.value] if tick else toggled
     press.save()
     await query.answer()
-    await edit_markup(press.message, prompt_keyboard(prompt, frozenset(draft.toggled)))
+    await edit_markup(
+        press.message, prompt_keyboard(prompt, frozenset(draft.toggled), press.language)
+    )
     return None
 
 
@@ -399,21 +467,29 @@ async def _calendar(press: _Press) -> str | None:
         )
         await query.answer()
         await edit_markup(
-            press.message, calendar_keyboard(key, year, month, draft.calendar_start, today)
+            press.message,
+            calendar_keyboard(key, year, month, draft.calendar_start, today, press.language),
         )
         return None
     try:
         picked = date.fromisoformat(arg[1:])
     except ValueError:
-        await query.answer(STALE_BUTTON)
+        await query.answer(t(press.language, BUTTON_GONE))
         return None
     start = draft.calendar_start
     if arg.startswith("d") or start is None or picked < start:
         draft.calendar_start = picked
         press.save()
-        await query.answer(f"Vertrek {picked:%d-%m-%Y}. Tik nu de dag van terugkomst.")
+        await query.answer(
+            t(
+                press.language,
+                N_("Vertrek {date}. Tik nu de dag van terugkomst."),
+                date=f"{picked:%d-%m-%Y}",
+            )
+        )
         await edit_markup(
-            press.message, calendar_keyboard(key, picked.year, picked.month, picked, today)
+            press.message,
+            calendar_keyboard(key, picked.year, picked.month, picked, today, press.language),
         )
         return None
     await query.answer()
@@ -427,21 +503,21 @@ async def _calendar(press: _Press) -> str | None:
 
 async def on_my_reports(update: Update, context: Context) -> None:
     """/mijnverslagen: the traveller's finished reports, each with a button to get it again."""
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
     svc = services(context)
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     reports = svc.store.reports_for(user_ref_of(user.id))
+    language = svc.language_of(user)
     if not reports:
-        await message.reply_text("Je hebt nog geen verslagen verstuurd.")
+        await message.reply_text(t(language, N_("Je hebt nog geen verslagen verstuurd.")))
         return
     buttons = [
         [InlineKeyboardButton(_report_label(r), callback_data=f"r|{r.report_id}|mine")]
         for r in reports[:20]
     ]
     await message.reply_text(
-        "Je verslagen. Tik er één aan om de documenten opnieuw te krijgen:",
+        t(language, N_("Je verslagen. Tik er één aan om de documenten opnieuw te krijgen:")),
         reply_markup=InlineKeyboardMarkup(buttons),
     )
 
@@ -464,9 +540,16 @@ async def on_check(update: Update, context: Context) -> None:
     modes = {m.value: m for m in TransportMode}
     mode = next((modes[w.lower()] for w in words if w.lower() in modes), TransportMode.VLIEGTUIG)
     place = " ".join(w for w in words if w.lower() not in modes)
+    language = svc.language_of(update.effective_user)
     if not place:
         await message.reply_text(
-            "Typ de bestemming achter /check, bijvoorbeeld: /check Wenen of /check Parijs trein"
+            t(
+                language,
+                N_(
+                    "Typ de bestemming achter /check, bijvoorbeeld: /check Wenen of "
+                    "/check Parijs trein"
+                ),
+            )
         )
         return
     try:
@@ -486,7 +569,8 @@ async def on_report_button(update: Update, context: Context) -> None:
     from bot.telegram.delivery import DOCUMENT
 
     svc = services(context)
-    press = await button_press(update, needs_message=False)
+    language = svc.language_of(update.effective_user)
+    press = await button_press(update, language, needs_message=False)
     chat = update.effective_chat
     if press is None:
         return
@@ -499,9 +583,9 @@ async def on_report_button(update: Update, context: Context) -> None:
         report.traveller.user_ref == press.user_ref or svc.is_secretariat(chat.id)
     )
     if report is None or not allowed:
-        await query.answer("Dit verslag kan ik je niet sturen.", show_alert=True)
+        await query.answer(t(language, N_("Dit verslag kan ik je niet sturen.")), show_alert=True)
         return
-    await query.answer("De documenten komen eraan.")
+    await query.answer(t(language, N_("De documenten komen eraan.")))
     stamp = f"{svc.clock():%Y%m%d%H%M%S}:{update.update_id}"
     svc.store.enqueue(
         [
@@ -517,8 +601,88 @@ async def on_report_button(update: Update, context: Context) -> None:
     schedule_flush(svc)
 
 
+# --- language ------------------------------------------------------------------------------------
+
+#: The languages offered by /taal and /language, each named in its own language.
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+LANGUAGE_WORDS = {
+    "nl": "nl",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "en": "en",
+    "engels": "en",
+    "english": "en",
+}
+
+
+async def on_language(update: Update, context: Context) -> None:
+    """/taal en, /taal nl, /language: switch the chat's language (buttons without a choice)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    svc = services(context)
+    wanted = LANGUAGE_WORDS.get(" ".join(context.args or []).strip().lower())
+    if wanted is None:
+        buttons = [
+            InlineKeyboardButton(name, callback_data=f"lang|{code}")
+            for code, name in LANGUAGE_NAMES.items()
+        ]
+        await message.reply_text(
+            t(svc.language_of(user), N_("In welke taal wil je de vragen? Kies hieronder.")),
+            reply_markup=InlineKeyboardMarkup([buttons]),
+        )
+        return
+    await _switch_language(update, context, wanted)
+
+
+async def on_language_button(update: Update, context: Context) -> None:
+    """A language button of /taal or /language."""
+    query = update.callback_query
+    assert query is not None
+    code = (query.data or "").removeprefix("lang|")
+    if code not in LANGUAGES:
+        await query.answer(t(services(context).language_of(query.from_user), BUTTON_GONE))
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit_markup(query.message, None)
+    await _switch_language(update, context, code)
+
+
+async def _switch_language(update: Update, context: Context, language: str) -> None:
+    """Store the choice, show this chat's menu in it, and ask the current question again."""
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    user_ref = user_ref_of(user.id)
+    async with svc.lock(user_ref):
+        svc.set_language(user_ref, language)
+        draft = svc.load_draft(user_ref)
+        prompt = None
+        if draft is not None:
+            draft.interview.language = language
+            svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+            prompt = svc.interview(user_ref, draft).current_prompt()
+    await context.bot.set_my_commands(
+        traveller_commands(language), scope=BotCommandScopeChat(chat.id)
+    )
+    done = t(
+        language,
+        N_("Ik praat nu Nederlands met je. Typ /language for English."),
+    )
+    if prompt is None:
+        done += "\n" + t(language, N_("Typ /nieuw om een verslag te beginnen."))
+    message = update.effective_message
+    assert message is not None
+    await send_prompt(message, prompt, frozenset(draft.toggled if draft else ()), [done])
+
+
 async def on_unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know."""
     message = update.effective_message
     assert message is not None
-    await message.reply_text("Dat commando ken ik niet. Typ /help voor wat wel kan.")
+    await message.reply_text(
+        t(
+            services(context).language_of(update.effective_user),
+            N_("Dat commando ken ik niet. Typ /help voor wat wel kan."),
+        )
+    )

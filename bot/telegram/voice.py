@@ -30,6 +30,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.dialogs.questions import is_free_text
+from bot.i18n import N_, msg, t, translate
 from bot.store import DuplicateUpdate, StoreUnavailable
 from bot.telegram.buttons import STALE_BUTTON, button_press
 from bot.telegram.sending import send_html, send_html_to
@@ -59,16 +60,16 @@ OFFER_RETRY_SECONDS = (2.0, 10.0, 30.0)
 
 USE, EDIT, REDO, ADD = "use", "edit", "redo", "add"
 
-SWITCHED_OFF = "Spraakberichten staan bij deze bot niet aan. Typ je antwoord of kies een knop."
-NOT_ACTIVE = "Deze tekst is al gebruikt of vervangen."
-NO_WORDS = (
+SWITCHED_OFF = N_("Spraakberichten staan bij deze bot niet aan. Typ je antwoord of kies een knop.")
+NOT_ACTIVE = N_("Deze tekst is al gebruikt of vervangen.")
+NO_WORDS = N_(
     "Ik hoorde geen woorden in je bericht. Spreek het nog eens in, dicht bij de microfoon, "
     "of typ je antwoord."
 )
-NOT_FETCHED = (
+NOT_FETCHED = N_(
     "Ik kon je spraakbericht niet ophalen bij Telegram. Stuur het nog eens, of typ je antwoord."
 )
-TOO_LARGE = (
+TOO_LARGE = N_(
     "Dit bestand is groter dan 20 MB; zo groot kan een bot het bij Telegram niet ophalen. "
     "Spreek een korter bericht in, of typ je antwoord."
 )
@@ -131,10 +132,12 @@ def _refusal(svc: Services, recording: _Recording) -> str | None:
         return SWITCHED_OFF
     limit = svc.settings.voice_max_seconds
     if recording.duration > limit:
-        return (
-            f"Je bericht duurt {_minutes(recording.duration)} minuten; ik zet berichten tot "
-            f"{_minutes(limit)} minuten om in tekst. Spreek een korter stuk in (bij een lang "
-            "antwoord kun je daarna ➕ Aanvullen) of typ je antwoord."
+        return msg(
+            "Je bericht duurt {length} minuten; ik zet berichten tot {limit} minuten om in "
+            "tekst. Spreek een korter stuk in (bij een lang antwoord kun je daarna ➕ Aanvullen) "
+            "of typ je antwoord.",
+            length=_minutes(recording.duration),
+            limit=_minutes(limit),
         )
     if recording.size is not None and recording.size > TELEGRAM_DOWNLOAD_LIMIT:
         return TOO_LARGE
@@ -163,15 +166,17 @@ async def on_voice(update: Update, context: Context) -> None:
     recording = _recording_of(message)
     assert recording is not None
     user_ref = user_ref_of(user.id)
+    language = svc.language_of(user)
     async with svc.lock(user_ref):
         draft = svc.load_draft(user_ref)
         if draft is None:
-            await message.get_bot().send_message(message.chat_id, NO_DRAFT)
+            await message.get_bot().send_message(message.chat_id, t(language, NO_DRAFT))
             return
         prompt = svc.interview(user_ref, draft).current_prompt()
         refusal = _refusal(svc, recording)
         if refusal is not None or prompt is None:
-            await send_prompt(message, prompt, frozenset(draft.toggled), [refusal or NO_DRAFT])
+            notice = translate(language, refusal or NO_DRAFT)
+            await send_prompt(message, prompt, frozenset(draft.toggled), [notice])
             return
         earlier = draft.voice
         keep = earlier is not None and earlier.appending and earlier.question == prompt.key
@@ -184,6 +189,7 @@ async def on_voice(update: Update, context: Context) -> None:
             file_id=recording.file_id,
             filename=recording.filename,
             mime_type=recording.mime_type,
+            language=language,
         )
         draft.voice = voice
         try:
@@ -191,7 +197,7 @@ async def on_voice(update: Update, context: Context) -> None:
         except DuplicateUpdate:
             return  # handled before the last restart; its transcription was picked up then
         except StoreUnavailable as error:
-            await message.get_bot().send_message(message.chat_id, error.message)
+            await message.get_bot().send_message(message.chat_id, t(language, error.message))
             return
     context.application.create_task(_transcribe(context.application.bot, svc, user_ref, voice))
 
@@ -219,7 +225,7 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
         try:
             audio = await _download(bot, voice.file_id)
             transcript = await svc.transcriber.transcribe(
-                audio, voice.filename, voice.mime_type, INTERFACE_LANGUAGE
+                audio, voice.filename, voice.mime_type, voice.language
             )
             del audio  # held in memory only, and not a moment longer than needed
             text = spoken_text(transcript, is_free_text(voice.question))
@@ -248,10 +254,11 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
         try:
             _save(svc, user_ref, draft)
         except StoreUnavailable as error:
-            await _tell(bot, voice.chat_id, error.message)
+            await _tell(bot, voice.chat_id, t(voice.language, error.message))
             return
         if draft.voice is None:
-            await _tell_with_question(bot, svc, user_ref, draft, voice.chat_id, failure or "")
+            notice = translate(voice.language, failure or "")
+            await _tell_with_question(bot, svc, user_ref, draft, voice.chat_id, notice)
             return
     notices = [failure] if failure else []
     for delay in OFFER_RETRY_SECONDS:
@@ -311,27 +318,32 @@ async def _download(bot: Bot, file_id: str) -> bytes:
 def _offer_keyboard(voice: VoiceAnswer) -> InlineKeyboardMarkup:
     """✅ Gebruiken, ✏️ Aanpassen, 🎙️ Opnieuw, and ➕ Aanvullen for free text."""
     data = f"v|{voice.voice_id}|"
+    language = voice.language
     rows = [
         [
-            InlineKeyboardButton("✅ Gebruiken", callback_data=data + USE),
-            InlineKeyboardButton("✏️ Aanpassen", callback_data=data + EDIT),
+            InlineKeyboardButton(t(language, N_("✅ Gebruiken")), callback_data=data + USE),
+            InlineKeyboardButton(t(language, N_("✏️ Aanpassen")), callback_data=data + EDIT),
         ],
-        [InlineKeyboardButton("🎙️ Opnieuw", callback_data=data + REDO)],
+        [InlineKeyboardButton(t(language, N_("🎙️ Opnieuw")), callback_data=data + REDO)],
     ]
     if is_free_text(voice.question):
-        rows[1].append(InlineKeyboardButton("➕ Aanvullen", callback_data=data + ADD))
+        rows[1].append(
+            InlineKeyboardButton(t(language, N_("➕ Aanvullen")), callback_data=data + ADD)
+        )
     return InlineKeyboardMarkup(rows)
 
 
 def _offer_html(voice: VoiceAnswer) -> str:
-    return f"🎙️ Ik verstond:\n<i>{html.escape(voice.text)}</i>"
+    heard = html.escape(t(voice.language, N_("🎙️ Ik verstond:")))
+    return f"{heard}\n<i>{html.escape(voice.text)}</i>"
 
 
 async def _offer(bot: Bot, voice: VoiceAnswer, notices: list[str]) -> bool:
     """Show the transcript with its buttons (notices on top); whether it was sent."""
-    parts = [html.escape(notice) for notice in notices]
+    parts = [html.escape(translate(voice.language, notice)) for notice in notices]
     parts.append(_offer_html(voice))
-    parts.append("Klopt dit? Tik ✅ Gebruiken, of ✏️ Aanpassen om het te verbeteren.")
+    check = N_("Klopt dit? Tik ✅ Gebruiken, of ✏️ Aanpassen om het te verbeteren.")
+    parts.append(html.escape(t(voice.language, check)))
     try:
         await send_html_to(bot, voice.chat_id, "\n\n".join(parts), _offer_keyboard(voice))
     except TelegramError as error:
@@ -369,11 +381,12 @@ async def _tell_with_question(
 
 async def on_voice_button(update: Update, context: Context) -> None:
     """✅ Gebruiken, ✏️ Aanpassen, 🎙️ Opnieuw or ➕ Aanvullen under a transcript."""
-    press = await button_press(update)
+    svc = services(context)
+    language = svc.language_of(update.effective_user)
+    press = await button_press(update, language)
     if press is None or press.message is None:
         return
     query, message, user_ref = press.query, press.message, press.user_ref
-    svc = services(context)
     voice_id, action = press.callback.key, press.callback.arg
     async with svc.lock(user_ref):
         try:
@@ -381,16 +394,17 @@ async def on_voice_button(update: Update, context: Context) -> None:
         except KeyError:
             voice = None
         if voice is None or voice.status != "ready" or voice_id in _in_use:
-            await query.answer(NOT_ACTIVE)
+            await query.answer(t(language, NOT_ACTIVE))
             await _drop_buttons(message)
             return
         prompt = svc.interview(user_ref, draft).current_prompt()
         if prompt is None or prompt.key != voice.question:
             draft.voice = None
             _save(svc, user_ref, draft)
-            await query.answer("Deze tekst hoort bij een eerdere vraag.")
+            await query.answer(t(language, N_("Deze tekst hoort bij een eerdere vraag.")))
             await _drop_buttons(message)
-            await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
+            here = [t(language, N_("We zijn nu hier:"))]
+            await send_prompt(message, prompt, frozenset(draft.toggled), here)
             return
         if action == USE:
             _in_use.add(voice_id)
@@ -415,27 +429,35 @@ async def _change(
     message: Message,
 ) -> None:
     """Aanpassen, Opnieuw, Aanvullen: change the pending answer and say what to do next."""
+    language = voice.language
     if action == EDIT:
         draft.voice = None
-        notice = (
-            "Typ je antwoord zoals het moet zijn. Tik op de tekst hieronder om hem te "
-            f"kopiëren en verbeter hem:\n\n<code>{html.escape(voice.text)}</code>"
+        notice = t(
+            language,
+            N_(
+                "Typ je antwoord zoals het moet zijn. Tik op de tekst hieronder om hem te "
+                "kopiëren en verbeter hem:\n\n{text}"
+            ),
+            text=f"<code>{html.escape(voice.text)}</code>",
         )
     elif action == REDO:
         voice.parts.pop()
         voice.appending = bool(voice.parts)
         if not voice.parts:
             draft.voice = None
-        notice = (
-            "Spreek het laatste deel opnieuw in; ik zet het achter de rest."
+        notice = t(
+            language,
+            N_("Spreek het laatste deel opnieuw in; ik zet het achter de rest.")
             if voice.parts
-            else "Spreek je antwoord opnieuw in, of typ het."
+            else N_("Spreek je antwoord opnieuw in, of typ het."),
         )
     elif action == ADD and is_free_text(voice.question):
         voice.appending = True
-        notice = "Spreek het vervolg in; ik zet het achter de tekst die je al hebt."
+        notice = t(
+            language, N_("Spreek het vervolg in; ik zet het achter de tekst die je al hebt.")
+        )
     else:
-        await query.answer(STALE_BUTTON)
+        await query.answer(t(language, STALE_BUTTON))
         return
     _save(svc, user_ref, draft)
     await query.answer()
@@ -445,7 +467,8 @@ async def _change(
 
 async def _mark_used(message: Message, voice: VoiceAnswer) -> None:
     """Show under the transcript that it was used, and drop its buttons."""
-    text = f"{_offer_html(voice)}\n\n➡️ <b>Gebruikt</b>"
+    used = html.escape(t(voice.language, N_("Gebruikt")))
+    text = f"{_offer_html(voice)}\n\n➡️ <b>{used}</b>"
     try:
         if len(text) > 4000:
             await message.edit_reply_markup(None)
@@ -481,7 +504,8 @@ async def resume_voice_work(application: Application[Any, Any, Any, Any, Any, An
         if voice.status == "transcribing":
             application.create_task(_transcribe(application.bot, svc, stored.user_ref, voice))
         else:
-            await _offer(application.bot, voice, ["Je spraakbericht van eerder wacht nog op je:"])
+            waiting = N_("Je spraakbericht van eerder wacht nog op je:")
+            await _offer(application.bot, voice, [waiting])
     if resumed:
         log.warning("picked up %d voice answer(s) from before the last stop", resumed)
     return resumed

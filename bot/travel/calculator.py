@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.dialogs.ports import TripCalculator
+from bot.i18n import msg
 from bot.report import EmissionLine, Leg, Place, RailCheck, TransportMode
 from bot.travel.factors import FactorList, FactorRow, load_factor_list
 from bot.travel.geo import haversine_km
@@ -73,9 +74,13 @@ class TravelCalculator:
         if domestic and not journey_from_home:  # 'Den Haag – Brussel – … – Den Haag' is fine
             country = self.places.country_name(self._home.country_code)
             raise ValueError(
-                f"{domestic[0].name} ligt in {country}. Dit verslag is voor dienstreizen naar "
-                "het buitenland. Noem de plaats(en) in het buitenland die je bezocht, "
-                "bijvoorbeeld 'Wenen en Bratislava'."
+                msg(
+                    "{place} ligt in {country}. Dit verslag is voor dienstreizen naar het "
+                    "buitenland. Noem de plaats(en) in het buitenland die je bezocht, "
+                    "bijvoorbeeld 'Wenen en Bratislava'.",
+                    place=domestic[0].name,
+                    country=country,
+                )
             )
         return places
 

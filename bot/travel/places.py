@@ -42,6 +42,7 @@ from rapidfuzz import fuzz, process
 
 from bot.dialogs.errors import Choice, NeedsChoice
 from bot.formatting import format_number
+from bot.i18n import msg
 from bot.report import Place
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.airports import curated_airports
@@ -244,13 +245,15 @@ class Gazetteer:
         segments = self._segments(text)
         if not segments:
             raise ValueError(
-                "Noem de plaats(en) die je bezocht, bijvoorbeeld 'Wenen en Bratislava'."
+                msg("Noem de plaats(en) die je bezocht, bijvoorbeeld 'Wenen en Bratislava'.")
             )
         for name, _ in segments:
             if not is_place_name(name):
                 raise ValueError(
-                    "Dat lijkt geen plaatsnaam. Typ de naam van de stad in letters, "
-                    "bijvoorbeeld 'Wenen' of 'Wenen en Bratislava'."
+                    msg(
+                        "Dat lijkt geen plaatsnaam. Typ de naam van de stad in letters, "
+                        "bijvoorbeeld 'Wenen' of 'Wenen en Bratislava'."
+                    )
                 )
         places: list[Place] = []
         canonicals: list[str] = []
@@ -275,8 +278,11 @@ class Gazetteer:
                 canonicals.append(self._raw((name, country)))
             else:
                 raise ValueError(
-                    f"'{name}' ken ik niet. Zet het land erachter (bijvoorbeeld "
-                    f"'{name}, Oostenrijk'), dan kun je bij de reisroute zelf de kilometers opgeven."
+                    msg(
+                        "'{name}' ken ik niet. Zet het land erachter (bijvoorbeeld '{name}, "
+                        "Oostenrijk'), dan kun je bij de reisroute zelf de kilometers opgeven.",
+                        name=name,
+                    )
                 )
         return places
 
@@ -317,17 +323,27 @@ class Gazetteer:
                     continue
                 if not self._known_anywhere(part):
                     found = self._match_one(name, None)
-                    hint = f" Bedoel je {self.cities[found].name}?" if found else ""
+                    hint: str = (
+                        msg(" Bedoel je {place}?", place=self.cities[found].name) if found else ""
+                    )
                     raise ValueError(
-                        f"Ik ken geen {name} in {self.country_name(country)}.{hint} "
-                        "Noem de plaats met het juiste land."
+                        msg(
+                            "Ik ken geen {name} in {country}.{hint} Noem de plaats met het juiste "
+                            "land.",
+                            name=name,
+                            country=self.country_name(country),
+                            hint=hint,
+                        )
                     )
             parenthesis = _PARENTHESIS.match(part)
             if parenthesis and (inner := self.country_code(parenthesis.group(2))):
                 segments.append((parenthesis.group(1), inner))
             elif country and not self._known_anywhere(part):
                 raise ValueError(
-                    f"'{part}' is een land. Noem ook de stad, bijvoorbeeld 'Wenen, Oostenrijk'."
+                    msg(
+                        "'{part}' is een land. Noem ook de stad, bijvoorbeeld 'Wenen, Oostenrijk'.",
+                        part=part,
+                    )
                 )
             else:
                 segments.append((part, None))
@@ -379,7 +395,8 @@ class Gazetteer:
             rivals = self._rivals(name, ids) if country is None else []
             if rivals:
                 raise NeedsChoice(
-                    f"Welke {name} bedoel je?", self._choices([*rivals, *ids], drop_dwarfed=False)
+                    msg("Welke {name} bedoel je?", name=name),
+                    self._choices([*rivals, *ids], drop_dwarfed=False),
                 )
             return self._pick(name, ids)
         return self._fuzzy(name, fold(name), country)
@@ -421,7 +438,7 @@ class Gazetteer:
         """The city meant by an exact name hit, by the population rule, or NeedsChoice."""
         picked = self._auto_pick(ids)
         if picked is None:
-            raise NeedsChoice(f"Welke {name} bedoel je?", self._choices(ids))
+            raise NeedsChoice(msg("Welke {name} bedoel je?", name=name), self._choices(ids))
         return picked
 
     def _fuzzy(self, name: str, key: str, country: str | None) -> int | None:
@@ -454,7 +471,8 @@ class Gazetteer:
         rivals.sort(key=lambda gid: -self.cities[gid].population)
         ranked = list(dict.fromkeys([*rivals, *ranked]))
         raise NeedsChoice(
-            f"'{name}' ken ik niet precies. Bedoel je:", self._choices(ranked, drop_dwarfed=False)
+            msg("'{name}' ken ik niet precies. Bedoel je:", name=name),
+            self._choices(ranked, drop_dwarfed=False),
         )
 
     def _choices(self, ids: list[int], drop_dwarfed: bool = True) -> list[Choice]:

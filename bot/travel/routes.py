@@ -42,6 +42,7 @@ from bot.dialogs.vocabulary import (
     mode_of_word,
 )
 from bot.formatting import format_number
+from bot.i18n import N_, join, msg
 from bot.report import CarFuel, Leg, Place, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.airports import (
@@ -198,11 +199,16 @@ def _parse_clause(raw: str) -> _Clause:
         whole = re.sub(r"[.\s]", "", km.group(1))
         clause.km = float(f"{whole}.{km.group(2) or 0}")
         if re.search(r"(?:^|[^\w])[-−–]\s*$", low[: km.start()]):
-            raise ValueError("Een afstand kan niet negatief zijn. Typ bijvoorbeeld 'trein 850 km'.")
+            raise ValueError(
+                msg("Een afstand kan niet negatief zijn. Typ bijvoorbeeld 'trein 850 km'.")
+            )
         if not 0 < clause.km <= MAX_TYPED_KM:
             raise ValueError(
-                f"Een afstand moet meer dan 0 en hoogstens {format_number(MAX_TYPED_KM, 0)} km "
-                "zijn. Typ bijvoorbeeld 'trein 850 km'."
+                msg(
+                    "Een afstand moet meer dan 0 en hoogstens {limit} km zijn. Typ bijvoorbeeld "
+                    "'trein 850 km'.",
+                    limit=format_number(MAX_TYPED_KM, 0),
+                )
             )
         clause.km_one_way = bool(_ONE_WAY.search(low) or _OUT.search(low))
     if cars := _CARS.search(low):
@@ -435,7 +441,11 @@ class RoutePlanner:
         stripped = fold(text)
         if stripped in _AFFIRMATIVE:
             if not proposed:
-                raise ValueError("Er is nog geen route om te bevestigen. " + _EXAMPLES)
+                raise ValueError(
+                    msg(
+                        "Er is nog geen route om te bevestigen. {examples}", examples=msg(_EXAMPLES)
+                    )
+                )
             return list(proposed)
         clauses = [
             _parse_clause(_FILLER.sub("", part))
@@ -444,8 +454,15 @@ class RoutePlanner:
         ]
         not_understood = [c.text for c in clauses if not c.understood]
         if not clauses or not_understood:
-            what = f"'{not_understood[0]}' begrijp ik niet. " if not_understood else ""
-            raise ValueError(what + _EXAMPLES)
+            if not_understood:
+                raise ValueError(
+                    msg(
+                        "'{text}' begrijp ik niet. {examples}",
+                        text=not_understood[0],
+                        examples=msg(_EXAMPLES),
+                    )
+                )
+            raise ValueError(msg(_EXAMPLES))
         try:
             return self._build(clauses, destinations, proposed)
         except NeedsChoice as choice:
@@ -471,7 +488,9 @@ class RoutePlanner:
                 modes_present.add(clause.mode)  # type: ignore[arg-type]
         legs = self._legs_from(describing, destinations) if describing else list(proposed)
         if not legs:
-            raise ValueError("Welke vervoermiddelen en welke richting? " + _EXAMPLES)
+            raise ValueError(
+                msg("Welke vervoermiddelen en welke richting? {examples}", examples=msg(_EXAMPLES))
+            )
         built_so_far = 0
         for clause in clauses:
             if clause in describing:
@@ -509,7 +528,9 @@ class RoutePlanner:
                     target = destinations[0]
                 else:
                     raise ValueError(
-                        "Naar welke plaats? Noem de bestemming, bijvoorbeeld 'trein naar Wenen'."
+                        msg(
+                            "Naar welke plaats? Noem de bestemming, bijvoorbeeld 'trein naar Wenen'."
+                        )
                     )
                 if clause.return_trip is not None:
                     return_trip = clause.return_trip
@@ -560,8 +581,10 @@ class RoutePlanner:
             targets = [i for i, leg in enumerate(legs) if leg.mode == TransportMode.VLIEGTUIG]
         elif clause.from_text or clause.to_text:
             raise ValueError(
-                "Noem het vervoermiddel erbij, bijvoorbeeld 'trein vanaf Utrecht' of "
-                "'auto naar Antwerpen'."
+                msg(
+                    "Noem het vervoermiddel erbij, bijvoorbeeld 'trein vanaf Utrecht' of "
+                    "'auto naar Antwerpen'."
+                )
             )
         elif clause.cars is not None or clause.fuel is not None:
             targets = [i for i, leg in enumerate(legs) if leg.mode == TransportMode.AUTO]
@@ -707,14 +730,14 @@ class RoutePlanner:
         except NeedsChoice as choice:
             raise _FragmentChoice(text, choice) from None
         if len(found) != 1:
-            raise ValueError(f"Noem één plaats per stuk van de reis, niet '{text}'.")
+            raise ValueError(msg("Noem één plaats per stuk van de reis, niet '{text}'.", text=text))
         return found[0]
 
     # -- description -----------------------------------------------------------------------
 
     def describe(self, legs: list[Leg]) -> str:
         """One short Dutch line per leg, for a phone screen."""
-        return "\n".join(self._describe_leg(leg) for leg in legs)
+        return join([self._describe_leg(leg) for leg in legs], "\n")
 
     def _end_label(self, place: Place, airport_code: str | None) -> str:
         """'Wenen (VIE)', 'Amsterdam Schiphol (AMS)' for home, or just the place name."""
@@ -734,21 +757,41 @@ class RoutePlanner:
         """'✈️ Vliegtuig Amsterdam Schiphol (AMS) → Wenen (VIE): 959 km enkele reis, retour 1918 km'."""
         start = self._end_label(leg.origin, leg.origin_airport)
         end = self._end_label(leg.destination, leg.destination_airport)
-        extra = ""
+        extra: str = ""
         if leg.mode == TransportMode.AUTO:
-            cars = f"{leg.cars} auto" + ("'s" if leg.cars > 1 else "")
-            extra = f" ({cars}, brandstof {(leg.fuel or CarFuel.ONBEKEND).value})"
-        approx = (
-            "ca. " if leg.km_source == "berekend" and leg.mode != TransportMode.VLIEGTUIG else ""
+            extra = msg(
+                N_(" ({cars} auto, brandstof {fuel})")
+                if leg.cars == 1
+                else N_(" ({cars} auto's, brandstof {fuel})"),
+                cars=leg.cars,
+                fuel=msg((leg.fuel or CarFuel.ONBEKEND).value),
+            )
+        approx = leg.km_source == "berekend" and leg.mode != TransportMode.VLIEGTUIG
+        km, both = format_number(leg.km_one_way, 0), format_number(leg.km, 0)
+        distance = msg(
+            {
+                (True, True): N_("ca. {km} km enkele reis, retour {both} km"),
+                (True, False): N_("ca. {km} km enkele reis"),
+                (False, True): N_("{km} km enkele reis, retour {both} km"),
+                (False, False): N_("{km} km enkele reis"),
+            }[(approx, leg.return_trip)],
+            km=km,
+            both=both,
         )
-        distance = f"{approx}{format_number(leg.km_one_way, 0)} km enkele reis"
-        if leg.return_trip:
-            distance += f", retour {format_number(leg.km, 0)} km"
-        typed = " (opgegeven)" if leg.km_source == "opgegeven" else ""
-        return f"{_EMOJI[leg.mode]} {leg.mode.label} {start} → {end}{extra}: {distance}{typed}"
+        return msg(
+            N_("{emoji} {mode} {start} → {end}{extra}: {distance} (opgegeven)")
+            if leg.km_source == "opgegeven"
+            else N_("{emoji} {mode} {start} → {end}{extra}: {distance}"),
+            emoji=_EMOJI[leg.mode],
+            mode=msg(leg.mode.label),
+            start=start,
+            end=end,
+            extra=extra,
+            distance=distance,
+        )
 
 
-_EXAMPLES = (
+_EXAMPLES = N_(
     "Schrijf bijvoorbeeld 'klopt', 'retour met het vliegtuig', 'enkele reis', "
     "'heen met de trein, terug met het vliegtuig', 'met de auto naar Antwerpen, 2 auto's', "
     "'vliegtuig naar Wenen, daarna trein naar Bratislava', 'vanaf RTM' of 'trein 850 km'."

@@ -15,8 +15,8 @@ from bot.dialogs.parsers import period_example
 from bot.render import write_documents
 from bot.store import Store
 from testkit.bot_harness import shifted_clock, travel_calculator
+from testkit.example_trip_en import EXAMPLE_ANSWERS_EN, EXAMPLE_NOW
 from tests.adapters.test_console import console_env
-from tests.example_trip_en import EXAMPLE_ANSWERS_EN, EXAMPLE_NOW
 
 
 def test_the_english_example_trip_in_the_console_writes_the_dutch_form(tmp_path: Path) -> None:
@@ -61,6 +61,7 @@ def test_lang_en_on_the_command_line_reads_english_answers(tmp_path: Path) -> No
     today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     lines = ["Vienna", period_example(today, "en"), "three of us"]
     english = console(tmp_path / "en", lines, "--lang", "en")
-    assert "[Vraag 4]" in english and "Invoer gestopt bij de vraag ‘Vervoer’" in english
+    assert "[Question 4]" in english and "Input stopped at the question ‘Transport’" in english
+    assert "Invoer gestopt" not in english
     dutch = console(tmp_path / "nl", lines)
     assert "[Vraag 4]" not in dutch and "Ik herken geen" in dutch

@@ -13,7 +13,7 @@ from bot.dialogs import Interview, InterviewState, Reply
 from bot.dialogs.parsers import dates_example, parse_period, period_example
 from bot.report import Report, TransportMode
 from testkit.example_trip import EXAMPLE_MESSAGES
-from tests.example_trip_en import EXAMPLE_ANSWERS_EN, EXAMPLE_NOW
+from testkit.example_trip_en import EXAMPLE_ANSWERS_EN, EXAMPLE_NOW
 from tests.unit.test_interview import trip
 
 ZONE = ZoneInfo("Europe/Amsterdam")

@@ -43,6 +43,7 @@ TABLES = {
     "pending_inputs",
     "telegram_usernames",
     "access_audit",
+    "traveller_languages",
 }
 
 
