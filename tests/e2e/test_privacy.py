@@ -14,6 +14,7 @@ from unittest.mock import ANY
 import pytest
 
 from bot.logging_setup import CONTENT_LOGGERS, configure_logging
+from bot.report import TITLE
 from bot.telegram.privacy import sweep
 from bot.telegram.services import Services
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
@@ -40,6 +41,9 @@ async def report_and_start_another(server: FakeTelegram, jan: UserClient) -> Non
         await jan.send(text)
         await reply_with_buttons(jan)
     await jan.send(EXAMPLE_ANSWERS["confirm"])
+    # Read the form's chat summary too: left unread, its bold headings would pass for the next
+    # question and every later reply would be read one message early (a race with /verwijder).
+    await reply_containing(jan, TITLE)
     await documents(server, TRAVELLER_ID, 2)
     await jan.send("/nieuw")
     await reply_with_buttons(jan)
