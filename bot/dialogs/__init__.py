@@ -5,10 +5,11 @@ Pure Python: nothing here imports telegram, databases, files or settings.
 
 from bot.dialogs.errors import Choice, NeedsChoice
 from bot.dialogs.interview import COMMANDS, Interview, InterviewState, Prompt, Reply
-from bot.dialogs.questions import QUESTIONS, Kind, Question
+from bot.dialogs.questions import QUESTIONNAIRE, QUESTIONS, Kind, Question, Questionnaire
 
 __all__ = [
     "COMMANDS",
+    "QUESTIONNAIRE",
     "QUESTIONS",
     "Choice",
     "Interview",
@@ -17,5 +18,6 @@ __all__ = [
     "NeedsChoice",
     "Prompt",
     "Question",
+    "Questionnaire",
     "Reply",
 ]

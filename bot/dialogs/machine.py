@@ -1,9 +1,10 @@
 """The interview's state machine (pytransitions): one state per question, then review, confirm, done.
 
-Twenty-odd transitions carry the whole flow:
+Twenty-one declared transitions (55 counted per source state) carry the whole flow:
 
-- `advance` walks the question order one step at a time, then review, confirm and done. A question state entered by `advance` whose question does not need
-  asking (its guard from `QUESTIONS`: it applies and has no answer yet) passes straight on.
+- `advance` walks the question order one step at a time, then review, confirm and done.
+  A question state entered by `advance` whose question does not need asking (its guard
+  from `QUESTIONS`: it applies and has no answer yet) passes straight on.
 - `back` and `edit` jump to the state the caller names (`to=`): back to where the history
   says (from the confirmation that is the review), or from the review to the answer the
   traveller wants to change. `restart` goes to the first question.
