@@ -218,7 +218,7 @@ async def screen(update: Update, context: Context) -> None:
     if reached is None:
         return
     log.info("user %s over the %s limit", user.id, reached.removeprefix("drop:"))
-    if not reached.startswith("drop:") and svc.is_allowed(user.id):
+    if not reached.startswith("drop:") and await svc.is_allowed(user.id):
         await _tell(update, _LIMIT_TEXTS[reached])
     elif update.callback_query is not None:
         await update.callback_query.answer()

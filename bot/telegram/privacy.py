@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import logging
@@ -118,7 +117,7 @@ def sweep(svc: Services) -> int:
 
 async def _retention_job(context: Context) -> None:
     svc = services(context)
-    await asyncio.to_thread(sweep, svc)
+    await svc.service.query(sweep, svc)
     schedule_flush(svc)
 
 
@@ -128,7 +127,7 @@ async def on_my_data(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     now = svc.clock()
-    data = personal_data(svc.store, user_ref_of(user.id), user.id, now)
+    data = await svc.service.query(personal_data, svc.store, user_ref_of(user.id), user.id, now)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.reply_document(
         document=body,
@@ -174,7 +173,9 @@ async def on_erase_decision(update: Update, context: Context) -> None:
         return
     user_ref = user_ref_of(query.from_user.id)
     async with svc.lock(user_ref):
-        erased = erase_personal_data(svc.store, user_ref, query.from_user.id, svc.clock())
+        erased = await svc.service.query(
+            erase_personal_data, svc.store, user_ref, query.from_user.id, svc.clock()
+        )
         svc.forget(user_ref)
     context.application.bot_data.get("usernames_seen", {}).pop(query.from_user.id, None)
     log.info("personal data of a traveller erased on request")

@@ -23,7 +23,7 @@ from bot.dialogs import Choice, Interview, Prompt, Reply
 from bot.render import render_chat_summary, split_message
 from bot.report import Report
 from bot.store import DuplicateUpdate, StoreUnavailable
-from bot.telegram.delivery import report_outbox, schedule_flush
+from bot.telegram.delivery import TelegramChannel, schedule_flush
 from bot.telegram.keyboards import (
     Callback,
     calendar_keyboard,
@@ -104,7 +104,7 @@ async def _commit(
     svc: Services, user_ref: str, draft: TelegramDraft, interview: Interview, update_id: int | None
 ) -> None:
     draft.interview = interview.state_data()
-    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock(), update_id=update_id)
+    await svc.save_draft(user_ref, draft, update_id=update_id)
 
 
 async def _run(update: Update, context: Context, text: str, *, new: bool = False) -> None:
@@ -125,9 +125,9 @@ async def _handle(
         await _run_locked(svc, update, message, user, text, new)
     except DuplicateUpdate:
         log.info("update %s was handled before; showing the current question", update.update_id)
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is not None:
-            await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
+            await send_prompt(message, (await svc.interview(user_ref, draft)).current_prompt())
     except StoreUnavailable as error:
         await message.get_bot().send_message(message.chat_id, error.message)
 
@@ -136,18 +136,18 @@ async def _run_locked(
     svc: Services, update: Update, message: Message, user: User, text: str, new: bool
 ) -> None:
     user_ref = user_ref_of(user.id)
-    draft = svc.load_draft(user_ref)
+    draft = await svc.load_draft(user_ref)
     if draft is None:
         if not new:
             await message.get_bot().send_message(message.chat_id, NO_DRAFT)
             return
         draft = TelegramDraft()
-        interview = svc.interview(user_ref, draft)
+        interview = await svc.interview(user_ref, draft)
         reply = interview.start()
         await _commit(svc, user_ref, draft, interview, update.update_id)
         await _send_reply(message, reply, draft)
         return
-    interview = svc.interview(user_ref, draft)
+    interview = await svc.interview(user_ref, draft)
     previous = interview.state
     if not new:
         draft.voice = None  # an answer (typed, tapped or a used transcript) ends a pending one
@@ -159,7 +159,7 @@ async def _run_locked(
         await _finish(svc, update, message, user, reply, draft)
         return
     if reply.cancelled:
-        svc.store.delete_draft(user_ref)
+        await svc.service.discard_draft(user_ref)
         reply.messages.append("Typ /nieuw om een nieuw verslag te beginnen.")
         await _send_reply(message, reply, None)
         return
@@ -170,18 +170,18 @@ async def _run_locked(
 async def _finish(
     svc: Services, update: Update, message: Message, user: User, reply: Reply, draft: TelegramDraft
 ) -> None:
-    """Store the report, drop the draft and queue the deliveries in one transaction."""
+    """The finish use case: report stored, draft dropped, deliveries queued, trip closed."""
     report = reply.report
     assert report is not None
-    user_ref = user_ref_of(user.id)
-    svc.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
-    first = svc.store.finish_report(
-        user_ref,
+    first = await svc.service.finish(
+        user_ref_of(user.id),
         report,
-        report_outbox(report, message.chat_id, svc.settings),
-        svc.clock(),
+        TelegramChannel(message.chat_id),
         trip_id=draft.trip_id,
+        telegram_user_id=user.id,
+        chat_id=message.chat_id,
     )
+    svc.remember_profile(report.traveller)
     if not first:
         await message.get_bot().send_message(message.chat_id, "Dit verslag is al verstuurd.")
         return
@@ -205,7 +205,7 @@ async def on_new(update: Update, context: Context) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    if svc.load_draft(user_ref_of(user.id)) is None:
+    if await svc.load_draft(user_ref_of(user.id)) is None:
         await _run(update, context, "", new=True)
     else:
         await _run(update, context, "opnieuw")
@@ -216,16 +216,16 @@ async def on_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    if command == "help" and _has_no_draft(update, context):
+    if command == "help" and await _has_no_draft(update, context):
         await message.reply_text(_general_help())
         return
     await _run(update, context, command)
 
 
-def _has_no_draft(update: Update, context: Context) -> bool:
+async def _has_no_draft(update: Update, context: Context) -> bool:
     """Whether the user has no draft."""
     user = update.effective_user
-    return user is None or services(context).load_draft(user_ref_of(user.id)) is None
+    return user is None or await services(context).load_draft(user_ref_of(user.id)) is None
 
 
 def _general_help() -> str:
@@ -258,8 +258,8 @@ async def on_other_content(update: Update, context: Context) -> None:
         if svc.transcriber is not None
         else "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
     )
-    draft = svc.load_draft(user_ref_of(user.id))
-    prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
+    draft = await svc.load_draft(user_ref_of(user.id))
+    prompt = (await svc.interview(user_ref_of(user.id), draft)).current_prompt() if draft else None
     await send_prompt(message, prompt, notices=[notice])
 
 
@@ -293,12 +293,12 @@ async def on_callback(update: Update, context: Context) -> None:
         if svc.was_answered(message.chat_id, message.message_id):
             await query.answer("Dit antwoord is al verwerkt.")
             return
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is None:
             await query.answer("Dit verslag is afgerond of weggegooid.")
             await edit_markup(message, None)
             return
-        interview = svc.interview(user_ref, draft)
+        interview = await svc.interview(user_ref, draft)
         prompt = interview.current_prompt()
         if prompt is None or prompt.key != callback.key:
             await query.answer("Deze knop hoort bij een eerdere vraag.")
@@ -332,11 +332,9 @@ class _Press:
     draft: TelegramDraft
     user_ref: str
 
-    def save(self) -> None:
+    async def save(self) -> None:
         """Keep the keyboard's state (toggles, calendar) with the draft."""
-        self.svc.store.save_draft(
-            self.user_ref, self.draft.model_dump(mode="json"), self.svc.clock()
-        )
+        await self.svc.save_draft(self.user_ref, self.draft)
 
     def choice_at(self, arg: str) -> Choice | None:
         """The offered choice an index argument names, if any."""
@@ -392,7 +390,7 @@ async def _toggle(press: _Press) -> str | None:
     toggled = [v for v in draft.toggled if v != choice.value]
     tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
     draft.toggled = [*toggled, choice.value] if tick else toggled
-    press.save()
+    await press.save()
     await query.answer()
     await edit_markup(press.message, prompt_keyboard(prompt, frozenset(draft.toggled)))
     return None
@@ -425,7 +423,7 @@ async def _calendar(press: _Press) -> str | None:
     start = draft.calendar_start
     if arg.startswith("d") or start is None or picked < start:
         draft.calendar_start = picked
-        press.save()
+        await press.save()
         await query.answer(f"Vertrek {picked:%d-%m-%Y}. Tik nu de dag van terugkomst.")
         await edit_markup(
             press.message, calendar_keyboard(key, picked.year, picked.month, picked, today)
@@ -447,7 +445,7 @@ async def on_my_reports(update: Update, context: Context) -> None:
     svc = services(context)
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    reports = svc.store.reports_for(user_ref_of(user.id))
+    reports = await svc.service.query(svc.store.reports.of_traveller, user_ref_of(user.id))
     if not reports:
         await message.reply_text("Je hebt nog geen verslagen verstuurd.")
         return
@@ -497,9 +495,6 @@ async def on_check(update: Update, context: Context) -> None:
 
 async def on_report_button(update: Update, context: Context) -> None:
     """A report from /mijnverslagen was tapped: send its documents again (own reports only)."""
-    from bot.store import OutboxItem
-    from bot.telegram.delivery import DOCUMENT
-
     svc = services(context)
     query = update.callback_query
     assert query is not None
@@ -508,26 +503,17 @@ async def on_report_button(update: Update, context: Context) -> None:
     if callback is None or chat is None:
         await query.answer("Deze knop werkt niet meer.")
         return
-    report = svc.store.get_report(callback.key)
-    allowed = report is not None and (
-        report.traveller.user_ref == user_ref_of(query.from_user.id) or svc.is_secretariat(chat.id)
+    report = await svc.service.resend(
+        callback.key,
+        chat.id,
+        user_ref_of(query.from_user.id),
+        stamp=f"{svc.clock():%Y%m%d%H%M%S}:{update.update_id}",
+        secretariat=svc.is_secretariat(chat.id),
     )
-    if report is None or not allowed:
+    if report is None:
         await query.answer("Dit verslag kan ik je niet sturen.", show_alert=True)
         return
     await query.answer("De documenten komen eraan.")
-    stamp = f"{svc.clock():%Y%m%d%H%M%S}:{update.update_id}"
-    svc.store.enqueue(
-        [
-            OutboxItem(
-                DOCUMENT,
-                f"{report.report_id}:resend:{chat.id}:{fmt}:{stamp}",
-                {"chat_id": chat.id, "report_id": report.report_id, "format": fmt},
-            )
-            for fmt in ("docx", "pdf")
-        ],
-        svc.clock(),
-    )
     schedule_flush(svc)
 
 

@@ -50,6 +50,7 @@ def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> Non
     trip = travel_calculator(bot_settings_for_console())
     session = ConsoleSession(
         store=store,
+        settings=bot_settings_for_console(),
         trip=trip,
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:test",
@@ -75,7 +76,7 @@ def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> Non
     assert "- Dublin: Verdere verkenning" in text
     docx_text = "\n".join(p.text for p in Document(str(tmp_path / "out" / names[0])).paragraphs)
     assert "Living Lab Scheveningen" in docx_text
-    assert len(store.reports_for("console:test")) == 1
+    assert len(store.reports.of_traveller("console:test")) == 1
     store.close()
 
 
@@ -110,6 +111,7 @@ def console_session(tmp_path: Path) -> tuple[ConsoleSession, Store]:
     store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
     session = ConsoleSession(
         store=store,
+        settings=bot_settings_for_console(),
         trip=travel_calculator(bot_settings_for_console()),
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:test",
@@ -129,7 +131,7 @@ def test_menu_numbers_mean_what_the_menu_shows(tmp_path: Path) -> None:
     assert "  1. ✅ Ja, versturen\n  2. Nee, terug naar overzicht" in out
     assert "(Meer dan één? Typ bijvoorbeeld ‘1, 3’ of ‘trein en bus’.)" in out
     assert "  Kies: 1, 2, 3, 4" in out
-    assert len(store.reports_for("console:test")) == 1
+    assert len(store.reports.of_traveller("console:test")) == 1
     store.close()
 
 
@@ -140,7 +142,7 @@ def test_after_cancel_the_console_says_how_to_begin_again(tmp_path: Path) -> Non
     out = stdout.getvalue()
     assert "Het verslag is weggegooid." in out and "/nieuw" not in out
     assert "Start `reisverslag console` (of `make run`) opnieuw" in out
-    assert store.load_draft("console:test") is None
+    assert store.drafts.load("console:test") is None
     store.close()
 
 
@@ -241,6 +243,7 @@ def test_a_locked_database_is_reported_and_no_answer_is_lost(tmp_path: Path) -> 
     store = Store.open(f"sqlite:///{database}", busy_timeout_ms=100)
     session = ConsoleSession(
         store=store,
+        settings=bot_settings_for_console(),
         trip=travel_calculator(bot_settings_for_console()),
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:test",
@@ -251,7 +254,7 @@ def test_a_locked_database_is_reported_and_no_answer_is_lost(tmp_path: Path) -> 
     stdout = io.StringIO()
     assert session.run(stdin, stdout) == 0
     assert "Let op: de opslag is even niet beschikbaar" in stdout.getvalue()
-    report = store.reports_for("console:test")[0]
+    report = store.reports.of_traveller("console:test")[0]
     assert report.period.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)"
     assert report.persons == 1
     store.close()

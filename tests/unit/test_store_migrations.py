@@ -109,7 +109,7 @@ def test_migrations_go_down_to_empty_and_up_again(url: str) -> None:
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     engine.dispose()
     with Store.open(url) as store:
-        assert store.save_draft("console:alice", {}) == 1
+        assert store.drafts.save("console:alice", {}) == 1
 
 
 def test_database_of_a_newer_version_is_not_touched(url: str) -> None:
@@ -220,12 +220,12 @@ def test_a_destination_over_500_characters_is_stored_and_sent(url: str) -> None:
     report = example_report(report_id="lang", destinations=_long_destinations())
     assert len(report.destination_label) > 500
     with Store.open(url) as store:
-        assert store.finish_report("telegram:42", report) is True
-        assert store.get_report("lang") == report
-        trip = store.add_trip(
+        assert store.reports.add("telegram:42", report) is True
+        assert store.reports.get("lang") == report
+        trip = store.trips.add(
             "telegram:42", report.destination_label, date(2025, 4, 27), date(2025, 4, 29), "x"
         )
-        assert store.get_trip(trip.trip_id) == trip
+        assert store.trips.get(trip.trip_id) == trip
         assert trip.destination == report.destination_label
 
 
