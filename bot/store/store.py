@@ -277,11 +277,6 @@ class Store:
 
     # -- processed updates ------------------------------------------------------------
 
-    def remember_update(self, update_id: int, now: datetime | None = None) -> bool:
-        """Record a Telegram update as handled; False when it was handled before."""
-        with self._write() as connection:
-            return self._remember_update(connection, update_id, self._now(now))
-
     def _remember_update(self, connection: Connection, update_id: int, now: datetime) -> bool:
         """Insert the update id (pruning old ones); whether it was new."""
         table = schema.processed_updates

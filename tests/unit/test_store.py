@@ -29,7 +29,7 @@ from bot.store import (
     next_retry_delay,
 )
 from bot.store.health import delivery_backlog
-from tests.support.databases import BACKENDS, fresh_database_url
+from tests.support.databases import BACKENDS, apply_update, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 #: No secretariat chat and no e-mail: a finish queues only the traveller's copies.
@@ -231,16 +231,16 @@ def test_naive_time_is_refused(store: Store) -> None:
 
 
 def test_update_is_applied_once(store: Store) -> None:
-    assert store.remember_update(1001, T0) is True
-    assert store.remember_update(1001, T0 + timedelta(seconds=5)) is False
-    assert store.remember_update(1002, T0) is True
+    assert apply_update(store, 1001, T0) is True
+    assert apply_update(store, 1001, T0 + timedelta(seconds=5)) is False
+    assert apply_update(store, 1002, T0) is True
 
 
 def test_old_updates_are_pruned(store: Store) -> None:
-    store.remember_update(1001, T0)
-    store.remember_update(1002, T0 + timedelta(days=8))  # prunes 1001 (older than 7 days)
-    assert store.remember_update(1001, T0 + timedelta(days=8)) is True
-    assert store.remember_update(1002, T0 + timedelta(days=8)) is False
+    apply_update(store, 1001, T0)
+    apply_update(store, 1002, T0 + timedelta(days=8))  # prunes 1001 (older than 7 days)
+    assert apply_update(store, 1001, T0 + timedelta(days=8)) is True
+    assert apply_update(store, 1002, T0 + timedelta(days=8)) is False
 
 
 def test_redelivered_update_does_not_change_the_draft(store: Store) -> None:

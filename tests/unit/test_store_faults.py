@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from bot.store import SAVE_FAILED_MESSAGE, AccessAction, OutboxItem, Store, StoreUnavailable
 from bot.store.health import delivery_backlog
+from tests.support.databases import apply_update
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 SAVED = {"question": "period", "answers": {"persons": 1}}
@@ -80,7 +81,7 @@ def test_locked_database_refuses_every_kind_of_write(
     item = OutboxItem("telegram_message", "k", {})
     writes = [
         lambda: store.outbox.enqueue([item], T0),
-        lambda: store.remember_update(1, T0),
+        lambda: apply_update(store, 1, T0),
         lambda: store.outbox.claim_due(T0),
         lambda: store.profiles.audit("telegram:8", AccessAction.REQUESTED, None, T0),
         lambda: store.drafts.delete("telegram:7"),

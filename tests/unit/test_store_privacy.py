@@ -23,7 +23,7 @@ from bot.store.privacy import (
     run_retention,
 )
 from tests.example_report import example_report
-from tests.support.databases import BACKENDS, fresh_database_url
+from tests.support.databases import BACKENDS, apply_update, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -190,11 +190,11 @@ def test_strangers_requests_go_after_k_days_travellers_stay(store: Store) -> Non
 
 
 def test_processed_update_ids_go_after_their_period(store: Store) -> None:
-    store.remember_update(1, T0)
-    store.remember_update(2, T0 + 5 * DAY)
+    apply_update(store, 1, T0)
+    apply_update(store, 2, T0 + 5 * DAY)
     assert run_retention(store, POLICY, T0 + 8 * DAY, _warning).processed_updates == 1
-    assert store.remember_update(1, T0 + 8 * DAY) is True
-    assert store.remember_update(2, T0 + 8 * DAY) is False
+    assert apply_update(store, 1, T0 + 8 * DAY) is True
+    assert apply_update(store, 2, T0 + 8 * DAY) is False
 
 
 def test_a_forged_overlong_username_is_not_stored(store: Store) -> None:
