@@ -167,10 +167,6 @@ class ReportService:
             trips.cancel_trip, self.store, user_ref, trip_id, reason, self.clock(), notice
         )
 
-    async def reconcile_trip(self, trip: Trip) -> bool:
-        """Mark a trip reported when a report covers it; whether it was."""
-        return await self.runner.run(trips.reconcile_trip, self.store, trip)
-
     # -- access ---------------------------------------------------------------------------------
 
     async def is_allowed(self, user_ref: str, *, listed: bool) -> bool:
