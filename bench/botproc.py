@@ -115,7 +115,7 @@ async def _reisverslag_application(
     return application, store
 
 
-def _register_trips(application: Any, args: argparse.Namespace) -> None:
+async def _register_trips(application: Any, args: argparse.Namespace) -> None:
     """One planned trip per traveller, returned days ago, so its reminders are due now."""
     from bot.telegram.reminders import register_trip
     from testkit.example_report import example_report
@@ -123,7 +123,7 @@ def _register_trips(application: Any, args: argparse.Namespace) -> None:
     svc = application.bot_data["services"]
     period = example_report().period
     for user_id in range(args.first_user, args.first_user + args.reminders):
-        register_trip(svc, f"telegram:{user_id}", "Wenen", period, "bench")
+        await register_trip(svc, f"telegram:{user_id}", "Wenen", period, "bench")
 
 
 async def _queue_due_reminders(application: Any) -> int:
@@ -145,7 +145,7 @@ async def _serve(args: argparse.Namespace) -> None:
     else:
         application, store = await _reisverslag_application(args)
         if args.reminders:
-            _register_trips(application, args)
+            await _register_trips(application, args)
     loop = asyncio.get_running_loop()
     commands: asyncio.Queue[str] = asyncio.Queue()
 
@@ -178,7 +178,7 @@ async def _serve(args: argparse.Namespace) -> None:
     await application.stop()
     await application.shutdown()
     if store is not None:
-        final["reports"] = len(store.reports_in_year(2025))
+        final["reports"] = len(store.reports.in_year(2025))
         final["open_drafts"] = _count_drafts(store)
         store.close()
     _emit({"event": "stopped", **final})

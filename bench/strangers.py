@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.store.health import delivery_backlog
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.example_trip import EXAMPLE_NOW
 from testkit.fake_telegram import FakeTelegram, RateLimits, UserClient
@@ -77,7 +78,7 @@ async def run(strangers: int, rounds: int) -> dict[str, Any]:
                 requests_delivered = sum(
                     "Toegangsaanvraag" in m.plain_text for m in server.messages(group.id)
                 )
-                backlog = bot.store.pending_count()
+                backlog = delivery_backlog(bot.store, bot.store.now()).outbox_waiting
     return {
         "strangers": strangers,
         "rounds": rounds,

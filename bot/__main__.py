@@ -51,6 +51,7 @@ def _console(
     try:
         session = ConsoleSession(
             store=store,
+            settings=settings,
             trip=_trip(settings),
             clock=_clock(settings),
             user_ref=f"console:{getpass.getuser()}",
@@ -175,7 +176,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     store = Store.open(settings.database_url)
     try:
         path = write_export(
-            store.reports_in_year(args.year), args.year, Path(args.out), args.format
+            store.reports.in_year(args.year), args.year, Path(args.out), args.format
         )
     finally:
         store.close()
@@ -232,7 +233,7 @@ def _register(settings: Settings, args: argparse.Namespace) -> int:
     from bot.store import Store
 
     with Store.open(settings.database_url) as store:
-        reports = store.reports_in_year(args.year) if args.year else store.all_reports()
+        reports = store.reports.in_year(args.year) if args.year else store.reports.all()
     if not reports:
         when = f"in {args.year}" if args.year else "in de opslag"
         print(f"Geen verslagen {when}: er is geen register gemaakt.", file=sys.stderr)

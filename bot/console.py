@@ -13,13 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, TextIO
 
+from bot.config import Settings
 from bot.dialogs import Interview, InterviewState, Kind, Prompt, Reply
 from bot.dialogs.ports import TripCalculator
 from bot.i18n import DEFAULT_LANGUAGE, N_, t
 from bot.report import Report
-from bot.store import Store, StoreUnavailable
+from bot.service.reports import finish
+from bot.store import OutboxItem, Store, StoreUnavailable
 
-__all__ = ["ConsoleSession", "format_prompt"]
+__all__ = ["ConsoleChannel", "ConsoleSession", "format_prompt"]
 
 Clock = Callable[[], datetime]
 DocumentWriter = Callable[[Report, Path], list[Path]]
@@ -53,10 +55,21 @@ def format_prompt(prompt: Prompt) -> str:
 
 
 @dataclass
+class ConsoleChannel:
+    """The terminal as the service's `Channel`: the traveller gets their copies as files
+    written by the session, so nothing is queued for them."""
+
+    def report_copies(self, report: Report) -> list[OutboxItem]:
+        """No deliveries: the documents are written to the output folder."""
+        return []
+
+
+@dataclass
 class ConsoleSession:
     """Runs one interview between a text stream and the store."""
 
     store: Store
+    settings: Settings
     trip: TripCalculator
     clock: Clock
     user_ref: str
@@ -91,7 +104,7 @@ class ConsoleSession:
             interview = self._interview(interview.state_data())
             reply = interview.handle(line.replace("\\n", "\n"))
             if reply.cancelled:
-                self.store.delete_draft(self.user_ref)
+                self.store.drafts.delete(self.user_ref)
                 self._show(reply)
                 self._say(self._t(NEW_REPORT_HINT))
                 return 1
@@ -101,7 +114,7 @@ class ConsoleSession:
             self._show(reply)
 
     def _resume_or_new(self, stdin: TextIO) -> Interview | None:
-        draft = self.store.load_draft(self.user_ref)
+        draft = self.store.drafts.load(self.user_ref)
         if draft is None:
             return self._interview(None)
         state = InterviewState.model_validate(draft.state)
@@ -123,7 +136,7 @@ class ConsoleSession:
             if word in ("ja", "j", "1", "yes", "y"):
                 return self._interview(state)
             if word in ("nee", "n", "2", "no"):
-                self.store.delete_draft(self.user_ref)
+                self.store.drafts.delete(self.user_ref)
                 return self._interview(None)
             self._say(self._t(N_("Typ ‘ja’ om verder te gaan of ‘nee’ om opnieuw te beginnen.")))
 
@@ -132,7 +145,7 @@ class ConsoleSession:
             self.trip,
             self.clock(),
             state=state,
-            profile=self.store.get_profile(self.user_ref),
+            profile=self.store.profiles.profile(self.user_ref),
             user_ref=self.user_ref,
             language=self.language,
         )
@@ -140,8 +153,9 @@ class ConsoleSession:
     def _finish(self, reply: Reply) -> int:
         assert reply.report is not None
         report = reply.report
-        self.store.save_profile(report.traveller)
-        self.store.finish_report(self.user_ref, report, [])
+        # The same use case as in Telegram: report stored, deliveries to the secretariat
+        # queued (the running bot sends them), a matching announced trip closed.
+        finish(self.store, self.settings, self.user_ref, report, ConsoleChannel(), self.clock())
         for message in reply.messages:
             self._say(message)
         paths = self.write_documents(report, self.out_dir)
@@ -153,7 +167,7 @@ class ConsoleSession:
     def _save(self, interview: Interview) -> None:
         """Store the draft; if the database is unavailable, say so and keep going in memory."""
         try:
-            self.store.save_draft(
+            self.store.drafts.save(
                 self.user_ref, interview.state_data().model_dump(mode="json"), self.clock()
             )
         except StoreUnavailable:

@@ -17,8 +17,8 @@ from bot.config import Settings
 from bot.outbox import PermanentFailure, RetryLater, Sender
 from bot.render import document_filename, render_docx, render_html, render_pdf, render_text
 from bot.report import Report
+from bot.service.deliveries import EMAIL
 from bot.store import Store
-from bot.telegram.delivery import EMAIL
 
 __all__ = ["DOCX_MIME", "build_email", "email_sender", "email_senders"]
 
@@ -60,7 +60,7 @@ def email_sender(settings: Settings, store: Store) -> Sender:
 
     async def send(payload: dict[str, Any]) -> None:
         """Mail the report named in the payload."""
-        report = store.get_report(payload["report_id"])
+        report = await asyncio.to_thread(store.reports.get, payload["report_id"])
         if report is None:
             raise PermanentFailure(f"report {payload['report_id']} not found")
         docx, pdf = await asyncio.gather(

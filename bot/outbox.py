@@ -72,7 +72,7 @@ class OutboxWorker:
             # Store calls run in a thread: a locked database waits out its busy timeout
             # there instead of freezing every traveller's conversation on the event loop.
             items = await asyncio.to_thread(
-                self.store.claim_due,
+                self.store.outbox.claim_due,
                 self.clock(),
                 limit=self.batch,
                 lease_seconds=self.lease_seconds,
@@ -101,7 +101,7 @@ class OutboxWorker:
         except Exception as error:  # every other failure is retried: nothing is dropped
             await self._retry(item, f"{type(error).__name__}: {error}", None)
             return False
-        await asyncio.to_thread(self.store.mark_sent, item.id, self.clock())
+        await asyncio.to_thread(self.store.outbox.mark_sent, item.id, self.clock())
         return True
 
     async def _retry(self, item: OutboxMessage, reason: str, retry_after: float | None) -> None:
@@ -110,7 +110,7 @@ class OutboxWorker:
             "delivery %s (%s) failed, retry in %.0f s: %s", item.id, item.kind, delay, reason
         )
         await asyncio.to_thread(
-            self.store.mark_failed, item.id, reason, self.clock() + timedelta(seconds=delay)
+            self.store.outbox.mark_failed, item.id, reason, self.clock() + timedelta(seconds=delay)
         )
 
 

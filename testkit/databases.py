@@ -7,9 +7,12 @@ starts a throwaway one) to run the same tests on PostgreSQL as well.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from bot.store import DuplicateUpdate, Store
 
 __all__ = ["BACKENDS", "POSTGRES_URL", "fresh_database_url", "wipe_postgres"]
 
@@ -33,3 +36,13 @@ def fresh_database_url(backend: str, folder: Path) -> str:
         wipe_postgres(POSTGRES_URL)
         return POSTGRES_URL
     return f"sqlite:///{folder / 'reisverslag.sqlite3'}"
+
+
+def apply_update(store: Store, update_id: int, now: datetime | None = None) -> bool:
+    """Save a draft as the handler of Telegram update `update_id` does; False when that
+    update was applied before (the store refuses it as a duplicate)."""
+    try:
+        store.drafts.save(f"telegram:update-{update_id}", {}, now, update_id=update_id)
+    except DuplicateUpdate:
+        return False
+    return True

@@ -158,4 +158,4 @@ def generated_year(
 def store_reports(store: Store, reports: list[Report]) -> None:
     """Save each report as its traveller's."""
     for report in reports:
-        store.save_report(report.traveller.user_ref, report, datetime(2026, 1, 5, tzinfo=UTC))
+        store.reports.add(report.traveller.user_ref, report, datetime(2026, 1, 5, tzinfo=UTC))

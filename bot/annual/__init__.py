@@ -28,7 +28,7 @@ __all__ = [
 
 def year_reports(store: Store, year: int) -> YearReports:
     """The year's reports, the year before, and every report up to the year, from the store."""
-    history = [r for r in store.all_reports() if r.period.departure.year <= year]
+    history = [r for r in store.reports.all() if r.period.departure.year <= year]
     return YearReports(
         year=year,
         reports=[r for r in history if r.period.departure.year == year],

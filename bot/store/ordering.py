@@ -3,8 +3,11 @@
 Behind one webhook URL, a traveller's next message can reach another process while the
 first is still being answered. Each process therefore handles an update of a traveller only
 while holding that traveller's PostgreSQL advisory lock, and only once no earlier update of
-the same traveller is still waiting in the (shared) inbox. On SQLite there is one process,
-and this costs nothing.
+the same traveller is still waiting in the (shared) inbox.
+
+Within one process (SQLite or PostgreSQL) a traveller's updates take turns on an asyncio
+lock, taken in arrival order before the first await: handlers await the store (it runs in a
+thread), so without it a later message could overtake an earlier one.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class TravellerOrder:
         self._store = store
         self._enabled = store.engine.dialect.name == "postgresql"
         self._wait_for_earlier = wait_for_earlier_seconds
+        self._local: dict[int, tuple[asyncio.Lock, list[int]]] = {}
 
     @asynccontextmanager
     async def turn(self, update_id: int, user_id: int | None) -> AsyncIterator[bool]:
@@ -48,9 +52,34 @@ class TravellerOrder:
         (its process died; it is handled when that process restarts) no longer holds this
         one back.
         """
-        if not self._enabled or user_id is None:
+        if user_id is None:
             yield True
             return
+        async with self._local_turn(user_id):
+            if not self._enabled:
+                yield True
+                return
+            async with self._shared_turn(update_id, user_id) as pending:
+                yield pending
+
+    @asynccontextmanager
+    async def _local_turn(self, user_id: int) -> AsyncIterator[None]:
+        """This process's lock of the traveller (first come, first served), forgotten when
+        nobody holds or awaits it."""
+        lock, users = self._local.setdefault(user_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._local[user_id]
+
+    @asynccontextmanager
+    async def _shared_turn(self, update_id: int, user_id: int) -> AsyncIterator[bool]:
+        """The traveller's PostgreSQL advisory lock, once no earlier update waits; yields
+        whether the update is still in the inbox."""
         connection = await asyncio.to_thread(self._connect)
         try:
             await self._acquire(connection, update_id, user_id)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row, and_, delete, exists, or_, select, updat
 from bot.store import schema
 from bot.store.records import AccessStatus, OutboxItem, TripStatus
 from bot.store.store import Store
+from bot.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "ERASED_USER_REF",
@@ -320,5 +321,5 @@ def _warn_idle_drafts(
             .where(and_(table.c.user_ref == row.user_ref, table.c.updated_at == row.updated_at))
             .values(retention_warned_at=now)
         )
-    store._enqueue(connection, items, now)
+    UnitOfWork(store, connection).outbox.enqueue(items, now)
     return tuple(row.user_ref for row in rows)

@@ -79,7 +79,7 @@ async def guard(update: Update, context: Context) -> None:
         if svc.is_secretariat(chat.id):
             return  # secretariat handlers are filtered on this chat
         raise ApplicationHandlerStop  # other groups: stay silent
-    if svc.is_allowed(user.id):
+    if await svc.is_allowed(user.id):
         return
     if update.callback_query is not None:
         language = language_from_code(user.language_code)
@@ -88,8 +88,8 @@ async def guard(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         raise ApplicationHandlerStop
-    asked = _first_word(message) == "/start" and _request_access(svc, user)
-    latest = svc.store.latest_access(user_ref_of(user.id))
+    asked = _first_word(message) == "/start" and await _request_access(svc, user)
+    latest = await svc.service.query(svc.store.profiles.latest_access, user_ref_of(user.id))
     state = (user.id, latest.id if latest else 0)
     if _may_reply(context, state, svc.settings.stranger_reply_minutes) or asked:
         # Through the outbox's bulk lane, not as a reply here: a crowd of strangers then
@@ -98,7 +98,8 @@ async def guard(update: Update, context: Context) -> None:
             language_from_code(user.language_code),
             _stranger_reply(svc, latest.action if latest else None),
         )
-        svc.store.enqueue(
+        await svc.service.query(
+            svc.store.outbox.enqueue,
             [
                 OutboxItem(
                     MESSAGE,
@@ -112,7 +113,7 @@ async def guard(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-def _request_access(svc: Services, user: User) -> bool:
+async def _request_access(svc: Services, user: User) -> bool:
     """Queue an access request for the secretariat; False when one is open or not possible."""
     chat_id = svc.settings.secretariat_chat_id
     if chat_id is None:
@@ -129,7 +130,7 @@ def _request_access(svc: Services, user: User) -> bool:
             },
         )
 
-    if not svc.store.request_access(user_ref_of(user.id), user.id, request, svc.clock()):
+    if not await svc.service.request_access(user_ref_of(user.id), user.id, request):
         return False
     log.info("access requested by user %s", user.id)
     schedule_flush(svc)
@@ -163,13 +164,12 @@ async def on_access_decision(update: Update, context: Context) -> None:
     user_id = int(callback.key)
     allowed = callback.arg == "ok"
     action = AccessAction.GRANTED if allowed else AccessAction.REJECTED
-    language = svc.store.get_language(user_ref_of(user_id)) or "nl"
+    language = await svc.language_for(user_ref_of(user_id))
     notice = html.escape(t(language, GRANTED_NOTICE if allowed else REJECTED), quote=False)
-    decided = svc.store.decide_access(
+    decided = await svc.service.decide_access(
         user_ref_of(user_id),
         action,
         user_ref_of(query.from_user.id),
-        svc.clock(),
         telegram_user_id=user_id,
         outbox=[
             OutboxItem(
@@ -198,16 +198,18 @@ async def on_revoke(update: Update, context: Context) -> None:
     assert message is not None and sender is not None
     args = context.args or []
     if not args:
-        await message.reply_text(_granted_overview(svc))
+        await message.reply_text(await svc.service.query(_granted_overview, svc))
         return
     who = args[0]
-    user_id = int(who) if who.isdigit() else svc.store.user_id_for_username(who)
+    user_id = (
+        int(who) if who.isdigit() else await svc.service.query(svc.store.user_id_for_username, who)
+    )
     if user_id is None:
         await message.reply_text(f"{who} ken ik niet. Gebruik het Telegram-id.")
         return
     user_ref = user_ref_of(user_id)
-    name = traveller_name(svc.store, user_ref)
-    if not svc.is_allowed(user_id):
+    name = await svc.service.query(traveller_name, svc.store, user_ref)
+    if not await svc.is_allowed(user_id):
         await message.reply_text(f"{name} (id {user_id}) heeft geen toegang.")
         return
     notice = OutboxItem(
@@ -215,22 +217,17 @@ async def on_revoke(update: Update, context: Context) -> None:
         f"access-revoked:{user_id}:{update.update_id}",
         {
             "chat_id": user_id,
-            "html": html.escape(
-                t(svc.store.get_language(user_ref) or "nl", REVOKED_NOTICE), quote=False
-            ),
+            "html": html.escape(t(await svc.language_for(user_ref), REVOKED_NOTICE), quote=False),
         },
     )
-    svc.store.decide_access(
+    await svc.service.decide_access(
         user_ref,
         AccessAction.REVOKED,
         user_ref_of(sender.id),
-        svc.clock(),
         telegram_user_id=user_id,
         outbox=[notice],
     )
-    for trip in svc.store.trips_for(user_ref, "planned"):
-        svc.store.cancel_reminders(trip.trip_id, svc.clock())
-    svc.store.clear_input(user_ref)
+    await svc.service.query(svc.store.clear_input, user_ref)
     schedule_flush(svc)
     listed = (
         " (Het id staat ook in ALLOWED_USER_IDS; de intrekking gaat voor.)"
@@ -244,8 +241,9 @@ async def on_revoke(update: Update, context: Context) -> None:
 
 
 def _granted_overview(svc: Services) -> str:
-    """Usage of /intrekken and who has access through the secretariat."""
-    granted = svc.store.granted_access()
+    """Usage of /intrekken and who has access through the secretariat (reads the store: runs
+    in a store thread)."""
+    granted = svc.store.profiles.granted_access()
     lines = [
         "Gebruik: /intrekken gevolgd door het Telegram-id of @gebruikersnaam.",
         f"Toegang via ALLOWED_USER_IDS: {len(svc.settings.allowed_user_ids)} personen.",

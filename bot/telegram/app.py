@@ -308,7 +308,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     ):
         try:
             svc: Services = context.application.bot_data["services"]
-            language = svc.language_of(update.effective_user)
+            language = await svc.language_of(update.effective_user)
             await context.bot.send_message(
                 update.effective_chat.id,
                 t(

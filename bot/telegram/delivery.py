@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -18,10 +18,16 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.config import Settings
 from bot.outbox import OutboxWorker, PermanentFailure, RetryLater, Sender
 from bot.render import document_filename, render_docx, render_pdf
 from bot.report import Report
+from bot.service.deliveries import (
+    DOCUMENT,
+    MESSAGE,
+    document_copies,
+    report_outbox,
+    secretariat_summary,
+)
 from bot.store import OutboxItem, Store
 from bot.telegram.ratelimit import bulk_sending
 from bot.telegram.sending import send_html_to
@@ -29,6 +35,7 @@ from bot.telegram.sending import send_html_to
 __all__ = [
     "DOCUMENT",
     "MESSAGE",
+    "TelegramChannel",
     "report_outbox",
     "schedule_flush",
     "secretariat_summary",
@@ -38,73 +45,18 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MESSAGE = "telegram_message"
-DOCUMENT = "telegram_document"
-EMAIL = "email"
 _RENDERERS = {"docx": render_docx, "pdf": render_pdf}
 
 
-def secretariat_summary(report: Report) -> str:
-    """Short HTML summary for the secretariat: who, where, when, modes, km, CO2, the exception."""
-    check = report.rail_check
-    if check and check.justification_required:
-        rule = "⚠️ uitzondering op de 8-uursregel gebruikt"
-        if report.justification_flagged:
-            rule += " — toelichting noemt alleen efficiëntie (gemarkeerd)"
-    else:
-        rule = "8-uursregel niet van toepassing"
-    if check and check.flown:
-        rule += f"\nTreinreis {html.escape(check.figures_text())}"
-    lines = [
-        "<b>Nieuw verslag buitenlandse dienstreis</b>",
-        f"Van: {html.escape(report.traveller.name)} ({html.escape(report.traveller.department or '-')})",
-        f"Naar: {html.escape(report.destination_label)}",
-        f"Wanneer: {html.escape(report.period.describe())}",
-        f"Personen: {report.persons}",
-        f"Vervoer: {html.escape(report.modes_text())}",
-        f"Totaal: {report.totals_text()}",
-        rule,
-    ]
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class TelegramChannel:
+    """A traveller's private Telegram chat, as the service's `Channel`."""
 
+    chat_id: int
 
-def report_outbox(report: Report, traveller_chat_id: int, settings: Settings) -> list[OutboxItem]:
-    """Everything to deliver for a finished report, each with a key that makes it happen once."""
-    rid = report.report_id
-    items = [
-        OutboxItem(
-            DOCUMENT,
-            f"{rid}:traveller:docx",
-            {"chat_id": traveller_chat_id, "report_id": rid, "format": "docx"},
-        ),
-        OutboxItem(
-            DOCUMENT,
-            f"{rid}:traveller:pdf",
-            {"chat_id": traveller_chat_id, "report_id": rid, "format": "pdf"},
-        ),
-    ]
-    if settings.secretariat_chat_id is not None:
-        chat = settings.secretariat_chat_id
-        items += [
-            OutboxItem(
-                MESSAGE,
-                f"{rid}:secretariat:summary",
-                {"chat_id": chat, "html": secretariat_summary(report)},
-            ),
-            OutboxItem(
-                DOCUMENT,
-                f"{rid}:secretariat:docx",
-                {"chat_id": chat, "report_id": rid, "format": "docx"},
-            ),
-            OutboxItem(
-                DOCUMENT,
-                f"{rid}:secretariat:pdf",
-                {"chat_id": chat, "report_id": rid, "format": "pdf"},
-            ),
-        ]
-    if settings.email_enabled:
-        items.append(OutboxItem(EMAIL, f"{rid}:email", {"report_id": rid}))
-    return items
+    def report_copies(self, report: Report) -> list[OutboxItem]:
+        """The Word and PDF file of the finished report, to this chat."""
+        return document_copies(report, self.chat_id, "traveller")
 
 
 class _DocumentCache:
@@ -158,7 +110,7 @@ async def _moved_chat_aware(store: Store, payload: dict[str, Any], call: Any) ->
         await telegram_call(call)
     except ChatMigrated as error:
         old, new = payload["chat_id"], error.new_chat_id
-        moved = await asyncio.to_thread(store.move_outbox_chat, old, new)
+        moved = await asyncio.to_thread(store.outbox.move_chat, old, new)
         log.error(
             "chat %s became supergroup %s: %s queued deliveries moved there; set "
             "SECRETARIAT_CHAT_ID=%s if it was the secretariat's",
@@ -184,7 +136,7 @@ def telegram_senders(bot: Bot, store: Store) -> dict[str, Sender]:
         )
 
     async def send_document(payload: dict[str, Any]) -> None:
-        report = store.get_report(payload["report_id"])
+        report = await asyncio.to_thread(store.reports.get, payload["report_id"])
         if report is None:
             raise PermanentFailure(f"report {payload['report_id']} not found")
         fmt = payload["format"]

@@ -213,14 +213,14 @@ async def screen(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is not None and not valid_calendar_data(query.data, svc.clock().date()):
         log.warning("user %s sent forged calendar data", user.id)
-        await query.answer(t(svc.language_of(user), N_("Deze knop werkt niet meer.")))
+        await query.answer(t(await svc.language_of(user), N_("Deze knop werkt niet meer.")))
         raise ApplicationHandlerStop
     reached = limit_reached(context, user.id, _kinds(update))
     if reached is None:
         return
     log.info("user %s over the %s limit", user.id, reached.removeprefix("drop:"))
-    if not reached.startswith("drop:") and svc.is_allowed(user.id):
-        await _tell(update, t(svc.language_of(user), _LIMIT_TEXTS[reached]))
+    if not reached.startswith("drop:") and await svc.is_allowed(user.id):
+        await _tell(update, t(await svc.language_of(user), _LIMIT_TEXTS[reached]))
     elif update.callback_query is not None:
         await update.callback_query.answer()
     raise ApplicationHandlerStop

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import logging
@@ -119,7 +118,7 @@ def sweep(svc: Services) -> int:
 
 async def _retention_job(context: Context) -> None:
     svc = services(context)
-    await asyncio.to_thread(sweep, svc)
+    await svc.service.query(sweep, svc)
     schedule_flush(svc)
 
 
@@ -129,8 +128,8 @@ async def on_my_data(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     now = svc.clock()
-    language = svc.language_of(user)
-    data = personal_data(svc.store, user_ref_of(user.id), user.id, now)
+    language = await svc.language_of(user)
+    data = await svc.service.query(personal_data, svc.store, user_ref_of(user.id), user.id, now)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.reply_document(
         document=body,
@@ -149,7 +148,7 @@ async def on_erase(update: Update, context: Context) -> None:
     """/verwijder: ask for confirmation before erasing the traveller's data."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    language = services(context).language_of(user)
+    language = await services(context).language_of(user)
     yes, no = t(language, N_("Ja, verwijder")), t(language, N_("Nee, laat staan"))
     await message.reply_text(
         t(language, ERASE_QUESTION),
@@ -167,7 +166,7 @@ async def on_erase(update: Update, context: Context) -> None:
 async def on_erase_decision(update: Update, context: Context) -> None:
     """The traveller answered the /verwijder question (only their own buttons count)."""
     svc = services(context)
-    language = svc.language_of(update.effective_user)  # before the erasure forgets the choice
+    language = await svc.language_of(update.effective_user)  # before the erasure forgets the choice
     press = await button_press(update, language, needs_message=False, owner_in_key=True)
     if press is None:
         return
@@ -179,7 +178,9 @@ async def on_erase_decision(update: Update, context: Context) -> None:
             await message.edit_text(nothing)
         return
     async with svc.lock(user_ref):
-        erased = erase_personal_data(svc.store, user_ref, query.from_user.id, svc.clock())
+        erased = await svc.service.query(
+            erase_personal_data, svc.store, user_ref, query.from_user.id, svc.clock()
+        )
         svc.forget(user_ref)
     context.application.bot_data.get("usernames_seen", {}).pop(query.from_user.id, None)
     log.info("personal data of a traveller erased on request")

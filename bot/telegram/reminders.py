@@ -1,16 +1,18 @@
 """Reminders over Telegram: the periodic job, the buttons, the secretariat's overdue list.
 
-A due reminder is marked sent and its message queued in the outbox in one transaction
-(`Store.mark_reminder_sent`), so none is sent twice and none is lost across a restart;
+A due reminder is marked sent and its message queued in the outbox in one unit of work
+(the remind use case, `bot.service.trips.remind`), so none is sent twice and none is lost across a restart;
 the outbox worker delivers it through the application's bot (rate limited) and keeps
 it queued on a 429 or a network error until a later run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
-from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -25,15 +27,13 @@ from bot.i18n import DEFAULT_LANGUAGE, N_, t
 from bot.outbox import Sender
 from bot.reminders import (
     WorkingHours,
-    activity_postponement,
-    covers,
     deadline_of,
     overdue_trips,
-    reminder_schedule,
     snooze_until,
 )
 from bot.report import DayPart, TripPeriod
-from bot.store import OutboxItem, Reminder, Store, Trip, TripStatus
+from bot.service.trips import reconcile_trip
+from bot.store import Account, OutboxItem, Store, Trip, TripStatus
 from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush, telegram_call
 from bot.telegram.services import Services, TelegramDraft, services
@@ -42,6 +42,7 @@ from bot.telegram.traveller import edit_markup, send_prompt
 __all__ = [
     "CANCEL_REASON",
     "REMINDER",
+    "TelegramNotifier",
     "add_reminder_jobs",
     "chat_of",
     "escalate_overdue",
@@ -80,9 +81,8 @@ def trip_label(trip: Trip) -> str:
     return f"{trip.destination}, {trip_dates(trip)}"
 
 
-def chat_of(store: Store, user_ref: str) -> int | None:
+def chat_of(account: Account | None, user_ref: str) -> int | None:
     """The private chat of a traveller: stored, else their Telegram id (the same in Telegram)."""
-    account = store.get_account(user_ref)
     if account is not None and account.chat_id is not None:
         return account.chat_id
     if account is not None and account.telegram_user_id is not None:
@@ -91,25 +91,18 @@ def chat_of(store: Store, user_ref: str) -> int | None:
     return int(number) if prefix == "telegram" and number.lstrip("-").isdigit() else None
 
 
-def register_trip(
-    svc: Services, user_ref: str, destination: str, period: TripPeriod, by: str
+async def register_trip(
+    svc: Services,
+    user_ref: str,
+    destination: str,
+    period: TripPeriod,
+    by: str,
+    notice: Callable[[Trip], Sequence[OutboxItem]] = lambda _trip: (),
 ) -> Trip:
-    """Store a planned trip and schedule its reminders."""
-    now = svc.clock()
-    trip = svc.store.add_trip(user_ref, destination, period.departure, period.return_date, by, now)
-    svc.store.schedule_reminders(
-        trip.trip_id, reminder_schedule(trip.return_date, svc.settings), now
+    """Store a planned trip and schedule its reminders (the announce-a-trip use case)."""
+    return await svc.service.announce_trip(
+        user_ref, destination, period.departure, period.return_date, by, notice
     )
-    return trip
-
-
-def reconcile_trip(store: Store, trip: Trip) -> bool:
-    """Mark the trip reported when a report of its traveller covers its dates; whether it was."""
-    for report in store.reports_for(trip.user_ref):
-        if covers(report.period.departure, report.period.return_date, [trip]):
-            store.set_trip_status(trip.trip_id, TripStatus.REPORTED, report_id=report.report_id)
-            return True
-    return False
 
 
 NOTHING_NEEDED = N_("Voor deze reis is niets meer nodig.")
@@ -172,7 +165,7 @@ def reminder_senders(bot: Bot, store: Store) -> dict[str, Sender]:
 
     async def send_reminder(payload: dict[str, Any]) -> None:
         """Send one reminder, unless its trip was reported or cancelled in the meantime."""
-        trip = store.get_trip(payload["trip_id"])
+        trip = await asyncio.to_thread(store.trips.get, payload["trip_id"])
         if trip is None or trip.status is not TripStatus.PLANNED:
             return
         await telegram_call(
@@ -191,71 +184,51 @@ def reminder_senders(bot: Bot, store: Store) -> dict[str, Sender]:
     return {REMINDER: send_reminder}
 
 
-def _has_access(svc: Services, trip: Trip) -> bool:
-    """Whether the trip's Telegram traveller (still) has access to the bot."""
-    user_id = trip.user_ref.removeprefix("telegram:")
-    return not user_id.lstrip("-").isdigit() or svc.is_allowed(int(user_id))
+@dataclass(frozen=True)
+class TelegramNotifier:
+    """Reminders as Telegram messages with the three buttons, as the service's `Notifier`."""
 
+    settings: Settings
 
-async def send_due_reminders(svc: Services, *, force: bool = False, batch: int = 1000) -> int:
-    """Queue every due reminder (outside working hours only when forced); how many were queued.
-
-    When several reminders of one trip are due at once (the bot was down), only the
-    newest is sent; the older ones are marked sent without a message. `batch` bounds how
-    many due reminders are read per round; each trip's are all considered together.
-    """
-    store, settings, now = svc.store, svc.settings, svc.clock()
-    if not force and not WorkingHours.from_settings(settings).is_working_moment(now):
-        return 0
-    by_trip: dict[str, list[Reminder]] = defaultdict(list)
-    for reminder in store.due_reminders(now, limit=batch):
-        by_trip[reminder.trip_id].append(reminder)
-    queued = 0
-    for trip_id in by_trip:
-        # A batch can hold only the oldest of a trip's due reminders: read them all.
-        due = store.due_reminders(now, limit=100, trip_id=trip_id)
-        trip = store.get_trip(trip_id)
-        if trip is None or trip.status is not TripStatus.PLANNED or not _has_access(svc, trip):
-            store.cancel_reminders(trip_id, now)  # a traveller without access gets nothing
-            continue
-        if reconcile_trip(store, trip):
-            continue
-        draft = store.load_draft(trip.user_ref)
-        newest = due[-1]
-        later = activity_postponement(newest.due_at, draft.updated_at if draft else None, settings)
-        if later is not None:
-            store.snooze_reminders(trip_id, later)
-            continue
-        earlier = [r for r in store.reminders_for(trip_id) if r.sent_at is not None]
-        first = draft is None and not earlier
-        for older in due[:-1]:
-            store.mark_reminder_sent(older.id, now)
-        chat_id = chat_of(store, trip.user_ref)
+    def reminder(
+        self,
+        trip: Trip,
+        account: Account | None,
+        reminder_id: int,
+        *,
+        first: bool,
+        has_draft: bool,
+        language: str,
+    ) -> OutboxItem | None:
+        """The reminder for the traveller's private chat; None when it is not known."""
+        chat_id = chat_of(account, trip.user_ref)
         if chat_id is None:
-            log.warning("no chat for %s: reminder %s not sent", trip.user_ref, newest.id)
-            store.mark_reminder_sent(newest.id, now)
-            continue
-        language = store.get_language(trip.user_ref) or DEFAULT_LANGUAGE
-        item = OutboxItem(
+            return None
+        return OutboxItem(
             REMINDER,
-            f"reminder:{newest.id}",
+            f"reminder:{reminder_id}",
             {
                 "chat_id": chat_id,
-                "trip_id": trip_id,
-                "html": _reminder_html(trip, first, settings, draft is not None, language),
+                "trip_id": trip.trip_id,
+                "html": _reminder_html(trip, first, self.settings, has_draft, language),
                 "first": first,
                 "language": language,
             },
         )
-        if store.mark_reminder_sent(newest.id, now, [item]):
-            queued += 1
-    return queued
+
+
+async def send_due_reminders(svc: Services, *, force: bool = False, batch: int = 1000) -> int:
+    """Queue every due reminder (the remind use case); how many were queued."""
+    return await svc.service.remind(
+        TelegramNotifier(svc.settings), svc.has_access, force=force, batch=batch
+    )
 
 
 def overdue_html(svc: Services) -> str | None:
-    """The secretariat's list of reports past their deadline, or None when there are none."""
+    """The secretariat's list of reports past their deadline, or None when there are none
+    (reads the store: call it in a store thread, `svc.service.query(overdue_html, svc)`)."""
     today = WorkingHours.from_settings(svc.settings).working_day_of(svc.clock())
-    trips = [t for t in svc.store.planned_trips() if not reconcile_trip(svc.store, t)]
+    trips = [t for t in svc.store.trips.planned() if not reconcile_trip(svc.store, t)]
     overdue = overdue_trips(trips, today, svc.settings)
     if not overdue:
         return None
@@ -271,7 +244,7 @@ def overdue_html(svc: Services) -> str | None:
 
 def traveller_name(store: Store, user_ref: str) -> str:
     """'J. de Vries (Digitale Stad)', or the user reference when the name is not known yet."""
-    profile = store.get_profile(user_ref)
+    profile = store.profiles.profile(user_ref)
     if profile is None:
         return user_ref
     return f"{profile.name} ({profile.department})" if profile.department else profile.name
@@ -284,12 +257,12 @@ async def escalate_overdue(svc: Services) -> bool:
     now = svc.clock()
     if chat is None or not hours.is_working_moment(now):
         return False
-    text = overdue_html(svc)
+    text = await svc.service.query(overdue_html, svc)
     if text is None:
         return False
     day = hours.working_day_of(now)
     item = OutboxItem(MESSAGE, f"escalation:{day.isoformat()}", {"chat_id": chat, "html": text})
-    return svc.store.enqueue([item], now) == 1
+    return await svc.service.query(svc.store.outbox.enqueue, [item], now) == 1
 
 
 async def run_reminders(svc: Services, *, force: bool = False) -> int:
@@ -315,12 +288,12 @@ async def _reminder_job(context: Context) -> None:
 async def on_reminder_button(update: Update, context: Context) -> None:
     """'Verder' / 'Later' / 'Niet nodig' under a reminder."""
     svc = services(context)
-    language = svc.language_of(update.effective_user)
+    language = await svc.language_of(update.effective_user)
     press = await button_press(update, language)
     if press is None or press.message is None:
         return
     query, callback, message, user_ref = press.query, press.callback, press.message, press.user_ref
-    trip = svc.store.get_trip(callback.key)
+    trip = await svc.service.query(svc.store.trips.get, callback.key)
     if trip is None or trip.user_ref != user_ref:  # someone else's trip, or erased
         await press.stale()
         return
@@ -335,7 +308,7 @@ async def on_reminder_button(update: Update, context: Context) -> None:
         return
     if callback.arg == "later":
         until = snooze_until(svc.clock(), svc.settings)
-        svc.store.snooze_reminders(trip.trip_id, until)
+        await svc.service.snooze(trip.trip_id, until)
         await query.answer(t(language, N_("Goed, ik herinner je later.")))
         await edit_markup(message, None)
         day = until.astimezone(WorkingHours.from_settings(svc.settings).zone).date()
@@ -343,7 +316,9 @@ async def on_reminder_button(update: Update, context: Context) -> None:
             t(language, N_("Ik herinner je weer op {day}."), day=format_day(day))
         )
     elif callback.arg == "no":
-        svc.store.expect_input(user_ref, CANCEL_REASON, {"trip_id": trip.trip_id}, svc.clock())
+        await svc.service.query(
+            svc.store.expect_input, user_ref, CANCEL_REASON, {"trip_id": trip.trip_id}, svc.clock()
+        )
         await query.answer()
         await edit_markup(message, None)
         await message.reply_text(
@@ -369,7 +344,7 @@ async def _continue(
 ) -> None:
     """Resume the draft at its question, or start one with destination and dates filled in."""
     async with svc.lock(user_ref):
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is None:
             answers: dict[str, Any] = {
                 "period": TripPeriod(departure=trip.departure, return_date=trip.return_date)
@@ -384,7 +359,7 @@ async def _continue(
                 interview=state.model_copy(update={"started": True, "language": language}),
                 trip_id=trip.trip_id,
             )
-            svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+            await svc.save_draft(user_ref, draft)
             await message.reply_text(
                 t(
                     language,
@@ -397,7 +372,7 @@ async def _continue(
             )
         else:
             await message.reply_text(t(language, N_("We gaan verder waar je was:")))
-        prompt = svc.interview(user_ref, draft).current_prompt()
+        prompt = (await svc.interview(user_ref, draft)).current_prompt()
         await send_prompt(message, prompt, frozenset(draft.toggled))
 
 
@@ -414,27 +389,27 @@ def _with_parts(trip: Trip) -> str:
 async def take_cancel_reason(svc: Services, message: Message, user_ref: str, trip_id: str) -> None:
     """The traveller's reason: cancel the trip, stop its reminders, tell the secretariat."""
     reason = (message.text or "").strip()
-    language = svc.language_of(message.from_user)
+    language = await svc.language_of(message.from_user)
     if not reason:
         await message.reply_text(t(language, N_("Typ de reden in een bericht.")))
         return
-    trip = svc.store.get_trip(trip_id)
-    svc.store.clear_input(user_ref)
-    if trip is None or trip.status is not TripStatus.PLANNED:
-        await message.reply_text(t(language, NOTHING_NEEDED))
-        return
-    now = svc.clock()
-    svc.store.set_trip_status(trip_id, TripStatus.CANCELLED, now, cancel_reason=reason[:2000])
+    await svc.service.query(svc.store.clear_input, user_ref)
+    name = await svc.service.query(traveller_name, svc.store, user_ref)
     chat = svc.settings.secretariat_chat_id
-    if chat is not None:
+
+    def notice(trip: Trip) -> list[OutboxItem]:
+        if chat is None:
+            return []
         text = (
-            f"<b>Geen verslag nodig</b>\n{html.escape(traveller_name(svc.store, user_ref))}: "
+            f"<b>Geen verslag nodig</b>\n{html.escape(name)}: "
             f"{html.escape(trip_label(trip))}\nReden: {html.escape(reason)}"
         )
-        svc.store.enqueue(
-            [OutboxItem(MESSAGE, f"cancelled:{trip_id}", {"chat_id": chat, "html": text})], now
-        )
-        schedule_flush(svc)
+        return [OutboxItem(MESSAGE, f"cancelled:{trip_id}", {"chat_id": chat, "html": text})]
+
+    if await svc.service.cancel_trip(user_ref, trip_id, reason, notice) is None:
+        await message.reply_text(t(language, NOTHING_NEEDED))
+        return
+    schedule_flush(svc)
     await message.reply_text(
         t(
             language,
@@ -455,9 +430,9 @@ async def remember_username(update: Update, context: Context) -> None:
     if seen.get(user.id) == user.username:
         return
     svc = services(context)
-    if not svc.is_allowed(user.id):
+    if not await svc.is_allowed(user.id):
         return
-    svc.store.remember_username(user.username, user.id, svc.clock())
+    await svc.service.query(svc.store.remember_username, user.username, user.id, svc.clock())
     seen[user.id] = user.username
 
 

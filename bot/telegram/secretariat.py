@@ -111,8 +111,8 @@ async def on_trip_command(update: Update, context: Context) -> None:
     user_ref = user_ref_of(user.id)
     text = " ".join(context.args or [])
     if not text:
-        svc.store.expect_input(user_ref, PLANNED_TRIP, {}, svc.clock())
-        language = svc.language_of(user)
+        await svc.service.query(svc.store.expect_input, user_ref, PLANNED_TRIP, {}, svc.clock())
+        language = await svc.language_of(user)
         await message.reply_text(
             t(language, N_("Waar ga je naartoe, en wanneer? {example}"), example=msg(_EXAMPLE))
         )
@@ -122,15 +122,15 @@ async def on_trip_command(update: Update, context: Context) -> None:
 
 async def _announce(svc: Services, message: Message, user_ref: str, text: str) -> bool:
     """Register the trip typed in `text` for the sender; whether it was understood."""
-    language = svc.language_of(message.from_user)
+    language = await svc.language_of(message.from_user)
     try:
         destination, period = parse_trip_announcement(text, _today(svc), svc.trip)
     except ValueError as error:
         said = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else ""
         await message.reply_text(translate(language, said or str(error)))
         return False
-    register_trip(svc, user_ref, destination, period, user_ref)
-    svc.store.clear_input(user_ref)
+    await register_trip(svc, user_ref, destination, period, user_ref)
+    await svc.service.query(svc.store.clear_input, user_ref)
     await message.reply_text(_announced(destination, period, language))
     return True
 
@@ -142,19 +142,19 @@ async def on_pending_text(update: Update, context: Context) -> None:
     if user is None or message is None or message.text is None:
         return
     user_ref = user_ref_of(user.id)
-    pending = svc.store.pending_input(user_ref)
-    if pending is None or not svc.is_allowed(user.id):
+    pending = await svc.service.query(svc.store.pending_input, user_ref)
+    if pending is None or not await svc.is_allowed(user.id):
         return
     kind, payload = pending
     if message.text.strip().lower() in ("annuleer", "stop", "laat maar", "cancel", "never mind"):
-        svc.store.clear_input(user_ref)
-        await message.reply_text(t(svc.language_of(user), N_("Goed, laten we het zo.")))
+        await svc.service.query(svc.store.clear_input, user_ref)
+        await message.reply_text(t(await svc.language_of(user), N_("Goed, laten we het zo.")))
     elif kind == PLANNED_TRIP:
         await _announce(svc, message, user_ref, message.text)
     elif kind == CANCEL_REASON:
         await take_cancel_reason(svc, message, user_ref, str(payload.get("trip_id", "")))
     else:
-        svc.store.clear_input(user_ref)
+        await svc.service.query(svc.store.clear_input, user_ref)
         return
     raise ApplicationHandlerStop
 
@@ -172,7 +172,11 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
         await message.reply_text(f"Gebruik: /reis @gebruikersnaam of id, dan de reis. {_EXAMPLE}")
         return
     who, text = args[0], " ".join(args[1:])
-    user_id = int(who) if who.lstrip("-").isdigit() else svc.store.user_id_for_username(who)
+    user_id = (
+        int(who)
+        if who.lstrip("-").isdigit()
+        else await svc.service.query(svc.store.user_id_for_username, who)
+    )
     if user_id is None:
         await message.reply_text(
             f"{who} ken ik niet: die persoon heeft de bot nog niet gebruikt. "
@@ -185,30 +189,32 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
         await message.reply_text(str(error))
         return
     user_ref = user_ref_of(user_id)
-    trip = register_trip(svc, user_ref, destination, period, user_ref_of(sender.id))
     notice = (
         f"Het secretariaat heeft je reis naar {html.escape(destination)} genoteerd "
         f"({html.escape(period.describe())}). De dag na terugkomst krijg je een uitnodiging "
         "om het verslag te maken."
     )
-    svc.store.enqueue(
-        [OutboxItem(MESSAGE, f"announced:{trip.trip_id}", {"chat_id": user_id, "html": notice})],
-        svc.clock(),
+    trip = await register_trip(
+        svc,
+        user_ref,
+        destination,
+        period,
+        user_ref_of(sender.id),
+        lambda trip: [
+            OutboxItem(MESSAGE, f"announced:{trip.trip_id}", {"chat_id": user_id, "html": notice})
+        ],
     )
     schedule_flush(svc)
-    await message.reply_text(
-        f"Genoteerd voor {traveller_name(svc.store, user_ref)}: {trip_label(trip)}."
-    )
+    name = await svc.service.query(traveller_name, svc.store, user_ref)
+    await message.reply_text(f"Genoteerd voor {name}: {trip_label(trip)}.")
 
 
-async def on_open(update: Update, context: Context) -> None:
-    """/openstaand: trips back without a report, and unfinished reports, since when."""
-    svc = services(context)
-    message = update.effective_message
-    assert message is not None
+def _open_lines(svc: Services) -> tuple[list[str], list[str]]:
+    """/openstaand's lines: trips back without a report, unfinished reports (reads the store:
+    runs in a store thread)."""
     today = _today(svc)
     lines = []
-    for trip in svc.store.planned_trips():
+    for trip in svc.store.trips.planned():
         if trip.return_date >= today or reconcile_trip(svc.store, trip):
             continue
         deadline = deadline_of(trip.return_date, svc.settings)
@@ -221,8 +227,17 @@ async def on_open(update: Update, context: Context) -> None:
     drafts = [
         f"• {html.escape(traveller_name(svc.store, draft.user_ref))}: "
         f"laatst bewerkt {draft.updated_at.astimezone(WorkingHours.from_settings(svc.settings).zone):%d-%m-%Y}"
-        for draft in svc.store.drafts_idle_since(svc.clock())
+        for draft in svc.store.drafts.idle_since(svc.clock())
     ]
+    return lines, drafts
+
+
+async def on_open(update: Update, context: Context) -> None:
+    """/openstaand: trips back without a report, and unfinished reports, since when."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    lines, drafts = await svc.service.query(_open_lines, svc)
     if not lines and not drafts:
         await message.reply_text(
             "Er staat niets open: alle teruggekeerde reizigers hebben een verslag."
@@ -250,7 +265,7 @@ async def on_reports(update: Update, context: Context) -> None:
     if year is None:
         await message.reply_text("Gebruik: /verslagen 2025")
         return
-    reports = sorted(svc.store.reports_in_year(year), key=lambda r: r.period.departure)
+    reports = sorted(await svc.service.export(year), key=lambda r: r.period.departure)
     if not reports:
         await message.reply_text(f"Geen verslagen van reizen in {year}.")
         return
@@ -283,7 +298,7 @@ async def on_export(update: Update, context: Context) -> None:
     if year is None:
         await message.reply_text("Gebruik: /export 2025")
         return
-    reports = svc.store.reports_in_year(year)
+    reports = await svc.service.export(year)
     bot = message.get_bot()
     await bot.send_document(
         message.chat_id,

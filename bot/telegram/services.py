@@ -19,7 +19,8 @@ from bot.dialogs import Interview, InterviewState
 from bot.i18n import DEFAULT_LANGUAGE, language_from_code
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
-from bot.store import AccessAction, Store
+from bot.service import ReportService, access
+from bot.store import Store
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
@@ -78,20 +79,34 @@ class Services:
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
     _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
     _languages: dict[str, str] = field(default_factory=dict)
+    service: ReportService = field(init=False)
 
-    def language_of(self, user: User | None) -> str:
+    def __post_init__(self) -> None:
+        """The use cases over this store, behind their async facade."""
+        self.service = ReportService(self.store, self.settings, self.clock)
+
+    async def language_of(self, user: User | None) -> str:
         """The traveller's language: their /taal choice, else their Telegram app's language."""
         if user is None:
             return DEFAULT_LANGUAGE
         user_ref = user_ref_of(user.id)
         if user_ref not in self._languages:
-            chosen = self.store.get_language(user_ref)
+            chosen = await self.service.query(self.store.profiles.language, user_ref)
             self._languages[user_ref] = chosen or language_from_code(user.language_code)
         return self._languages[user_ref]
 
-    def set_language(self, user_ref: str, language: str) -> None:
+    async def language_for(self, user_ref: str) -> str:
+        """The language of a traveller known only by reference (their choice, else Dutch)."""
+        if user_ref not in self._languages:
+            chosen = await self.service.query(self.store.profiles.language, user_ref)
+            if chosen is None:
+                return DEFAULT_LANGUAGE
+            self._languages[user_ref] = chosen
+        return self._languages[user_ref]
+
+    async def set_language(self, user_ref: str, language: str) -> None:
         """Remember the traveller's choice of language, in the store and here."""
-        self.store.set_language(user_ref, language, self.clock())
+        await self.service.query(self.store.profiles.set_language, user_ref, language, self.clock())
         self._languages[user_ref] = language
 
     def mark_answered(self, chat_id: int, message_id: int) -> None:
@@ -120,33 +135,40 @@ class Services:
             if users[0] == 0:
                 del self._locks[user_ref]
 
-    def load_draft(self, user_ref: str) -> TelegramDraft | None:
+    async def load_draft(self, user_ref: str) -> TelegramDraft | None:
         """The traveller's draft, or None."""
-        stored = self.store.load_draft(user_ref)
+        stored = await self.service.load_draft(user_ref)
         return TelegramDraft.model_validate(stored.state) if stored else None
 
-    def interview(self, user_ref: str, draft: TelegramDraft) -> Interview:
+    async def save_draft(
+        self, user_ref: str, draft: TelegramDraft, *, update_id: int | None = None
+    ) -> None:
+        """Store the traveller's draft before replying (see `ReportService.save_draft`)."""
+        await self.service.save_draft(user_ref, draft.model_dump(mode="json"), update_id=update_id)
+
+    async def interview(self, user_ref: str, draft: TelegramDraft) -> Interview:
         """The interview of this draft, ready for one message."""
         return Interview(
             self.trip,
             self.clock(),
             state=draft.interview,
-            profile=self.profile(user_ref),
+            profile=await self.profile(user_ref),
             user_ref=user_ref,
         )
 
-    def profile(self, user_ref: str) -> Traveller | None:
+    async def profile(self, user_ref: str) -> Traveller | None:
         """Name and department remembered for this traveller (read once per process on SQLite;
         on PostgreSQL another process may have changed or erased it, so read every time)."""
         if self.store.engine.dialect.name != "sqlite":
-            return self.store.get_profile(user_ref)
+            return await self.service.query(self.store.profiles.profile, user_ref)
         if user_ref not in self._profiles:
-            self._profiles[user_ref] = self.store.get_profile(user_ref)
+            self._profiles[user_ref] = await self.service.query(
+                self.store.profiles.profile, user_ref
+            )
         return self._profiles[user_ref]
 
-    def save_profile(self, traveller: Traveller, telegram_user_id: int, chat_id: int) -> None:
-        """Remember name and department, in the store and here."""
-        self.store.save_profile(traveller, telegram_user_id=telegram_user_id, chat_id=chat_id)
+    def remember_profile(self, traveller: Traveller) -> None:
+        """Keep name and department here after a use case stored them."""
         self._profiles[traveller.user_ref] = traveller
 
     def forget(self, user_ref: str) -> None:
@@ -154,15 +176,23 @@ class Services:
         self._profiles.pop(user_ref, None)
         self._languages.pop(user_ref, None)
 
-    def is_allowed(self, user_id: int) -> bool:
+    async def is_allowed(self, user_id: int) -> bool:
         """Granted by the secretariat, or listed in ALLOWED_USER_IDS and never revoked since.
 
         Finishing a report grants nothing: an id taken off the list loses access at the next
         start unless the secretariat granted it; a revocation also overrides the list."""
-        latest = self.store.latest_access(user_ref_of(user_id))
-        if latest is None:
-            return user_id in self.settings.allowed_user_ids
-        return latest.action is AccessAction.GRANTED
+        return await self.service.is_allowed(
+            user_ref_of(user_id), listed=user_id in self.settings.allowed_user_ids
+        )
+
+    def has_access(self, user_ref: str) -> bool:
+        """`is_allowed` for a store thread (a use case asking about a traveller): a reference
+        that is not a Telegram user's is not limited by the Telegram access list."""
+        user_id = user_ref.removeprefix("telegram:")
+        if not user_id.lstrip("-").isdigit():
+            return True
+        listed = int(user_id) in self.settings.allowed_user_ids
+        return access.is_allowed(self.store, user_ref, listed=listed)
 
     def is_secretariat(self, chat_id: int | None) -> bool:
         """Whether this chat is the secretariat's."""

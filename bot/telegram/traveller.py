@@ -33,7 +33,7 @@ from bot.render import render_chat_summary
 from bot.report import Report
 from bot.store import DuplicateUpdate, StoreUnavailable
 from bot.telegram.buttons import STALE_BUTTON, button_press
-from bot.telegram.delivery import report_outbox, schedule_flush
+from bot.telegram.delivery import TelegramChannel, schedule_flush
 from bot.telegram.keyboards import (
     Callback,
     calendar_keyboard,
@@ -125,7 +125,7 @@ async def _commit(
     svc: Services, user_ref: str, draft: TelegramDraft, interview: Interview, update_id: int | None
 ) -> None:
     draft.interview = interview.state_data()
-    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock(), update_id=update_id)
+    await svc.save_draft(user_ref, draft, update_id=update_id)
 
 
 async def _run(update: Update, context: Context, text: str, *, new: bool = False) -> None:
@@ -146,12 +146,12 @@ async def _handle(
         await _run_locked(svc, update, message, user, text, new)
     except DuplicateUpdate:
         log.info("update %s was handled before; showing the current question", update.update_id)
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is not None:
-            await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
+            await send_prompt(message, (await svc.interview(user_ref, draft)).current_prompt())
     except StoreUnavailable as error:
         await message.get_bot().send_message(
-            message.chat_id, t(svc.language_of(user), error.message)
+            message.chat_id, t(await svc.language_of(user), error.message)
         )
 
 
@@ -159,22 +159,22 @@ async def _run_locked(
     svc: Services, update: Update, message: Message, user: User, text: str, new: bool
 ) -> None:
     user_ref = user_ref_of(user.id)
-    draft = svc.load_draft(user_ref)
+    draft = await svc.load_draft(user_ref)
     if draft is None:
         if not new:
             await message.get_bot().send_message(
-                message.chat_id, t(svc.language_of(user), NO_DRAFT)
+                message.chat_id, t(await svc.language_of(user), NO_DRAFT)
             )
             return
         draft = TelegramDraft()
-        draft.interview.language = svc.language_of(user)
-        interview = svc.interview(user_ref, draft)
+        draft.interview.language = await svc.language_of(user)
+        interview = await svc.interview(user_ref, draft)
         reply = interview.start()
         await _commit(svc, user_ref, draft, interview, update.update_id)
         await _send_reply(message, reply, draft)
         return
-    draft.interview.language = svc.language_of(user)
-    interview = svc.interview(user_ref, draft)
+    draft.interview.language = await svc.language_of(user)
+    interview = await svc.interview(user_ref, draft)
     previous = interview.state
     if not new:
         draft.voice = None  # an answer (typed, tapped or a used transcript) ends a pending one
@@ -186,7 +186,7 @@ async def _run_locked(
         await _finish(svc, update, message, user, reply, draft)
         return
     if reply.cancelled:
-        svc.store.delete_draft(user_ref)
+        await svc.service.discard_draft(user_ref)
         reply.messages.append(
             t(interview.language, N_("Typ /nieuw om een nieuw verslag te beginnen."))
         )
@@ -199,26 +199,26 @@ async def _run_locked(
 async def _finish(
     svc: Services, update: Update, message: Message, user: User, reply: Reply, draft: TelegramDraft
 ) -> None:
-    """Store the report, drop the draft and queue the deliveries in one transaction."""
+    """The finish use case: report stored, draft dropped, deliveries queued, trip closed."""
     report = reply.report
     assert report is not None
-    user_ref = user_ref_of(user.id)
-    svc.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
-    first = svc.store.finish_report(
-        user_ref,
+    first = await svc.service.finish(
+        user_ref_of(user.id),
         report,
-        report_outbox(report, message.chat_id, svc.settings),
-        svc.clock(),
+        TelegramChannel(message.chat_id),
         trip_id=draft.trip_id,
+        telegram_user_id=user.id,
+        chat_id=message.chat_id,
     )
+    svc.remember_profile(report.traveller)
     if not first:
         await message.get_bot().send_message(
-            message.chat_id, t(svc.language_of(user), N_("Dit verslag is al verstuurd."))
+            message.chat_id, t(await svc.language_of(user), N_("Dit verslag is al verstuurd."))
         )
         return
     for text in reply.messages:
         await send_html(message, html.escape(text))
-    language = svc.language_of(user)
+    language = await svc.language_of(user)
     if language != DEFAULT_LANGUAGE:
         # The summary below is the official form, which stays Dutch with the answers as typed.
         note = N_("Hieronder je verslag zoals het naar het secretariaat gaat.")
@@ -241,7 +241,7 @@ async def on_new(update: Update, context: Context) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    if svc.load_draft(user_ref_of(user.id)) is None:
+    if await svc.load_draft(user_ref_of(user.id)) is None:
         await _run(update, context, "", new=True)
     else:
         await _run(update, context, "opnieuw")
@@ -253,18 +253,18 @@ async def on_command(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
     command = ENGLISH_ALIASES.get(command, command)
-    if command == "help" and _has_no_draft(update, context):
+    if command == "help" and await _has_no_draft(update, context):
         await message.reply_text(
-            _general_help(services(context).language_of(update.effective_user))
+            _general_help(await services(context).language_of(update.effective_user))
         )
         return
     await _run(update, context, command)
 
 
-def _has_no_draft(update: Update, context: Context) -> bool:
+async def _has_no_draft(update: Update, context: Context) -> bool:
     """Whether the user has no draft."""
     user = update.effective_user
-    return user is None or services(context).load_draft(user_ref_of(user.id)) is None
+    return user is None or await services(context).load_draft(user_ref_of(user.id)) is None
 
 
 def _general_help(language: str) -> str:
@@ -292,7 +292,7 @@ async def on_other_content(update: Update, context: Context) -> None:
     assert message is not None and user is not None
     svc = services(context)
     notice = t(
-        svc.language_of(user),
+        await svc.language_of(user),
         N_(
             "Ik kan alleen tekst en spraakberichten verwerken. Typ of spreek je antwoord, of "
             "kies een knop."
@@ -300,8 +300,8 @@ async def on_other_content(update: Update, context: Context) -> None:
         if svc.transcriber is not None
         else N_("Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."),
     )
-    draft = svc.load_draft(user_ref_of(user.id))
-    prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
+    draft = await svc.load_draft(user_ref_of(user.id))
+    prompt = (await svc.interview(user_ref_of(user.id), draft)).current_prompt() if draft else None
     await send_prompt(message, prompt, notices=[notice])
 
 
@@ -312,7 +312,7 @@ async def on_edited(update: Update, context: Context) -> None:
         return
     await message.reply_text(
         t(
-            services(context).language_of(update.effective_user),
+            await services(context).language_of(update.effective_user),
             N_(
                 "Je hebt een bericht aangepast. Ik heb het oorspronkelijke antwoord al "
                 "verwerkt; wil je het wijzigen, typ dan ‘terug’ of kies in het overzicht "
@@ -328,7 +328,7 @@ async def on_edited(update: Update, context: Context) -> None:
 async def on_callback(update: Update, context: Context) -> None:
     """A button of an interview question: answer, toggle, calendar."""
     svc = services(context)
-    language = svc.language_of(update.effective_user)
+    language = await svc.language_of(update.effective_user)
     press = await button_press(update, language)
     if press is None or press.message is None:
         return
@@ -338,12 +338,12 @@ async def on_callback(update: Update, context: Context) -> None:
         if svc.was_answered(message.chat_id, message.message_id):
             await query.answer(t(language, N_("Dit antwoord is al verwerkt.")))
             return
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is None:
             await query.answer(t(language, N_("Dit verslag is afgerond of weggegooid.")))
             await edit_markup(message, None)
             return
-        interview = svc.interview(user_ref, draft)
+        interview = await svc.interview(user_ref, draft)
         prompt = interview.current_prompt()
         if prompt is None or prompt.key != callback.key:
             await query.answer(t(language, N_("Deze knop hoort bij een eerdere vraag.")))
@@ -381,11 +381,9 @@ class _Press:
     user_ref: str
     language: str = DEFAULT_LANGUAGE
 
-    def save(self) -> None:
+    async def save(self) -> None:
         """Keep the keyboard's state (toggles, calendar) with the draft."""
-        self.svc.store.save_draft(
-            self.user_ref, self.draft.model_dump(mode="json"), self.svc.clock()
-        )
+        await self.svc.save_draft(self.user_ref, self.draft)
 
     def choice_at(self, arg: str) -> Choice | None:
         """The offered choice an index argument names, if any."""
@@ -443,7 +441,7 @@ async def _toggle(press: _Press) -> str | None:
     toggled = [v for v in draft.toggled if v != choice.value]
     tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
     draft.toggled = [*toggled, choice.value] if tick else toggled
-    press.save()
+    await press.save()
     await query.answer()
     await edit_markup(
         press.message, prompt_keyboard(prompt, frozenset(draft.toggled), press.language)
@@ -479,7 +477,7 @@ async def _calendar(press: _Press) -> str | None:
     start = draft.calendar_start
     if arg.startswith("d") or start is None or picked < start:
         draft.calendar_start = picked
-        press.save()
+        await press.save()
         await query.answer(
             t(
                 press.language,
@@ -507,8 +505,8 @@ async def on_my_reports(update: Update, context: Context) -> None:
     svc = services(context)
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    reports = svc.store.reports_for(user_ref_of(user.id))
-    language = svc.language_of(user)
+    reports = await svc.service.query(svc.store.reports.of_traveller, user_ref_of(user.id))
+    language = await svc.language_of(user)
     if not reports:
         await message.reply_text(t(language, N_("Je hebt nog geen verslagen verstuurd.")))
         return
@@ -540,7 +538,7 @@ async def on_check(update: Update, context: Context) -> None:
     modes = {m.value: m for m in TransportMode}
     mode = next((modes[w.lower()] for w in words if w.lower() in modes), TransportMode.VLIEGTUIG)
     place = " ".join(w for w in words if w.lower() not in modes)
-    language = svc.language_of(update.effective_user)
+    language = await svc.language_of(update.effective_user)
     if not place:
         await message.reply_text(
             t(
@@ -565,11 +563,8 @@ async def on_check(update: Update, context: Context) -> None:
 
 async def on_report_button(update: Update, context: Context) -> None:
     """A report from /mijnverslagen was tapped: send its documents again (own reports only)."""
-    from bot.store import OutboxItem
-    from bot.telegram.delivery import DOCUMENT
-
     svc = services(context)
-    language = svc.language_of(update.effective_user)
+    language = await svc.language_of(update.effective_user)
     press = await button_press(update, language, needs_message=False)
     chat = update.effective_chat
     if press is None:
@@ -578,26 +573,17 @@ async def on_report_button(update: Update, context: Context) -> None:
         await press.stale()
         return
     query = press.query
-    report = svc.store.get_report(press.callback.key)
-    allowed = report is not None and (
-        report.traveller.user_ref == press.user_ref or svc.is_secretariat(chat.id)
+    report = await svc.service.resend(
+        press.callback.key,
+        chat.id,
+        press.user_ref,
+        stamp=f"{svc.clock():%Y%m%d%H%M%S}:{update.update_id}",
+        secretariat=svc.is_secretariat(chat.id),
     )
-    if report is None or not allowed:
+    if report is None:
         await query.answer(t(language, N_("Dit verslag kan ik je niet sturen.")), show_alert=True)
         return
     await query.answer(t(language, N_("De documenten komen eraan.")))
-    stamp = f"{svc.clock():%Y%m%d%H%M%S}:{update.update_id}"
-    svc.store.enqueue(
-        [
-            OutboxItem(
-                DOCUMENT,
-                f"{report.report_id}:resend:{chat.id}:{fmt}:{stamp}",
-                {"chat_id": chat.id, "report_id": report.report_id, "format": fmt},
-            )
-            for fmt in ("docx", "pdf")
-        ],
-        svc.clock(),
-    )
     schedule_flush(svc)
 
 
@@ -627,7 +613,7 @@ async def on_language(update: Update, context: Context) -> None:
             for code, name in LANGUAGE_NAMES.items()
         ]
         await message.reply_text(
-            t(svc.language_of(user), N_("In welke taal wil je de vragen? Kies hieronder.")),
+            t(await svc.language_of(user), N_("In welke taal wil je de vragen? Kies hieronder.")),
             reply_markup=InlineKeyboardMarkup([buttons]),
         )
         return
@@ -640,7 +626,7 @@ async def on_language_button(update: Update, context: Context) -> None:
     assert query is not None
     code = (query.data or "").removeprefix("lang|")
     if code not in LANGUAGES:
-        await query.answer(t(services(context).language_of(query.from_user), BUTTON_GONE))
+        await query.answer(t(await services(context).language_of(query.from_user), BUTTON_GONE))
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -655,13 +641,13 @@ async def _switch_language(update: Update, context: Context, language: str) -> N
     assert user is not None and chat is not None
     user_ref = user_ref_of(user.id)
     async with svc.lock(user_ref):
-        svc.set_language(user_ref, language)
-        draft = svc.load_draft(user_ref)
+        await svc.set_language(user_ref, language)
+        draft = await svc.load_draft(user_ref)
         prompt = None
         if draft is not None:
             draft.interview.language = language
-            svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
-            prompt = svc.interview(user_ref, draft).current_prompt()
+            await svc.save_draft(user_ref, draft)
+            prompt = (await svc.interview(user_ref, draft)).current_prompt()
     await context.bot.set_my_commands(
         traveller_commands(language), scope=BotCommandScopeChat(chat.id)
     )
@@ -682,7 +668,7 @@ async def on_unknown_command(update: Update, context: Context) -> None:
     assert message is not None
     await message.reply_text(
         t(
-            services(context).language_of(update.effective_user),
+            await services(context).language_of(update.effective_user),
             N_("Dat commando ken ik niet. Typ /help voor wat wel kan."),
         )
     )

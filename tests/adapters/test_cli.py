@@ -119,11 +119,11 @@ def test_personal_data_as_json_and_erased_on_request(tmp_path: Path) -> None:
 
     database = tmp_path / "r.sqlite3"
     with Store.open(f"sqlite:///{database}") as store:
-        store.save_profile(
+        store.profiles.save(
             Traveller(name="Els Smit", department="Financiën", user_ref="telegram:77"),
             telegram_user_id=77,
         )
-        store.save_draft("telegram:77", {"answers": {"purpose": "Congres"}})
+        store.drafts.save("telegram:77", {"answers": {"purpose": "Congres"}})
     env = ["--telegram-id", "77"]
     cli = [sys.executable, "-m", "bot", "gegevens", *env]
     environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
@@ -138,5 +138,5 @@ def test_personal_data_as_json_and_erased_on_request(tmp_path: Path) -> None:
     assert erased.returncode == 0, erased.stderr
     assert json.loads(erased.stdout)["drafts"] == 1
     with Store.open(f"sqlite:///{database}") as store:
-        assert store.get_profile("telegram:77") is None
-        assert store.load_draft("telegram:77") is None
+        assert store.profiles.profile("telegram:77") is None
+        assert store.drafts.load("telegram:77") is None

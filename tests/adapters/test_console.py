@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from docx import Document
@@ -18,7 +19,7 @@ from docx import Document
 from bot.config import Settings
 from bot.console import ConsoleSession
 from bot.render import write_documents
-from bot.store import Store
+from bot.store import Store, TripStatus
 from testkit.bot_harness import shifted_clock, travel_calculator
 from testkit.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW, PERIOD_TEXT, example_messages
 
@@ -50,6 +51,7 @@ def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> Non
     trip = travel_calculator(bot_settings_for_console())
     session = ConsoleSession(
         store=store,
+        settings=bot_settings_for_console(),
         trip=trip,
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:test",
@@ -75,7 +77,7 @@ def test_example_trip_in_process_writes_text_docx_and_pdf(tmp_path: Path) -> Non
     assert "- Dublin: Verdere verkenning" in text
     docx_text = "\n".join(p.text for p in Document(str(tmp_path / "out" / names[0])).paragraphs)
     assert "Living Lab Scheveningen" in docx_text
-    assert len(store.reports_for("console:test")) == 1
+    assert len(store.reports.of_traveller("console:test")) == 1
     store.close()
 
 
@@ -110,6 +112,7 @@ def console_session(tmp_path: Path) -> tuple[ConsoleSession, Store]:
     store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
     session = ConsoleSession(
         store=store,
+        settings=bot_settings_for_console(),
         trip=travel_calculator(bot_settings_for_console()),
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:test",
@@ -133,7 +136,7 @@ def test_menu_numbers_mean_what_the_menu_shows(tmp_path: Path) -> None:
     assert "  1. ✅ Ja, versturen\n  2. Nee, terug naar overzicht" in out
     assert "(Meer dan één? Typ bijvoorbeeld ‘1, 3’ of ‘trein en bus’.)" in out
     assert "  Kies: 1, 2, 3, 4" in out
-    assert len(store.reports_for("console:test")) == 1
+    assert len(store.reports.of_traveller("console:test")) == 1
     store.close()
 
 
@@ -144,7 +147,7 @@ def test_after_cancel_the_console_says_how_to_begin_again(tmp_path: Path) -> Non
     out = stdout.getvalue()
     assert "Het verslag is weggegooid." in out and "/nieuw" not in out
     assert "Start `reisverslag console` (of `make run`) opnieuw" in out
-    assert store.load_draft("console:test") is None
+    assert store.drafts.load("console:test") is None
     store.close()
 
 
@@ -245,6 +248,7 @@ def test_a_locked_database_is_reported_and_no_answer_is_lost(tmp_path: Path) -> 
     store = Store.open(f"sqlite:///{database}", busy_timeout_ms=100)
     session = ConsoleSession(
         store=store,
+        settings=bot_settings_for_console(),
         trip=travel_calculator(bot_settings_for_console()),
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:test",
@@ -255,7 +259,48 @@ def test_a_locked_database_is_reported_and_no_answer_is_lost(tmp_path: Path) -> 
     stdout = io.StringIO()
     assert session.run(stdin, stdout) == 0
     assert "Let op: de opslag is even niet beschikbaar" in stdout.getvalue()
-    report = store.reports_for("console:test")[0]
+    report = store.reports.of_traveller("console:test")[0]
     assert report.period.describe() == "2,5 dag (zondagavond 27 april t/m dinsdag 29 april 2025)"
     assert report.persons == 1
+    store.close()
+
+
+def test_the_console_finishes_like_telegram_queues_the_deliveries_and_closes_the_trip(
+    tmp_path: Path,
+) -> None:
+    """The same finish use case as Telegram: the report is stored, the secretariat's summary,
+    files and e-mail are queued (the running bot sends them), and the announced trip the
+    report covers is closed, so its reminders stop."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        secretariat_chat_id=-100,
+        smtp_host="localhost",
+        secretariat_email="secretariaat@denhaag.example",
+    )
+    store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    trip = store.trips.add("console:test", "Wenen", date(2025, 4, 27), date(2025, 4, 29), "x")
+    store.trips.schedule_reminders(trip.trip_id, [("report_due", datetime(2025, 5, 1, tzinfo=UTC))])
+    session = ConsoleSession(
+        store=store,
+        settings=settings,
+        trip=travel_calculator(settings),
+        clock=shifted_clock(EXAMPLE_NOW),
+        user_ref="console:test",
+        out_dir=tmp_path / "out",
+        write_documents=lambda report, out: write_documents(report, out, ("txt",)),
+    )
+    stdin = io.StringIO("\n".join(typed_lines(EXAMPLE_MESSAGES)) + "\n")
+    assert session.run(stdin, io.StringIO()) == 0
+
+    [report] = store.reports.of_traveller("console:test")
+    closed = store.trips.get(trip.trip_id)
+    assert closed is not None and closed.status is TripStatus.REPORTED
+    assert closed.report_id == report.report_id
+    assert store.trips.due_reminders(datetime(2025, 6, 1, tzinfo=UTC)) == []
+    queued = store.outbox.claim_due(datetime(2030, 1, 1, tzinfo=UTC), limit=20)
+    assert sorted(item.dedupe_key for item in queued) == sorted(
+        f"{report.report_id}:{key}"
+        for key in ("secretariat:summary", "secretariat:docx", "secretariat:pdf", "email")
+    )
+    assert store.drafts.load("console:test") is None
     store.close()

@@ -23,6 +23,7 @@ def test_the_english_example_trip_in_the_console_writes_the_dutch_form(tmp_path:
     store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
     session = ConsoleSession(
         store=store,
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
         trip=travel_calculator(Settings(_env_file=None)),  # type: ignore[call-arg]
         clock=shifted_clock(EXAMPLE_NOW),
         user_ref="console:en",

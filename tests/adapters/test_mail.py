@@ -16,10 +16,13 @@ from aiosmtpd.controller import Controller
 from docx import Document
 
 from bot.config import Settings
+from bot.console import ConsoleChannel
 from bot.mail import DOCX_MIME, email_senders
 from bot.outbox import OutboxWorker
 from bot.render import document_filename
+from bot.service.reports import finish
 from bot.store import OutboxItem, Store
+from bot.store.health import delivery_backlog
 from testkit.example_report import example_report
 from testkit.ptb import free_port
 
@@ -74,16 +77,12 @@ async def test_finished_report_is_mailed_with_both_documents(
     settings = mail_settings(port)
     report = example_report()
     with Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}") as store:
-        store.finish_report(
-            "telegram:1",
-            report,
-            [OutboxItem("email", f"{report.report_id}:email", {"report_id": report.report_id})],
-            NOW,
-        )
+        # The finish use case queues the e-mail because SMTP is configured.
+        assert finish(store, settings, "telegram:1", report, ConsoleChannel(), NOW)
         worker = OutboxWorker(store, email_senders(settings, store), clock=lambda: NOW)
         assert await worker.flush() == 1
         assert await worker.flush() == 0  # sent once
-        assert store.pending_count() == 0
+        assert delivery_backlog(store, NOW).outbox_waiting == 0
     assert len(inbox.messages) == 1
     assert inbox.envelopes == [("reisverslag@denhaag.example", ["secretariaat@denhaag.example"])]
     message = inbox.messages[0]
@@ -114,13 +113,13 @@ async def test_mail_server_down_is_retried_later_and_then_delivered(
     report = example_report()
     clock = [NOW]
     with Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}") as store:
-        store.save_report("telegram:1", report, NOW)
-        store.enqueue([OutboxItem("email", "k", {"report_id": report.report_id})], NOW)
+        store.reports.add("telegram:1", report, NOW)
+        store.outbox.enqueue([OutboxItem("email", "k", {"report_id": report.report_id})], NOW)
         down = mail_settings(free_port())  # nobody listens there
         worker = OutboxWorker(store, email_senders(down, store), clock=lambda: clock[0])
         assert await worker.flush() == 0
-        item = store.outbox_item(1)
-        assert item is not None and item.sent_at is None and item.last_error
+        backlog = delivery_backlog(store, NOW)
+        assert backlog.outbox_waiting == 1 and backlog.outbox_failing == 1
         clock[0] = NOW + timedelta(minutes=5)
         worker = OutboxWorker(
             store, email_senders(mail_settings(port), store), clock=lambda: clock[0]

@@ -87,7 +87,7 @@ async def test_every_report_reaches_traveller_and_secretariat_once(tmp_path: Pat
             for m in server.messages(chat)
             if m.document is not None
         )
-        reports = [r for t in TRAVELLERS for r in bot.store.reports_for(f"telegram:{t}")]
+        reports = [r for t in TRAVELLERS for r in bot.store.reports.of_traveller(f"telegram:{t}")]
         assert len(reports) == len(TRAVELLERS)
         per_chat = {chat: 1 for chat in TRAVELLERS} | {SECRETARIAT_ID: len(TRAVELLERS)}
         wanted = {

@@ -48,10 +48,10 @@ async def test_killed_twenty_times_the_traveller_finishes_with_every_answer(
             bot.stop()
     store = Store.open(f"sqlite:///{database}")
     try:
-        reports = store.reports_for(f"telegram:{TRAVELLER}")
+        reports = store.reports.of_traveller(f"telegram:{TRAVELLER}")
         assert len(reports) == 1
         assert comparable(reports[0]) == comparable(expected_report(f"telegram:{TRAVELLER}"))
-        assert store.load_draft(f"telegram:{TRAVELLER}") is None
+        assert store.drafts.load(f"telegram:{TRAVELLER}") is None
     finally:
         store.close()
 
@@ -61,7 +61,7 @@ async def _wait_for_report(database: Path) -> None:
     for _ in range(200):
         store = Store.open(f"sqlite:///{database}")
         try:
-            if store.reports_for(f"telegram:{TRAVELLER}"):
+            if store.reports.of_traveller(f"telegram:{TRAVELLER}"):
                 return
         finally:
             store.close()

@@ -42,7 +42,7 @@ async def _first_answers(
     for text in example_messages(until=until):
         await jan.send(text)
         await _question(jan)
-    draft = bot.store.load_draft(USER_REF)
+    draft = bot.store.drafts.load(USER_REF)
     assert draft is not None
     return draft.state
 
@@ -60,11 +60,11 @@ async def test_locked_database_tells_the_traveller_and_keeps_the_draft(tmp_path:
         finally:
             locker.execute("ROLLBACK")
             locker.close()
-        draft = bot.store.load_draft(USER_REF)
+        draft = bot.store.drafts.load(USER_REF)
         assert draft is not None and draft.state == before
         await jan.send(EXAMPLE_ANSWERS["persons"])
         assert "vervoer" in (await _question(jan)).lower()
-        after = bot.store.load_draft(USER_REF)
+        after = bot.store.drafts.load(USER_REF)
         assert after is not None and after.state != before
 
 
@@ -90,7 +90,7 @@ async def test_full_disk_tells_the_traveller_and_keeps_the_draft(tmp_path: Path)
         try:  # a long purpose needs a new page: there is none
             await jan.send((EXAMPLE_ANSWERS["purpose"] + " ") * 10)
             assert await _refused(jan) == StoreUnavailable().message
-            draft = bot.store.load_draft(USER_REF)
+            draft = bot.store.drafts.load(USER_REF)
             assert draft is not None and draft.state == before
         finally:
             filler.execute("DROP TABLE drill_filler")

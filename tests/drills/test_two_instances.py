@@ -26,6 +26,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
 from bot.store import Store
+from bot.store.health import delivery_backlog
 from testkit.bot_harness import SECRETARIAT_ID, travel_calculator
 from testkit.databases import wipe_postgres
 from testkit.fake_telegram import FakeTelegram
@@ -158,9 +159,9 @@ async def test_two_webhook_instances_keep_every_travellers_order_and_send_docume
     assert len(_documents(server, SECRETARIAT_ID)) == 2 * len(TRAVELLERS)
     with Store.open(POSTGRES_URL) as store:
         for user_id in TRAVELLERS:
-            [report] = store.reports_for(f"telegram:{user_id}")
+            [report] = store.reports.of_traveller(f"telegram:{user_id}")
             assert comparable(report) == comparable(expected_report(f"telegram:{user_id}"))
-        assert store.pending_count() == 0
+        assert delivery_backlog(store, store.now()).outbox_waiting == 0
 
 
 def _documents(server: FakeTelegram, chat_id: int) -> list:  # type: ignore[type-arg]

@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.report import Traveller
-from bot.store import AccessAction
+from bot.store import AccessAction, schema
+from bot.store.health import delivery_backlog
 from bot.telegram.access import GRANTED_NOTICE, REVOKED, REVOKED_NOTICE, WAIT
 from bot.telegram.gatekeeper import (
     NOT_AUTHORISED,
@@ -65,7 +67,7 @@ async def test_removing_an_id_from_the_list_withdraws_access_unless_the_secretar
             await jan.send("/start")
             await reply_containing(jan, "Waar ging de reis naartoe")
             # finishing a report stores the profile; it must not grant access on its own
-            bot.store.save_profile(Traveller(name="Jan", department="DSO", user_ref=JAN_REF))
+            bot.store.profiles.save(Traveller(name="Jan", department="DSO", user_ref=JAN_REF))
             await ask_and_grant(server, piet, sanne)
         clock.now = at(5, 20)  # Jan's reminders are due
         async with running_bot(server, database, clock, allowed_user_ids=[]) as bot:
@@ -98,11 +100,16 @@ async def test_the_audit_names_who_asked_granted_and_revoked(tmp_path: Path) -> 
             await piet.send("/mijnverslagen")
             await piet.send("/nieuw")
             await nothing_more(server, piet)
-            assert bot.store.load_draft(PIET_REF) is not None  # kept, but out of reach
+            assert bot.store.drafts.load(PIET_REF) is not None  # kept, but out of reach
 
             await sanne.send("/intrekken 77")
             assert "heeft geen toegang" in (await reply_containing(desk, "toegang")).plain_text
-            log = [(e.action, e.by_user_ref) for e in bot.store.access_log(PIET_REF)]
+            audit = schema.access_audit
+            with bot.store.read() as connection:  # the audit table itself, as stored
+                rows = connection.execute(
+                    select(audit).where(audit.c.user_ref == PIET_REF).order_by(audit.c.id)
+                ).all()
+            log = [(AccessAction(row.action), row.by_user_ref) for row in rows]
     assert log == [
         (AccessAction.REQUESTED, PIET_REF),
         (AccessAction.GRANTED, "telegram:7"),
@@ -142,12 +149,12 @@ async def test_secretariat_powers_go_by_person_not_by_chat(tmp_path: Path) -> No
             query = await kees.click("Toestaan", message=request)
             await server.wait_idle()
             assert server.callback_answers[query]["text"] == NOT_AUTHORISED
-            assert bot.store.latest_access(PIET_REF).action is AccessAction.REQUESTED  # type: ignore[union-attr]
+            assert bot.store.profiles.latest_access(PIET_REF).action is AccessAction.REQUESTED  # type: ignore[union-attr]
             desk = server.watch(SECRETARIAT_ID)
             for command in ("/export 2025", "/verslagen 2025", f"/reis {PIET} Rome 1-7 t/m 2-7"):
                 await kees.send(command)
                 assert (await desk.next_reply()).plain_text == NOT_AUTHORISED
-            assert bot.store.trips_for(PIET_REF) == []
+            assert bot.store.trips.of_traveller(PIET_REF) == []
             await kees.send("/openstaand")  # the overview stays open to the whole group
             await reply_containing(desk, "Er staat niets open")
 
@@ -155,7 +162,7 @@ async def test_secretariat_powers_go_by_person_not_by_chat(tmp_path: Path) -> No
             forged = await sanne._send_callback(request, "acc|999|ok")
             await server.wait_idle()
             assert "bestaat niet" in server.callback_answers[forged]["text"]
-            assert bot.store.latest_access("telegram:999") is None
+            assert bot.store.profiles.latest_access("telegram:999") is None
             await sanne.click("Toestaan", message=request)
             await reply_containing(piet, "nu toegang")
 
@@ -195,7 +202,7 @@ async def test_strangers_reach_the_secretariat_once_and_get_one_reply(tmp_path: 
             assert len({r.plain_text for r in requests}) == 5
             for stranger in strangers:
                 assert stranger.pending_replies() == []  # one reply per period
-            assert bot.store.pending_count() == 0
+            assert delivery_backlog(bot.store, bot.store.now()).outbox_waiting == 0
 
 
 async def test_per_person_limits_answer_once_in_dutch(tmp_path: Path) -> None:
@@ -210,7 +217,7 @@ async def test_per_person_limits_answer_once_in_dutch(tmp_path: Path) -> None:
             await reply_containing(jan, "Genoteerd")
             assert (await jan.next_reply()).plain_text == TOO_MANY_TRIPS
             await nothing_more(server, jan)
-            assert len(bot.store.trips_for(JAN_REF)) == 2
+            assert len(bot.store.trips.of_traveller(JAN_REF)) == 2
             for _ in range(4):
                 await jan.send("/check Wenen")
             await reply_containing(jan, "Wenen")
@@ -246,7 +253,7 @@ async def test_a_group_upgraded_to_a_supergroup_gets_the_queued_items(tmp_path: 
             arrived = [await reply_containing(watcher, "Toegangsaanvraag") for _ in strangers]
             assert len(arrived) == 3
             await server.wait_idle()
-            assert bot.store.pending_count() == 0
+            assert delivery_backlog(bot.store, bot.store.now()).outbox_waiting == 0
         assert server.messages(SECRETARIAT_ID) == []
 
 
@@ -259,7 +266,7 @@ async def test_forged_calendar_data_is_refused_cleanly(tmp_path: Path) -> None:
             await reply_with_buttons(jan)
             period = await answer(jan, "Wenen")
             key = next(d for d in period.callback_data if d.startswith("c|")).split("|")[1]
-            before = bot.store.load_draft(JAN_REF)
+            before = bot.store.drafts.load(JAN_REF)
             for arg in (
                 "m9999-12",
                 "mxx-yy",
@@ -274,7 +281,7 @@ async def test_forged_calendar_data_is_refused_cleanly(tmp_path: Path) -> None:
                 await server.wait_idle()
                 assert server.callback_answers[query]["text"] == "Deze knop werkt niet meer."
             await nothing_more(server, jan)  # no "Er ging iets mis", no calendar of year 9999
-            after = bot.store.load_draft(JAN_REF)
+            after = bot.store.drafts.load(JAN_REF)
             assert after is not None and before is not None and after.state == before.state
             await jan.click("📅 Kies in de kalender", message=period)  # the real one still works
             assert "mei 2025" in (await jan.next_reply()).buttons
@@ -288,7 +295,7 @@ async def test_resending_reports_is_limited_per_person(tmp_path: Path) -> None:
             server, tmp_path / "b.sqlite3", at(5, 1), limit_resends_per_hour=2
         ) as bot:
             own = Traveller(name="J. de Vries", department="DSO", user_ref=JAN_REF)
-            bot.store.finish_report(JAN_REF, example_report(traveller=own), (), at(5, 1))
+            bot.store.reports.add(JAN_REF, example_report(traveller=own), at(5, 1))
             await jan.send("/mijnverslagen")
             listing = await reply_containing(jan, "Je verslagen")
             queries = [await jan.click(listing.buttons[0], message=listing) for _ in range(4)]

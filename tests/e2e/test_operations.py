@@ -92,12 +92,12 @@ async def test_healthz_fails_when_a_delivery_is_stuck_behind_a_dead_workers_leas
         await healthz_until(port, 200)
         clock = bot.application.bot_data["services"].clock
         ten_minutes_ago: datetime = clock() - timedelta(minutes=10)
-        bot.store.enqueue(
+        bot.store.outbox.enqueue(
             [OutboxItem("telegram_message", "stuck", {"chat_id": 1, "html": "x"})],
             ten_minutes_ago,
         )
         # Another instance claimed it and died: its lease keeps this instance away for an hour.
-        assert bot.store.claim_due(ten_minutes_ago, lease_seconds=3600)
+        assert bot.store.outbox.claim_due(ten_minutes_ago, lease_seconds=3600)
         health = await healthz_until(port, 503)
         assert health["status"] == "fail"
         assert health["checks"]["outbox"]["ok"] is False

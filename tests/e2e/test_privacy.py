@@ -15,6 +15,7 @@ import pytest
 
 from bot.logging_setup import CONTENT_LOGGERS, configure_logging
 from bot.report import TITLE
+from bot.store import AccessAction
 from bot.telegram.privacy import sweep
 from bot.telegram.services import Services
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
@@ -72,7 +73,7 @@ async def test_my_data_sends_everything_stored_about_me_and_nothing_of_others(
     ):
         jan = await begin(server)
         await report_and_start_another(server, jan)
-        bot.store.set_access("telegram:77", "allowed")
+        bot.store.profiles.audit("telegram:77", AccessAction.GRANTED, None)
         piet = server.user(user_id=77, first_name="Piet")
         await piet.send("/start")
         await reply_with_buttons(piet)
@@ -83,7 +84,9 @@ async def test_my_data_sends_everything_stored_about_me_and_nothing_of_others(
         assert data["account"]["name"] == "J. de Vries"  # type: ignore[index]
         assert data["account"]["department"] == "Digitale Stad"  # type: ignore[index]
         [report] = data["reports"]  # type: ignore[misc]
-        assert report["payload"]["purpose"] == bot.store.reports_for(TRAVELLER_REF)[0].purpose
+        assert (
+            report["payload"]["purpose"] == bot.store.reports.of_traveller(TRAVELLER_REF)[0].purpose
+        )
         assert "Lissabon" in json.dumps(data["draft"], ensure_ascii=False)
         assert [u["username"] for u in data["telegram_usernames"]] == ["jandevries"]  # type: ignore[attr-defined]
         assert data["messages_queued_or_recently_sent"]
@@ -99,18 +102,20 @@ async def test_erase_needs_confirmation_and_keeps_the_report_only_anonymised(
     ):
         jan = await begin(server)
         await report_and_start_another(server, jan)
-        report_id = bot.store.reports_for(TRAVELLER_REF)[0].report_id
+        report_id = bot.store.reports.of_traveller(TRAVELLER_REF)[0].report_id
 
         await jan.send("/verwijder")
         question = await reply_containing(jan, "Wil je dat ik je gegevens verwijder")
         assert question.buttons == ["Ja, verwijder", "Nee, laat staan"]
         await jan.click("Nee, laat staan", message=question)
         assert "niets verwijderd" in (await jan.next_reply()).plain_text
-        assert bot.store.load_draft(TRAVELLER_REF) is not None
+        assert bot.store.drafts.load(TRAVELLER_REF) is not None
 
         # Someone else's forged "yes" for Jan does nothing.
         mallory = server.user(user_id=66, first_name="Mallory")
-        bot.store.set_access("telegram:66", "allowed")  # even a traveller with access
+        bot.store.profiles.audit(
+            "telegram:66", AccessAction.GRANTED, None
+        )  # even a traveller with access
         forged = {
             "id": "forged",
             "from": mallory.user,
@@ -124,8 +129,8 @@ async def test_erase_needs_confirmation_and_keeps_the_report_only_anonymised(
             "answerCallbackQuery",
             where=lambda call: call.params.get("callback_query_id") == "forged",
         )
-        assert bot.store.load_draft(TRAVELLER_REF) is not None
-        assert bot.store.get_profile(TRAVELLER_REF) is not None
+        assert bot.store.drafts.load(TRAVELLER_REF) is not None
+        assert bot.store.profiles.profile(TRAVELLER_REF) is not None
 
         await jan.send("/verwijder")
         question = await reply_containing(jan, "Wil je dat ik je gegevens verwijder")
@@ -134,10 +139,10 @@ async def test_erase_needs_confirmation_and_keeps_the_report_only_anonymised(
         assert "Je gegevens zijn verwijderd" in done.plain_text
         assert "1 verstuurd(e) verslag(en) blijven in het register" in done.plain_text
 
-        assert bot.store.load_draft(TRAVELLER_REF) is None
-        assert bot.store.get_profile(TRAVELLER_REF) is None
+        assert bot.store.drafts.load(TRAVELLER_REF) is None
+        assert bot.store.profiles.profile(TRAVELLER_REF) is None
         assert bot.store.user_id_for_username("jandevries") is None
-        kept = bot.store.get_report(report_id)
+        kept = bot.store.reports.get(report_id)
         assert kept is not None and kept.traveller.name == "J. de Vries"
         assert kept.traveller.user_ref == ""
         data = await my_data(server, jan)
@@ -179,7 +184,7 @@ async def test_idle_draft_warning_first_then_deletion(tmp_path: Path) -> None:
         await answer(jan, "Wenen")
         clock.now = EXAMPLE_NOW + timedelta(days=82)
         await asyncio.to_thread(sweep, svc)
-        assert bot.store.load_draft(TRAVELLER_REF) is not None
+        assert bot.store.drafts.load(TRAVELLER_REF) is not None
         clock.now = EXAMPLE_NOW + timedelta(days=83, hours=1)
         await asyncio.to_thread(sweep, svc)
         assert svc.outbox is not None
@@ -188,7 +193,7 @@ async def test_idle_draft_warning_first_then_deletion(tmp_path: Path) -> None:
         assert "02-05-2025" in warning.plain_text and "31-07-2025" in warning.plain_text
         clock.now = EXAMPLE_NOW + timedelta(days=90, hours=1)
         await asyncio.to_thread(sweep, svc)
-        assert bot.store.load_draft(TRAVELLER_REF) is None
+        assert bot.store.drafts.load(TRAVELLER_REF) is None
         await jan.send("/start")
         first = await reply_with_buttons(jan)
         assert "Waar ben je naartoe geweest" in first.plain_text or "Vraag 1" in first.plain_text

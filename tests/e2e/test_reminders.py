@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.store import Store, TripStatus
+from bot.store import AccessAction, Store, TripStatus
+from bot.store.health import delivery_backlog
 from bot.telegram.reminders import run_reminders
 from bot.telegram.services import Services
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, RunningBot, running_bot
@@ -71,8 +72,8 @@ async def test_invitation_after_return_continues_with_what_is_known(tmp_path: Pa
         server.group(SECRETARIAT_ID, "Secretariaat")
         jan = server.user(TRAVELLER_ID, "Jan")
         await announce_vienna(jan)
-        (trip,) = bot.store.trips_for(JAN)
-        assert [r.kind for r in bot.store.reminders_for(trip.trip_id)] == [
+        (trip,) = bot.store.trips.of_traveller(JAN)
+        assert [r.kind for r in bot.store.trips.reminders(trip.trip_id)] == [
             "dag-1", "dag-3", "dag-7", "dag-14",
         ]  # fmt: skip
 
@@ -91,7 +92,7 @@ async def test_invitation_after_return_continues_with_what_is_known(tmp_path: Pa
         await jan.click("Ongewijzigd")
         persons = await reply_containing(jan, "Met hoeveel personen")
         assert persons.buttons[:4] == ["1", "2", "3", "4"]
-        draft = bot.store.load_draft(JAN)
+        draft = bot.store.drafts.load(JAN)
         assert draft is not None
         answers = draft.state["interview"]["answers"]
         assert answers["destinations"][0]["name"] == "Wenen"
@@ -121,8 +122,8 @@ async def test_restart_between_due_time_and_sending_sends_once(tmp_path: Path) -
             await reply_containing(jan, "Welkom terug")
         async with desk_bot(server, database, clock) as bot:  # and again after a restart
             assert await run_reminders(svc_of(bot)) == 0
-            (trip,) = bot.store.trips_for(JAN)
-            sent = [r for r in bot.store.reminders_for(trip.trip_id) if r.sent_at]
+            (trip,) = bot.store.trips.of_traveller(JAN)
+            sent = [r for r in bot.store.trips.reminders(trip.trip_id) if r.sent_at]
             assert [r.kind for r in sent] == ["dag-1"]
         await server.wait_idle()
         welcomes = [m for m in jan.replies() if "Welkom terug" in m.plain_text]
@@ -141,13 +142,15 @@ async def test_weekend_waits_and_a_burst_of_429s_is_retried(tmp_path: Path) -> N
         clock.now = at(5, 6, 9)  # Tuesday (Monday 5 May 2025 is Liberation Day)
         server.faults.retry_after("sendMessage", seconds=1, times=4)
         assert await run_reminders(svc_of(bot)) == 1
-        assert bot.store.pending_count() == 1  # Telegram said 429: left for the next run
+        assert (
+            delivery_backlog(bot.store, bot.store.now()).outbox_waiting == 1
+        )  # Telegram said 429: left for the next run
         clock.now = at(5, 6, 9) + timedelta(seconds=30)
         assert await run_reminders(svc_of(bot)) == 0  # nothing new queued, the old one sent
         invitation = await reply_containing(jan, "Welkom terug uit Parijs")
         assert invitation.buttons == ["Beginnen", "Later", "Niet nodig"]
         assert sum(server.faults.injected.values()) == 4
-        assert bot.store.pending_count() == 0
+        assert delivery_backlog(bot.store, bot.store.now()).outbox_waiting == 0
 
 
 async def test_later_snoozes_and_niet_nodig_cancels_with_a_reason(tmp_path: Path) -> None:
@@ -159,7 +162,7 @@ async def test_later_snoozes_and_niet_nodig_cancels_with_a_reason(tmp_path: Path
         clock.now = at(4, 30, 10)
         assert await run_reminders(svc_of(bot)) == 1
         await reply_containing(jan, "Welkom terug")
-        (trip,) = bot.store.trips_for(JAN)
+        (trip,) = bot.store.trips.of_traveller(JAN)
 
         clock.now = at(5, 2, 10)
         await jan.click("Later")
@@ -177,7 +180,7 @@ async def test_later_snoozes_and_niet_nodig_cancels_with_a_reason(tmp_path: Path
         notice = await desk.next_reply(10)
         assert "Geen verslag nodig" in notice.plain_text
         assert "afgelast" in notice.plain_text
-        stored = bot.store.get_trip(trip.trip_id)
+        stored = bot.store.trips.get(trip.trip_id)
         assert stored is not None and stored.status is TripStatus.CANCELLED
         clock.now = at(5, 13, 10)
         assert await run_reminders(svc_of(bot)) == 0
@@ -193,17 +196,17 @@ async def test_reminders_stop_when_a_report_covers_the_trip(tmp_path: Path) -> N
         server.group(SECRETARIAT_ID, "Secretariaat")
         jan = server.user(TRAVELLER_ID, "Jan")
         await announce_vienna(jan)
-        (trip,) = bot.store.trips_for(JAN)
+        (trip,) = bot.store.trips.of_traveller(JAN)
         clock.now = at(4, 30, 10)
         assert await run_reminders(svc_of(bot)) == 1
         await reply_containing(jan, "Welkom terug")
-        bot.store.finish_report(JAN, example_report(), (), clock.now)  # sent from the console
+        bot.store.reports.add(JAN, example_report(), clock.now)  # stored without its trip
         clock.now = at(5, 2, 10)
         assert await run_reminders(svc_of(bot)) == 0
-        stored = bot.store.get_trip(trip.trip_id)
+        stored = bot.store.trips.get(trip.trip_id)
         assert stored is not None and stored.status is TripStatus.REPORTED
         assert stored.report_id == example_report().report_id
-        assert all(r.sent_at or r.cancelled_at for r in bot.store.reminders_for(trip.trip_id))
+        assert all(r.sent_at or r.cancelled_at for r in bot.store.trips.reminders(trip.trip_id))
 
 
 async def test_a_backlog_larger_than_a_batch_sends_one_reminder_per_trip(tmp_path: Path) -> None:
@@ -220,17 +223,22 @@ async def test_a_backlog_larger_than_a_batch_sends_one_reminder_per_trip(tmp_pat
     period = example_report().period  # returned 29 April 2025
     trips = []
     for user_id in (1, 2, 3):
-        store.set_access(
-            f"telegram:{user_id}", "allowed", clock(), telegram_user_id=user_id, chat_id=user_id
+        store.profiles.audit(
+            f"telegram:{user_id}",
+            AccessAction.GRANTED,
+            None,
+            clock(),
+            telegram_user_id=user_id,
+            chat_id=user_id,
         )
-        trips.append(register_trip(svc, f"telegram:{user_id}", "Wenen", period, "test"))
+        trips.append(await register_trip(svc, f"telegram:{user_id}", "Wenen", period, "test"))
     clock.now = at(6, 2)  # every reminder of every trip is due by now
     rounds = []
     while queued := await send_due_reminders(svc, force=True, batch=2):
         rounds.append(queued)
     assert sum(rounds) == 3
-    assert store.pending_count() == 3
+    assert delivery_backlog(store, store.now()).outbox_waiting == 3
     for trip in trips:
-        unsent = [r for r in store.reminders_for(trip.trip_id) if r.sent_at is None]
+        unsent = [r for r in store.trips.reminders(trip.trip_id) if r.sent_at is None]
         assert unsent == []
     store.close()

@@ -37,7 +37,7 @@ async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_p
         assert "Wenen, 27-04 t/m 29-04-2025" in done.plain_text
         notice = await reply_containing(jan, "Het secretariaat heeft je reis naar Wenen genoteerd")
         assert "uitnodiging" in notice.plain_text
-        (trip,) = bot.store.trips_for(JAN)
+        (trip,) = bot.store.trips.of_traveller(JAN)
         assert trip.created_by == "telegram:7"
         await sanne.send(f"/reis {TRAVELLER_ID} Parijs 10-06 t/m 11-06")
         await reply_containing(desk, "Genoteerd voor")
@@ -66,7 +66,7 @@ async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_p
         again = await reply_containing(desk, "Verslagen over de termijn (1)")
         assert "2 dagen te laat" in again.plain_text
 
-        bot.store.finish_report(JAN, example_report(), (), clock.now)
+        bot.store.reports.add(JAN, example_report(), clock.now)
         await sanne.send("/openstaand")
         await reply_containing(desk, "Er staat niets open")
 
@@ -77,7 +77,7 @@ async def test_reports_list_documents_export_and_remind_now(tmp_path: Path) -> N
         group = server.group(SECRETARIAT_ID, "Secretariaat")
         desk = server.watch(group.id)
         sanne = server.user(7, "Sanne").in_chat(group)
-        bot.store.finish_report(JAN, example_report(), (), clock.now)
+        bot.store.reports.add(JAN, example_report(), clock.now)
 
         await sanne.send("/verslagen 2025")
         listing = await reply_containing(desk, "1 verslagen van reizen in 2025")

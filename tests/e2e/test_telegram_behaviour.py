@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.store import AccessAction, Store
+from bot.store.health import delivery_backlog
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
 from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_NOW, example_messages
@@ -47,7 +48,7 @@ async def test_restart_in_the_middle_continues_at_the_same_question(tmp_path: Pa
             assert "Met welk vervoer" in again.plain_text
             question = await answer(jan, "vliegtuig")
             assert "route" in question.plain_text
-            state = bot.store.load_draft(TRAVELLER_REF)
+            state = bot.store.drafts.load(TRAVELLER_REF)
             assert state is not None
             answers = state.state["interview"]["answers"]
             assert set(answers) >= {"destinations", "period", "persons", "modes"}
@@ -100,7 +101,7 @@ async def test_multi_choice_toggles_and_done(tmp_path: Path) -> None:
         assert "➡️ Trein, Bus" in shown.plain_text
         route = await reply_with_buttons(jan)
         assert "route" in route.plain_text
-        draft = bot.store.load_draft(TRAVELLER_REF)
+        draft = bot.store.drafts.load(TRAVELLER_REF)
         assert draft is not None and draft.state["interview"]["answers"]["modes"] == [
             "trein",
             "bus",
@@ -143,7 +144,7 @@ async def test_group_chats_get_no_interview(tmp_path: Path) -> None:
         await server.wait_idle(quiet=0.3)
         assert server.messages(other.id) == []
         assert server.messages(secretariat.id) == []
-        assert bot.store.load_draft(TRAVELLER_REF) is None
+        assert bot.store.drafts.load(TRAVELLER_REF) is None
 
 
 async def test_photos_stickers_and_edits_get_a_dutch_reply_and_the_question(tmp_path: Path) -> None:
@@ -186,7 +187,7 @@ async def test_delivery_survives_429_and_500_and_sends_each_document_once(tmp_pa
         assert len(all_docs) == 4
         assert len(traveller_docs) == len(secretariat_docs) == 2
         assert sum(server.faults.injected.values()) >= 3
-        assert bot.store.pending_count() == 0
+        assert delivery_backlog(bot.store, bot.store.now()).outbox_waiting == 0
 
 
 async def test_double_tapped_confirmation_sends_once(tmp_path: Path) -> None:
@@ -202,7 +203,7 @@ async def test_double_tapped_confirmation_sends_once(tmp_path: Path) -> None:
         await documents(server, TRAVELLER_ID, 2)
         await documents(server, SECRETARIAT_ID, 2)
         await asyncio.sleep(0.5)
-        assert len(bot.store.reports_for(TRAVELLER_REF)) == 1
+        assert len(bot.store.reports.of_traveller(TRAVELLER_REF)) == 1
         summaries = [
             m for m in server.messages(SECRETARIAT_ID) if m.text and "Nieuw verslag" in m.text
         ]
@@ -262,7 +263,7 @@ async def test_dates_can_be_picked_in_the_calendar(tmp_path: Path) -> None:
         assert "➡️ 27-04-2025 t/m 29-04-2025" in shown.plain_text
         persons = await reply_with_buttons(jan)
         assert "Met hoeveel personen" in persons.plain_text
-        draft = bot.store.load_draft(TRAVELLER_REF)
+        draft = bot.store.drafts.load(TRAVELLER_REF)
         assert draft is not None
         assert draft.state["interview"]["answers"]["period"]["departure"] == "2025-04-27"
         assert draft.state["interview"]["answers"]["period"]["return_date"] == "2025-04-29"
@@ -305,9 +306,9 @@ async def test_my_reports_resends_only_own_documents(tmp_path: Path) -> None:
         await jan.click("Wenen en Bratislava, 27-04-2025", message=listing)
         await documents(server, TRAVELLER_ID, 4)
 
-        report_id = bot.store.reports_for(TRAVELLER_REF)[0].report_id
+        report_id = bot.store.reports.of_traveller(TRAVELLER_REF)[0].report_id
         mallory = server.user(user_id=66, first_name="Mallory")
-        bot.store.set_access("telegram:66", "allowed")
+        bot.store.profiles.audit("telegram:66", AccessAction.GRANTED, None)
         await mallory.send("/mijnverslagen")
         assert "nog geen verslagen" in (await mallory.next_reply()).plain_text
         forged = {
@@ -346,7 +347,7 @@ async def test_a_burst_of_messages_is_handled_in_order_and_nothing_is_lost(tmp_p
             and sum("Spraakberichten staan" in text for text in seen) == 1
         ):
             seen.append((await jan.next_reply(timeout=15)).plain_text)
-        draft = bot.store.load_draft(TRAVELLER_REF)
+        draft = bot.store.drafts.load(TRAVELLER_REF)
         assert draft is not None
         answers = draft.state["interview"]["answers"]
         assert answers["results"] == EXAMPLE_ANSWERS["results"]
@@ -390,6 +391,6 @@ async def test_an_update_confirmed_but_not_handled_before_a_crash_is_handled_at_
             question = await reply_with_buttons(jan)
             assert "Gevonden: Wenen" in question.plain_text
             assert "Wanneer was de reis" in question.plain_text
-            draft = bot.store.load_draft(TRAVELLER_REF)
+            draft = bot.store.drafts.load(TRAVELLER_REF)
             assert draft is not None and "destinations" in draft.state["interview"]["answers"]
             await inbox_emptied(bot.store)

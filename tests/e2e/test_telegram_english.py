@@ -144,7 +144,7 @@ async def test_english_traveller_gets_the_whole_interview_in_english(tmp_path: P
         assert "Meeting of the Council of Global City CIOs" in text
         assert "zondagavond 27 april t/m dinsdag 29 april 2025" in text
         assert re.search(r"\b1 persoon\b", text)
-        stored = bot.store.reports_for(f"telegram:{TRAVELLER_ID}")
+        stored = bot.store.reports.of_traveller(f"telegram:{TRAVELLER_ID}")
         assert [r.persons for r in stored] == [1]
 
 
@@ -166,7 +166,7 @@ async def test_taal_switches_the_language_and_back(tmp_path: Path) -> None:
         switched = await reply_with_buttons(piet)
         assert "I'll speak English with you now." in switched.plain_text
         assert "Where did you travel to?" in switched.plain_text
-        assert bot.store.get_language(f"telegram:{TRAVELLER_ID}") == "en"
+        assert bot.store.profiles.language(f"telegram:{TRAVELLER_ID}") == "en"
         chat_menu = server.commands[
             '{"chat_id": %d, "type": "chat"}|' % TRAVELLER_ID  # noqa: UP031
         ]
@@ -183,7 +183,7 @@ async def test_taal_switches_the_language_and_back(tmp_path: Path) -> None:
         await piet.click("English")
         chosen = await reply_with_buttons(piet)
         assert "Where did you travel to?" in chosen.plain_text
-        assert bot.store.get_language(f"telegram:{TRAVELLER_ID}") == "en"
+        assert bot.store.profiles.language(f"telegram:{TRAVELLER_ID}") == "en"
 
 
 async def test_command_menu_is_registered_per_language(tmp_path: Path) -> None:

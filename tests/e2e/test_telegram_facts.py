@@ -45,7 +45,7 @@ async def begin(server: FakeTelegram) -> UserClient:
 
 
 def answers_of(bot: RunningBot) -> dict[str, object]:
-    draft = bot.store.load_draft(JAN)
+    draft = bot.store.drafts.load(JAN)
     assert draft is not None
     answers: dict[str, object] = draft.state["interview"]["answers"]
     return answers
@@ -166,7 +166,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         await double_tap(jan, "✅ Ja, versturen", confirm)
         await documents(server, TRAVELLER_ID, 2)
         await server.wait_idle(quiet=0.3)
-        assert len(bot.store.reports_for(JAN)) == 1
+        assert len(bot.store.reports.of_traveller(JAN)) == 1
         nothing_went_wrong(server)
 
 

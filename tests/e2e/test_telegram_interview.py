@@ -81,10 +81,10 @@ async def test_example_trip_from_start_to_documents(tmp_path: Path) -> None:
         assert "J. de Vries" in summary[0].plain_text
         assert "8-uursregel niet van toepassing" in summary[0].plain_text
 
-        stored = bot.store.reports_for(f"telegram:{TRAVELLER_ID}")
+        stored = bot.store.reports.of_traveller(f"telegram:{TRAVELLER_ID}")
         assert len(stored) == 1
         assert stored[0].persons == 1
-        assert bot.store.load_draft(f"telegram:{TRAVELLER_ID}") is None
+        assert bot.store.drafts.load(f"telegram:{TRAVELLER_ID}") is None
         commands = {c["command"] for scope in server.commands.values() for c in scope}
         assert {
             "start",

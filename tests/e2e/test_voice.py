@@ -39,7 +39,7 @@ class Scene:
 
     def draft(self, user_id: int = JAN) -> TelegramDraft:
         """The traveller's stored draft."""
-        stored = self.bot.store.load_draft(f"telegram:{user_id}")
+        stored = self.bot.store.drafts.load(f"telegram:{user_id}")
         assert stored is not None
         return TelegramDraft.model_validate(stored.state)
 
@@ -136,10 +136,10 @@ async def test_the_whole_example_trip_by_voice(tmp_path: Path) -> None:
             while reply.event != "sent" or HEARD in reply.plain_text:
                 reply = await scene.jan.next_reply(10)
         for _ in range(100):
-            if scene.bot.store.reports_for(f"telegram:{JAN}"):
+            if scene.bot.store.reports.of_traveller(f"telegram:{JAN}"):
                 break
             await asyncio.sleep(0.1)
-        [report] = scene.bot.store.reports_for(f"telegram:{JAN}")
+        [report] = scene.bot.store.reports.of_traveller(f"telegram:{JAN}")
         assert report.persons == 1
         assert report.period.departure.isoformat() == "2025-04-27"
         assert [p.name for p in report.destinations] == ["Wenen", "Bratislava"]

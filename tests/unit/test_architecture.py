@@ -62,3 +62,33 @@ def test_dialogs_read_no_environment_or_files() -> None:
 def test_committed_diagram_is_drawn_from_the_machine() -> None:
     committed = (ROOT / "docs" / "interview.md").read_text(encoding="utf-8")
     assert mermaid_diagram() in committed, "run: reisverslag diagram, and update docs/interview.md"
+
+
+def _imports_of(folder_or_file: Path) -> list[tuple[str, str]]:
+    """(file name, imported module) for every import in a file or a package's files."""
+    paths = sorted(folder_or_file.glob("*.py")) if folder_or_file.is_dir() else [folder_or_file]
+    assert paths
+    return [(path.name, module) for path in paths for module in imported_modules(path)]
+
+
+def _names(module: str, packages: tuple[str, ...]) -> bool:
+    """Whether `module` is one of `packages` or inside one."""
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def test_the_service_layer_knows_no_channel() -> None:
+    channels = ("telegram", "bot.telegram", "bot.console", "bot.mail", "aiosmtplib")
+    for name, module in _imports_of(ROOT / "bot" / "service"):
+        assert not _names(module, channels), f"bot/service/{name} imports {module}"
+
+
+def test_channels_other_than_telegram_do_not_reach_into_telegram() -> None:
+    for path in (ROOT / "bot" / "mail.py", ROOT / "bot" / "console.py"):
+        for name, module in _imports_of(path):
+            assert not _names(module, ("telegram", "bot.telegram")), f"{name} imports {module}"
+
+
+def test_the_store_knows_neither_use_cases_nor_channels() -> None:
+    outward = ("bot.service", "bot.telegram", "bot.console", "bot.mail", "telegram")
+    for name, module in _imports_of(ROOT / "bot" / "store"):
+        assert not _names(module, outward), f"bot/store/{name} imports {module}"

@@ -220,8 +220,8 @@ def test_cli_export_reads_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     database = tmp_path / "reisverslag.sqlite3"
     with Store.open(f"sqlite:///{database}") as store:
         for report in REPORTS:
-            store.save_report("telegram:1", report, datetime(2025, 7, 1, tzinfo=UTC))
-        store.save_report(
+            store.reports.add("telegram:1", report, datetime(2025, 7, 1, tzinfo=UTC))
+        store.reports.add(
             "console:jan",
             example_report(
                 report_id="vorig-jaar",

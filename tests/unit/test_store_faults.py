@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.store import SAVE_FAILED_MESSAGE, OutboxItem, Store, StoreUnavailable
+from bot.store import SAVE_FAILED_MESSAGE, AccessAction, OutboxItem, Store, StoreUnavailable
+from bot.store.health import delivery_backlog
+from testkit.databases import apply_update
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 SAVED = {"question": "period", "answers": {"persons": 1}}
@@ -30,7 +32,7 @@ def path(tmp_path: Path) -> Path:
 def store(path: Path) -> Iterator[Store]:
     """A store that gives up on a lock after 100 ms, with one answer saved."""
     opened = Store.open(f"sqlite:///{path}", busy_timeout_ms=100)
-    assert opened.save_draft("telegram:7", SAVED, T0) == 1
+    assert opened.drafts.save("telegram:7", SAVED, T0) == 1
     yield opened
     opened.close()
 
@@ -49,13 +51,13 @@ def test_locked_database_refuses_the_save_in_dutch(
     store: Store, other_writer: sqlite3.Connection
 ) -> None:
     with pytest.raises(StoreUnavailable) as refused:
-        store.save_draft("telegram:7", {"question": "modes"}, T0)
+        store.drafts.save("telegram:7", {"question": "modes"}, T0)
     assert isinstance(refused.value, RuntimeError)
     assert str(refused.value) == refused.value.message == SAVE_FAILED_MESSAGE
     assert str(refused.value).startswith("Je antwoord kon niet worden opgeslagen")
     assert "database is locked" in str(refused.value.__cause__)
 
-    draft = store.load_draft("telegram:7")  # readers carry on during the lock (WAL)
+    draft = store.drafts.load("telegram:7")  # readers carry on during the lock (WAL)
     assert draft is not None
     assert (draft.revision, draft.state) == (1, SAVED)
 
@@ -64,13 +66,13 @@ def test_after_the_lock_the_previous_draft_is_intact_and_saving_resumes(
     store: Store, other_writer: sqlite3.Connection
 ) -> None:
     with pytest.raises(StoreUnavailable):
-        store.save_draft("telegram:7", {"question": "modes"}, T0)
+        store.drafts.save("telegram:7", {"question": "modes"}, T0)
     other_writer.execute("ROLLBACK")
 
-    draft = store.load_draft("telegram:7")
+    draft = store.drafts.load("telegram:7")
     assert draft is not None
     assert (draft.revision, draft.state) == (1, SAVED)
-    assert store.save_draft("telegram:7", {"question": "modes"}, T0) == 2
+    assert store.drafts.save("telegram:7", {"question": "modes"}, T0) == 2
 
 
 def test_locked_database_refuses_every_kind_of_write(
@@ -78,18 +80,18 @@ def test_locked_database_refuses_every_kind_of_write(
 ) -> None:
     item = OutboxItem("telegram_message", "k", {})
     writes = [
-        lambda: store.enqueue([item], T0),
-        lambda: store.remember_update(1, T0),
-        lambda: store.claim_due(T0),
-        lambda: store.set_access("telegram:8", "pending", T0),
-        lambda: store.delete_draft("telegram:7"),
+        lambda: store.outbox.enqueue([item], T0),
+        lambda: apply_update(store, 1, T0),
+        lambda: store.outbox.claim_due(T0),
+        lambda: store.profiles.audit("telegram:8", AccessAction.REQUESTED, None, T0),
+        lambda: store.drafts.delete("telegram:7"),
     ]
     for write in writes:
         with pytest.raises(StoreUnavailable):
             write()
     other_writer.execute("ROLLBACK")
-    assert store.pending_count() == 0
-    assert store.load_draft("telegram:7") is not None
+    assert delivery_backlog(store, T0).outbox_waiting == 0
+    assert store.drafts.load("telegram:7") is not None
 
 
 def test_full_disk_refuses_the_save_and_keeps_the_previous_draft(store: Store) -> None:
@@ -104,14 +106,14 @@ def test_full_disk_refuses_the_save_and_keeps_the_previous_draft(store: Store) -
     store.engine.dispose()  # reconnect with the cap
     large_answer = {"question": "results", "answers": {"results": "Veel geleerd. " * 20_000}}
     with pytest.raises(StoreUnavailable) as refused:
-        store.save_draft("telegram:7", large_answer, T0)
+        store.drafts.save("telegram:7", large_answer, T0)
     assert "full" in str(refused.value.__cause__)
     assert str(refused.value).startswith("Je antwoord kon niet worden opgeslagen")
 
-    draft = store.load_draft("telegram:7")
+    draft = store.drafts.load("telegram:7")
     assert draft is not None
     assert (draft.revision, draft.state) == (1, SAVED)
-    assert store.save_draft("telegram:7", {"question": "modes"}, T0) == 2  # small still fits
+    assert store.drafts.save("telegram:7", {"question": "modes"}, T0) == 2  # small still fits
 
 
 def test_every_acknowledged_save_survives_kill_9(path: Path) -> None:
@@ -122,7 +124,7 @@ def test_every_acknowledged_save_survives_kill_9(path: Path) -> None:
         "from bot.store import Store\n"
         f"store = Store.open({url!r})\n"
         "for n in range(1, 100_000):\n"
-        "    revision = store.save_draft('telegram:7', {'answer': n})\n"
+        "    revision = store.drafts.save('telegram:7', {'answer': n})\n"
         "    print(revision, flush=True)\n"
     )
     with subprocess.Popen(
@@ -135,8 +137,8 @@ def test_every_acknowledged_save_survives_kill_9(path: Path) -> None:
         process.send_signal(signal.SIGKILL)
 
     with Store.open(url) as reopened:
-        draft = reopened.load_draft("telegram:7")
+        draft = reopened.drafts.load("telegram:7")
         assert draft is not None
         assert draft.revision >= acknowledged
         assert draft.state == {"answer": draft.revision}
-        assert reopened.save_draft("telegram:7", {"answer": 0}) == draft.revision + 1
+        assert reopened.drafts.save("telegram:7", {"answer": 0}) == draft.revision + 1

@@ -23,24 +23,24 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 def test_language_is_kept_per_traveller_and_can_change(store: Store) -> None:
-    assert store.get_language("telegram:42") is None
-    store.set_language("telegram:42", "en", T0)
-    store.set_language("telegram:43", "nl", T0)
-    assert store.get_language("telegram:42") == "en"
-    store.set_language("telegram:42", "nl", T0)
-    assert store.get_language("telegram:42") == "nl"
-    assert store.get_language("telegram:43") == "nl"
+    assert store.profiles.language("telegram:42") is None
+    store.profiles.set_language("telegram:42", "en", T0)
+    store.profiles.set_language("telegram:43", "nl", T0)
+    assert store.profiles.language("telegram:42") == "en"
+    store.profiles.set_language("telegram:42", "nl", T0)
+    assert store.profiles.language("telegram:42") == "nl"
+    assert store.profiles.language("telegram:43") == "nl"
 
 
 def test_erasure_forgets_the_language_choice(store: Store) -> None:
-    store.set_language("telegram:42", "en", T0)
-    store.set_language("telegram:43", "en", T0)
+    store.profiles.set_language("telegram:42", "en", T0)
+    store.profiles.set_language("telegram:43", "en", T0)
     erase_personal_data(store, "telegram:42", 42, T0)
-    assert store.get_language("telegram:42") is None
-    assert store.get_language("telegram:43") == "en"
+    assert store.profiles.language("telegram:42") is None
+    assert store.profiles.language("telegram:43") == "en"
 
 
 def test_the_choice_is_part_of_the_travellers_data(store: Store) -> None:
     assert personal_data(store, "telegram:42", 42, T0)["language"] is None
-    store.set_language("telegram:42", "en", T0)
+    store.profiles.set_language("telegram:42", "en", T0)
     assert personal_data(store, "telegram:42", 42, T0)["language"]["language"] == "en"

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, inspect, text
 from bot.report import Place
 from bot.store import MIGRATIONS_DIR, Store
 from bot.store.schema import metadata
-from testkit.databases import BACKENDS, fresh_database_url
+from testkit.databases import BACKENDS, apply_update, fresh_database_url
 from testkit.example_report import example_report
 
 REPO = Path(__file__).resolve().parents[2]
@@ -97,9 +97,9 @@ def test_migrated_schema_matches_the_table_definitions(url: str) -> None:
 
 def test_opening_again_keeps_the_revision_and_the_data(url: str) -> None:
     with Store.open(url) as store:
-        store.remember_update(1)
+        apply_update(store, 1)
     with Store.open(url) as store:
-        assert store.remember_update(1) is False
+        assert apply_update(store, 1) is False
     assert current_revision(url) == head_revision()
 
 
@@ -110,7 +110,7 @@ def test_migrations_go_down_to_empty_and_up_again(url: str) -> None:
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     engine.dispose()
     with Store.open(url) as store:
-        assert store.save_draft("console:alice", {}) == 1
+        assert store.drafts.save("console:alice", {}) == 1
 
 
 def test_database_of_a_newer_version_is_not_touched(url: str) -> None:
@@ -221,12 +221,12 @@ def test_a_destination_over_500_characters_is_stored_and_sent(url: str) -> None:
     report = example_report(report_id="lang", destinations=_long_destinations())
     assert len(report.destination_label) > 500
     with Store.open(url) as store:
-        assert store.finish_report("telegram:42", report) is True
-        assert store.get_report("lang") == report
-        trip = store.add_trip(
+        assert store.reports.add("telegram:42", report) is True
+        assert store.reports.get("lang") == report
+        trip = store.trips.add(
             "telegram:42", report.destination_label, date(2025, 4, 27), date(2025, 4, 29), "x"
         )
-        assert store.get_trip(trip.trip_id) == trip
+        assert store.trips.get(trip.trip_id) == trip
         assert trip.destination == report.destination_label
 
 

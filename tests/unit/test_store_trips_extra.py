@@ -13,15 +13,19 @@ NOW = datetime(2025, 4, 1, 9, tzinfo=UTC)
 def test_planned_trips_pending_inputs_and_usernames_survive_a_reopen(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     with Store.open(url) as store:
-        late = store.add_trip("telegram:1", "Wenen", date(2025, 4, 27), date(2025, 4, 29), "x", NOW)
-        early = store.add_trip("telegram:2", "Parijs", date(2025, 4, 2), date(2025, 4, 3), "x", NOW)
-        gone = store.add_trip("telegram:3", "Rome", date(2025, 3, 2), date(2025, 3, 3), "x", NOW)
-        store.set_trip_status(gone.trip_id, TripStatus.CANCELLED, NOW, cancel_reason="afgelast")
+        late = store.trips.add(
+            "telegram:1", "Wenen", date(2025, 4, 27), date(2025, 4, 29), "x", NOW
+        )
+        early = store.trips.add(
+            "telegram:2", "Parijs", date(2025, 4, 2), date(2025, 4, 3), "x", NOW
+        )
+        gone = store.trips.add("telegram:3", "Rome", date(2025, 3, 2), date(2025, 3, 3), "x", NOW)
+        store.trips.set_status(gone.trip_id, TripStatus.CANCELLED, NOW, cancel_reason="afgelast")
         store.expect_input("telegram:1", "trip", {}, NOW)
         store.expect_input("telegram:1", "cancel_reason", {"trip_id": late.trip_id}, NOW)
         store.remember_username("@JanDV", 1, NOW)
     with Store.open(url) as store:
-        assert [t.trip_id for t in store.planned_trips()] == [early.trip_id, late.trip_id]
+        assert [t.trip_id for t in store.trips.planned()] == [early.trip_id, late.trip_id]
         assert store.pending_input("telegram:1") == ("cancel_reason", {"trip_id": late.trip_id})
         assert store.pending_input("telegram:2") is None
         assert store.clear_input("telegram:1") and not store.clear_input("telegram:1")

@@ -1,0 +1,151 @@
+"""The profiles repository: travellers (name, department, Telegram ids, access status) and
+the audit of every access decision, which sets that status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from bot.report import Traveller
+from bot.store import schema
+from bot.store.records import AccessAction, AccessEvent, AccessStatus, Account
+from bot.store.repository import Repository, as_record, insert
+
+__all__ = ["Profiles"]
+
+
+def _latest_access(connection: Connection, user_ref: str) -> AccessEvent | None:
+    """The newest audit line of this traveller, or None."""
+    table = schema.access_audit
+    row = connection.execute(
+        select(table).where(table.c.user_ref == user_ref).order_by(table.c.id.desc()).limit(1)
+    ).first()
+    return as_record(AccessEvent, row) if row else None
+
+
+class Profiles(Repository):
+    """Travellers and their access decisions."""
+
+    def account(self, user_ref: str) -> Account | None:
+        """Everything known about this traveller, or None."""
+        with self._tx.read() as connection:
+            row = connection.execute(
+                select(schema.travellers).where(schema.travellers.c.user_ref == user_ref)
+            ).first()
+        return as_record(Account, row) if row else None
+
+    def profile(self, user_ref: str) -> Traveller | None:
+        """The traveller's name and department, once given; otherwise None."""
+        account = self.account(user_ref)
+        if account is None or account.name is None or account.department is None:
+            return None
+        return Traveller(name=account.name, department=account.department, user_ref=user_ref)
+
+    def language(self, user_ref: str) -> str | None:
+        """The language this traveller chose ('nl', 'en'), or None when they never chose."""
+        table = schema.traveller_languages
+        with self._tx.read() as connection:
+            return connection.execute(
+                select(table.c.language).where(table.c.user_ref == user_ref)
+            ).scalar_one_or_none()
+
+    def set_language(self, user_ref: str, language: str, now: datetime | None = None) -> None:
+        """Remember the language this traveller chose."""
+        row = {"user_ref": user_ref, "language": language, "updated_at": self._tx.now(now)}
+        with self._tx.write() as connection:
+            statement = insert(connection, schema.traveller_languages).values(**row)
+            connection.execute(
+                statement.on_conflict_do_update(index_elements=["user_ref"], set_=row)
+            )
+
+    def save(
+        self,
+        traveller: Traveller,
+        now: datetime | None = None,
+        *,
+        telegram_user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """Remember name and department (and Telegram ids) of `traveller.user_ref`.
+
+        A new traveller starts as 'allowed' (reaching the interview means access was
+        granted); an existing one keeps their access status.
+        """
+        if not traveller.user_ref:
+            raise ValueError("traveller.user_ref is required to save a profile")
+        now = self._tx.now(now)
+        changes: dict[str, Any] = {
+            "name": traveller.name,
+            "department": traveller.department,
+            "updated_at": now,
+        }
+        if telegram_user_id is not None:
+            changes["telegram_user_id"] = telegram_user_id
+        if chat_id is not None:
+            changes["chat_id"] = chat_id
+        new_row = {
+            "user_ref": traveller.user_ref,
+            "status": AccessStatus.ALLOWED.value,
+            "created_at": now,
+            **changes,
+        }
+        with self._tx.write() as connection:
+            statement = insert(connection, schema.travellers).values(**new_row)
+            connection.execute(
+                statement.on_conflict_do_update(index_elements=["user_ref"], set_=changes)
+            )
+
+    def latest_access(self, user_ref: str) -> AccessEvent | None:
+        """The traveller's current access decision (the newest audit line), or None."""
+        with self._tx.read() as connection:
+            return _latest_access(connection, user_ref)
+
+    def granted_access(self) -> list[AccessEvent]:
+        """The grant lines of every traveller whose access the secretariat granted and kept."""
+        table = schema.access_audit
+        newest = select(func.max(table.c.id)).group_by(table.c.user_ref).scalar_subquery()
+        with self._tx.read() as connection:
+            rows = connection.execute(
+                select(table)
+                .where(table.c.id.in_(newest), table.c.action == AccessAction.GRANTED.value)
+                .order_by(table.c.at, table.c.id)
+            ).all()
+        return [as_record(AccessEvent, row) for row in rows]
+
+    def audit(
+        self,
+        user_ref: str,
+        action: AccessAction,
+        by_user_ref: str | None,
+        now: datetime | None = None,
+        *,
+        telegram_user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> int:
+        """Append an audit line and set the traveller's status (and ids) to match; its id."""
+        now = self._tx.now(now)
+        status = {
+            AccessAction.REQUESTED: AccessStatus.PENDING,
+            AccessAction.GRANTED: AccessStatus.ALLOWED,
+        }.get(action, AccessStatus.REJECTED)
+        changes: dict[str, Any] = {"status": status.value, "updated_at": now}
+        if telegram_user_id is not None:
+            changes |= {"telegram_user_id": telegram_user_id, "chat_id": telegram_user_id}
+        if chat_id is not None:
+            changes["chat_id"] = chat_id
+        with self._tx.write() as connection:
+            statement = insert(connection, schema.travellers).values(
+                user_ref=user_ref, created_at=now, **changes
+            )
+            connection.execute(
+                statement.on_conflict_do_update(index_elements=["user_ref"], set_=changes)
+            )
+            return int(
+                connection.execute(
+                    schema.access_audit.insert()
+                    .values(user_ref=user_ref, action=action.value, by_user_ref=by_user_ref, at=now)
+                    .returning(schema.access_audit.c.id)
+                ).scalar_one()
+            )

@@ -1,0 +1,95 @@
+"""What every repository shares: the transaction it runs in, and small SQL helpers.
+
+A repository is bound to a `Transactions` source. Bound to the `Store`, each call is one
+short transaction of its own (committed before it returns); bound to a `UnitOfWork`, every
+call runs in the unit's one transaction, committed together when the unit ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import fields
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from sqlalchemy import Connection, Row, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.store.records import AccessAction, AccessEvent, AccessStatus, Account, Trip, TripStatus
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
+
+__all__ = ["Repository", "Transactions", "as_record", "insert", "insert_ignoring_conflicts"]
+
+
+class Transactions(Protocol):
+    """Where a repository's statements run: the store (a transaction per call) or a unit."""
+
+    @property
+    def store(self) -> Store:
+        """The store (for what the repositories share across transactions)."""
+        ...
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """A connection inside a write transaction."""
+
+    def read(self) -> AbstractContextManager[Connection]:
+        """A connection inside a read transaction."""
+
+    def now(self, now: datetime | None = None) -> datetime:
+        """The given time, or the clock's."""
+
+
+class Repository:
+    """The base of the repositories: holds the transaction source."""
+
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+
+
+_Record = TypeVar("_Record")
+
+#: The enum of the `status` column, per record type.
+_STATUS_TYPES: dict[type, type[StrEnum]] = {Account: AccessStatus, Trip: TripStatus}
+#: Other enum columns, per record type: (column, enum).
+_ENUM_FIELDS: dict[type, tuple[str, type[StrEnum]]] = {AccessEvent: ("action", AccessAction)}
+
+
+def as_record(record_type: type[_Record], row: Row[Any]) -> _Record:
+    """A table row as the record dataclass with the same field names (enums converted)."""
+    values = {item.name: getattr(row, item.name) for item in fields(record_type)}  # type: ignore[arg-type]
+    if "status" in values:
+        values["status"] = _STATUS_TYPES[record_type](values["status"])
+    if record_type in _ENUM_FIELDS:
+        name, enum = _ENUM_FIELDS[record_type]
+        values[name] = enum(values[name])
+    return record_type(**values)
+
+
+def insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_ignoring_conflicts(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
+) -> int:
+    """Insert rows, skipping those that clash with a unique key; the number inserted.
+
+    Counted with RETURNING: psycopg reports no rowcount for INSERT ... ON CONFLICT.
+    """
+    inserted = 0
+    for row in rows:
+        statement = (
+            insert(connection, table)
+            .values(**row)
+            .on_conflict_do_nothing()
+            .returning(*table.primary_key.columns)
+        )
+        inserted += len(connection.execute(statement).all())
+    return inserted
