@@ -12,7 +12,6 @@ rolled back, so what was saved before stays intact.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 import uuid
@@ -55,15 +54,16 @@ from bot.store.records import (
     AccessStatus,
     Account,
     Draft,
+    DraftVersion,
     DuplicateUpdate,
     OutboxItem,
     OutboxMessage,
     Reminder,
     ReportConflict,
+    StaleDraft,
     StoreUnavailable,
     Trip,
     TripStatus,
-    sender_of,
     utc_now,
 )
 
@@ -76,7 +76,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 UPDATE_RETENTION = timedelta(days=7)
 _PRUNE_INTERVAL = timedelta(hours=1)
 
-_TELEGRAM_USERNAME = re.compile(r"[a-z0-9_]{4,32}")
 _BEGIN_OPTION = "reisverslag_sqlite_begin"
 _MIGRATION_LOCK_ID = 0x7265697376  # PostgreSQL advisory lock key: 'reisv'
 _UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
@@ -188,7 +187,6 @@ class Store:
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
         self._clock = clock
         self._pruned_at: datetime | None = None
-        self._finished_updates: set[int] = set()
         try:
             self.migrate()
         except BaseException:
@@ -386,34 +384,60 @@ class Store:
         now: datetime | None = None,
         *,
         update_id: int | None = None,
+        expected: DraftVersion | None = None,
     ) -> int:
         """Store the traveller's interview state; returns its new revision (1, 2, ...).
 
         With `update_id`, the Telegram update is remembered in the same transaction;
         if it was applied before, `DuplicateUpdate` is raised and nothing changes.
+        With `expected`, the draft is only overwritten while it is still that version
+        (else `StaleDraft`, nothing changes).
         """
         now = self._now(now)
-        table = schema.drafts
         with self._write() as connection:
-            if update_id is not None:
-                if not self._remember_update(connection, update_id, now):
-                    raise DuplicateUpdate(update_id)
-                # The update is handled by this very transaction: it leaves the inbox with it.
-                connection.execute(
-                    delete(schema.inbox).where(schema.inbox.c.update_id == update_id)
-                )
+            if update_id is not None and not self._remember_update(connection, update_id, now):
+                raise DuplicateUpdate(update_id)
+            return self._save_draft(connection, user_ref, state, now, expected).revision
+
+    def _save_draft(
+        self,
+        connection: Connection,
+        user_ref: str,
+        state: dict[str, Any],
+        now: datetime,
+        expected: DraftVersion | None,
+    ) -> DraftVersion:
+        """Insert or overwrite the draft in one statement; its new version.
+
+        With `expected`, only that very version is overwritten (one conditional UPDATE);
+        a draft changed, deleted or started again meanwhile raises `StaleDraft`."""
+        table = schema.drafts
+        returned = (table.c.revision, table.c.created_at)
+        row: Row[Any] | None
+        if expected is None:
             statement = self._insert(connection, table).values(
                 user_ref=user_ref, state=state, revision=1, created_at=now, updated_at=now
             )
-            revision = connection.execute(
+            row = connection.execute(
                 statement.on_conflict_do_update(
                     index_elements=["user_ref"],
                     set_={"state": state, "revision": table.c.revision + 1, "updated_at": now},
-                ).returning(table.c.revision)
-            ).scalar_one()
-        if update_id is not None:
-            self._finished_updates.add(update_id)
-        return int(revision)
+                ).returning(*returned)
+            ).one()
+        else:
+            row = connection.execute(
+                update(table)
+                .where(
+                    table.c.user_ref == user_ref,
+                    table.c.revision == expected.revision,
+                    table.c.created_at == expected.created_at,
+                )
+                .values(state=state, revision=table.c.revision + 1, updated_at=now)
+                .returning(*returned)
+            ).first()
+            if row is None:
+                raise StaleDraft(user_ref)
+        return DraftVersion(int(row.revision), row.created_at)
 
     def load_draft(self, user_ref: str) -> Draft | None:
         """The traveller's unfinished interview, or None."""
@@ -422,6 +446,15 @@ class Store:
                 select(schema.drafts).where(schema.drafts.c.user_ref == user_ref)
             ).first()
         return _as_record(Draft, row) if row else None
+
+    def draft_version(self, user_ref: str) -> DraftVersion | None:
+        """Which version of the traveller's draft is stored (one small indexed read), or None."""
+        table = schema.drafts
+        with self._read() as connection:
+            row = connection.execute(
+                select(table.c.revision, table.c.created_at).where(table.c.user_ref == user_ref)
+            ).first()
+        return DraftVersion(int(row.revision), row.created_at) if row else None
 
     def delete_draft(self, user_ref: str) -> bool:
         """Throw the traveller's draft away; False when there was none."""
@@ -439,44 +472,6 @@ class Store:
                 select(table).where(table.c.updated_at <= cutoff).order_by(table.c.updated_at)
             ).all()
         return [_as_record(Draft, row) for row in rows]
-
-    # -- the inbox ----------------------------------------------------------------------
-
-    def receive_update(
-        self, update_id: int, payload: dict[str, Any], now: datetime | None = None
-    ) -> None:
-        """Keep a received Telegram update until it is handled (a second copy is ignored)."""
-        with self._write() as connection:
-            self._insert_ignoring_conflicts(
-                connection,
-                schema.inbox,
-                [
-                    {
-                        "update_id": update_id,
-                        "payload": payload,
-                        "received_at": self._now(now),
-                        "user_id": sender_of(payload),
-                    }
-                ],
-            )
-
-    def finish_update(self, update_id: int) -> None:
-        """Strike a handled update from the inbox (at no cost when its draft save did)."""
-        if update_id in self._finished_updates:
-            self._finished_updates.discard(update_id)
-            return
-        with self._write() as connection:
-            connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
-
-    def unfinished_updates(self) -> list[dict[str, Any]]:
-        """Updates received but not handled (the bot stopped in between), oldest first."""
-        with self._read() as connection:
-            return [
-                dict(payload)
-                for payload in connection.execute(
-                    select(schema.inbox.c.payload).order_by(schema.inbox.c.update_id)
-                ).scalars()
-            ]
 
     # -- processed updates ------------------------------------------------------------
 
@@ -533,18 +528,32 @@ class Store:
         now: datetime | None = None,
         *,
         trip_id: str | None = None,
+        draft: DraftVersion | None = None,
     ) -> bool:
         """In one transaction: store the report, drop the draft, queue its deliveries.
 
         With `trip_id`, that announced trip is marked reported and its reminders end.
         Returns False, changing nothing, when this report was finished before
-        (a double-tapped confirmation).
+        (a double-tapped confirmation). With `draft`, the report must come from that very
+        version of the draft: one changed or erased meanwhile raises `StaleDraft`.
         """
         now = self._now(now)
         with self._write() as connection:
             if not self._insert_report(connection, user_ref, report, now):
                 return False
-            connection.execute(delete(schema.drafts).where(schema.drafts.c.user_ref == user_ref))
+            table = schema.drafts
+            dropped = connection.execute(
+                delete(table).where(
+                    table.c.user_ref == user_ref,
+                    *(
+                        (table.c.revision == draft.revision, table.c.created_at == draft.created_at)
+                        if draft is not None
+                        else ()
+                    ),
+                )
+            ).rowcount
+            if draft is not None and dropped != 1:
+                raise StaleDraft(user_ref)
             self._enqueue(connection, outbox, now)
             if trip_id is not None:
                 self._close_trip(
@@ -936,41 +945,6 @@ class Store:
         with self._write() as connection:
             deleted = connection.execute(delete(table).where(table.c.user_ref == user_ref)).rowcount
         return deleted > 0
-
-    # -- telegram usernames -----------------------------------------------------------
-
-    def remember_username(
-        self, username: str, telegram_user_id: int, now: datetime | None = None
-    ) -> None:
-        """Remember which Telegram user has this @username (case-insensitive).
-
-        A name Telegram would never issue (its rule: 4-32 of a-z, 0-9, _) is not stored,
-        so a forged update cannot overflow the column."""
-        now = self._now(now)
-        name = username.lstrip("@").lower()
-        if not _TELEGRAM_USERNAME.fullmatch(name):
-            return
-        with self._write() as connection:
-            statement = self._insert(connection, schema.telegram_usernames).values(
-                username=name, telegram_user_id=telegram_user_id, updated_at=now
-            )
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["username"],
-                    set_={"telegram_user_id": telegram_user_id, "updated_at": now},
-                )
-            )
-
-    def user_id_for_username(self, username: str) -> int | None:
-        """The Telegram user id last seen with this @username, or None."""
-        table = schema.telegram_usernames
-        with self._read() as connection:
-            value = connection.execute(
-                select(table.c.telegram_user_id).where(
-                    table.c.username == username.lstrip("@").lower()
-                )
-            ).scalar_one_or_none()
-        return int(value) if value is not None else None
 
     # -- access audit -------------------------------------------------------------------
 

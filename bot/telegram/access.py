@@ -78,7 +78,7 @@ async def guard(update: Update, context: Context) -> None:
         if svc.is_secretariat(chat.id):
             return  # secretariat handlers are filtered on this chat
         raise ApplicationHandlerStop  # other groups: stay silent
-    if svc.is_allowed(user.id):
+    if await svc.allowed(user.id):
         return
     if update.callback_query is not None:
         await update.callback_query.answer("Je hebt geen toegang.")
@@ -196,7 +196,7 @@ async def on_revoke(update: Update, context: Context) -> None:
         await message.reply_text(_granted_overview(svc))
         return
     who = args[0]
-    user_id = int(who) if who.isdigit() else svc.store.user_id_for_username(who)
+    user_id = int(who) if who.isdigit() else svc.telegram.user_id_for_username(who)
     if user_id is None:
         await message.reply_text(f"{who} ken ik niet. Gebruik het Telegram-id.")
         return

@@ -334,7 +334,7 @@ async def on_reminder_button(update: Update, context: Context) -> None:
 async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) -> None:
     """Resume the draft at its question, or start one with destination and dates filled in."""
     async with svc.lock(user_ref):
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is None:
             answers: dict[str, Any] = {
                 "period": TripPeriod(departure=trip.departure, return_date=trip.return_date)
@@ -348,7 +348,7 @@ async def _continue(svc: Services, message: Message, user_ref: str, trip: Trip) 
             draft = TelegramDraft(
                 interview=state.model_copy(update={"started": True}), trip_id=trip.trip_id
             )
-            svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock())
+            await svc.save_draft(user_ref, draft)
             await message.reply_text(
                 "We beginnen. Bestemming en data heb ik ingevuld; klopt de periode, kies dan "
                 "‘Ongewijzigd’, of typ hem met dagdelen, bijvoorbeeld "
@@ -407,9 +407,9 @@ async def remember_username(update: Update, context: Context) -> None:
     if seen.get(user.id) == user.username:
         return
     svc = services(context)
-    if not svc.is_allowed(user.id):
+    if not await svc.allowed(user.id):
         return
-    svc.store.remember_username(user.username, user.id, svc.clock())
+    await svc.telegram.off_loop(svc.telegram.remember_username, user.username, user.id, svc.clock())
     seen[user.id] = user.username
 
 

@@ -137,8 +137,8 @@ async def on_pending_text(update: Update, context: Context) -> None:
     if user is None or message is None or message.text is None:
         return
     user_ref = user_ref_of(user.id)
-    pending = svc.store.pending_input(user_ref)
-    if pending is None or not svc.is_allowed(user.id):
+    pending = await svc.telegram.off_loop(svc.store.pending_input, user_ref)
+    if pending is None or not await svc.allowed(user.id):
         return
     kind, payload = pending
     if message.text.strip().lower() in ("annuleer", "stop", "laat maar"):
@@ -167,7 +167,7 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
         await message.reply_text(f"Gebruik: /reis @gebruikersnaam of id, dan de reis. {_EXAMPLE}")
         return
     who, text = args[0], " ".join(args[1:])
-    user_id = int(who) if who.lstrip("-").isdigit() else svc.store.user_id_for_username(who)
+    user_id = int(who) if who.lstrip("-").isdigit() else svc.telegram.user_id_for_username(who)
     if user_id is None:
         await message.reply_text(
             f"{who} ken ik niet: die persoon heeft de bot nog niet gebruikt. "

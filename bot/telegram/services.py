@@ -1,14 +1,15 @@
-"""What the Telegram handlers share: settings, store, travel data, clock, per-user locks."""
+"""What the Telegram handlers share: settings, store, travel data, clock, per-user locks, and
+the write-through cache of drafts."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from telegram.ext import CallbackContext
@@ -17,11 +18,25 @@ from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
-from bot.store import AccessAction, Store
+from bot.store import AccessAction, DraftVersion, Store
+from bot.telegram.store import TelegramStore
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
-__all__ = ["Services", "TelegramDraft", "VoiceAnswer", "services", "user_ref_of"]
+__all__ = [
+    "DraftCache",
+    "KeyedLocks",
+    "Services",
+    "TelegramDraft",
+    "VoiceAnswer",
+    "services",
+    "user_ref_of",
+]
+
+_Key = TypeVar("_Key")
+
+#: Drafts kept in memory (JSON as saved, a few KB each); the least recently used go first.
+DRAFT_CACHE_SIZE = 10_000
 
 
 class VoiceAnswer(BaseModel):
@@ -60,6 +75,63 @@ def user_ref_of(user_id: int) -> str:
     return f"telegram:{user_id}"
 
 
+class KeyedLocks(Generic[_Key]):
+    """An asyncio lock per key, forgotten again when nobody holds or awaits it (memory stays
+    flat, and a task arriving meanwhile still queues behind the same lock)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[_Key, tuple[asyncio.Lock, list[int]]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: _Key) -> AsyncIterator[None]:
+        """Hold the key's lock while inside (waiters get it in the order they asked)."""
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
+
+
+class DraftCache:
+    """Drafts as this process last read or saved them, with the version they had then.
+
+    A copy is only ever used together with its version: every save through it overwrites
+    just that version (`StaleDraft` otherwise) and a finished report deletes just that
+    version, so a copy another process outdated is caught before anything is stored or sent.
+    """
+
+    def __init__(self, size: int = DRAFT_CACHE_SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[DraftVersion, dict[str, Any]]] = OrderedDict()
+
+    def get(self, user_ref: str) -> tuple[DraftVersion, dict[str, Any]] | None:
+        """The cached version and JSON state of this traveller's draft, or None."""
+        entry = self._entries.get(user_ref)
+        if entry is not None:
+            self._entries.move_to_end(user_ref)
+        return entry
+
+    def put(self, user_ref: str, version: DraftVersion, state: dict[str, Any]) -> None:
+        """Remember the draft as stored (the JSON state must not be changed afterwards)."""
+        self._entries[user_ref] = (version, state)
+        self._entries.move_to_end(user_ref)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def drop(self, user_ref: str) -> None:
+        """Forget this traveller's draft (deleted, finished, or maybe changed elsewhere)."""
+        self._entries.pop(user_ref, None)
+
+    def version(self, user_ref: str) -> DraftVersion | None:
+        """The version a save of this traveller's draft expects to overwrite, if known."""
+        entry = self._entries.get(user_ref)
+        return entry[0] if entry is not None else None
+
+
 @dataclass
 class Services:
     """Everything a handler needs, built once in `build_application`."""
@@ -71,9 +143,15 @@ class Services:
     outbox: OutboxWorker | None = None
     transcriber: Transcriber | None = None
     transcription_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
-    _locks: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
+    _locks: KeyedLocks[str] = field(default_factory=lambda: KeyedLocks[str]())
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
     _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
+    drafts: DraftCache = field(default_factory=DraftCache)
+    telegram: TelegramStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The Telegram tables and the hot path over the same store."""
+        self.telegram = TelegramStore(self.store)
 
     def mark_answered(self, chat_id: int, message_id: int) -> None:
         """Remember that a one-shot keyboard (a question's choices, a reminder) was used."""
@@ -85,26 +163,60 @@ class Services:
         """Whether this message's keyboard was used already (a second tap of a double tap)."""
         return (chat_id, message_id) in self._answered
 
-    @asynccontextmanager
-    async def lock(self, user_ref: str) -> AsyncIterator[None]:
-        """One lock per traveller: their messages are handled one at a time, in order.
+    def lock(self, user_ref: str) -> AbstractAsyncContextManager[None]:
+        """One lock per traveller: their messages are handled one at a time, in order."""
+        return self._locks.hold(user_ref)
 
-        The lock is forgotten only when nobody holds or awaits it (memory stays flat, and a
-        message arriving meanwhile still queues behind the same lock)."""
-        lock, users = self._locks.setdefault(user_ref, (asyncio.Lock(), [0]))
-        users[0] += 1
+    async def load_draft(self, user_ref: str) -> TelegramDraft | None:
+        """The traveller's draft, or None: from the cache when its copy is current.
+
+        On SQLite this process is the only one that changes drafts through the bot, so the
+        copy is used as is (a change by another process, such as an erasure from the command
+        line, still makes the next save or finish fail with `StaleDraft`). On PostgreSQL,
+        where several instances may serve one traveller, the copy is first checked against
+        the stored version with one indexed read."""
+        cached = self.drafts.get(user_ref)
+        if cached is not None and not self._cache_trusted():
+            current = await self.telegram.off_loop(self.store.draft_version, user_ref)
+            if current != cached[0]:
+                cached = None
+        if cached is None:
+            stored = await self.telegram.off_loop(self.store.load_draft, user_ref)
+            if stored is None:
+                self.drafts.drop(user_ref)
+                return None
+            cached = (DraftVersion(stored.revision, stored.created_at), stored.state)
+            self.drafts.put(user_ref, *cached)
+        return TelegramDraft.model_validate(cached[1])
+
+    async def save_draft(
+        self, user_ref: str, draft: TelegramDraft, update_id: int | None = None
+    ) -> None:
+        """Save the draft (with the update it applies, struck from the inbox at once) over
+        the version this process read; `StaleDraft` when that version is no longer stored."""
+        state = draft.model_dump(mode="json")
         try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[user_ref]
+            version = await self.telegram.off_loop(
+                self.telegram.save_draft,
+                user_ref,
+                state,
+                self.clock(),
+                update_id=update_id,
+                expected=self.drafts.version(user_ref),
+            )
+        except BaseException:
+            self.drafts.drop(user_ref)  # whatever is stored now, the next read finds it
+            raise
+        self.drafts.put(user_ref, version, state)
 
-    def load_draft(self, user_ref: str) -> TelegramDraft | None:
-        """The traveller's draft, or None."""
-        stored = self.store.load_draft(user_ref)
-        return TelegramDraft.model_validate(stored.state) if stored else None
+    async def delete_draft(self, user_ref: str) -> None:
+        """Throw the traveller's draft away."""
+        self.drafts.drop(user_ref)
+        await self.telegram.off_loop(self.store.delete_draft, user_ref)
+
+    def _cache_trusted(self) -> bool:
+        """Whether cached drafts are used without a version check (SQLite: one bot process)."""
+        return self.store.engine.dialect.name == "sqlite"
 
     def interview(self, user_ref: str, draft: TelegramDraft) -> Interview:
         """The interview of this draft, ready for one message."""
@@ -134,6 +246,7 @@ class Services:
     def forget(self, user_ref: str) -> None:
         """Drop what is cached about this traveller (after their data was erased)."""
         self._profiles.pop(user_ref, None)
+        self.drafts.drop(user_ref)
 
     def is_allowed(self, user_id: int) -> bool:
         """Granted by the secretariat, or listed in ALLOWED_USER_IDS and never revoked since.
@@ -144,6 +257,10 @@ class Services:
         if latest is None:
             return user_id in self.settings.allowed_user_ids
         return latest.action is AccessAction.GRANTED
+
+    async def allowed(self, user_id: int) -> bool:
+        """`is_allowed`, read in a worker thread (for handlers: the event loop keeps going)."""
+        return await self.telegram.off_loop(self.is_allowed, user_id)
 
     def is_secretariat(self, chat_id: int | None) -> bool:
         """Whether this chat is the secretariat's."""

@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 from bot.dialogs import Choice, Interview, Prompt, Reply
 from bot.render import render_chat_summary, split_message
 from bot.report import Report
-from bot.store import DuplicateUpdate, StoreUnavailable
+from bot.store import DuplicateUpdate, StaleDraft, StoreUnavailable
 from bot.telegram.delivery import report_outbox, schedule_flush
 from bot.telegram.keyboards import (
     Callback,
@@ -104,7 +104,7 @@ async def _commit(
     svc: Services, user_ref: str, draft: TelegramDraft, interview: Interview, update_id: int | None
 ) -> None:
     draft.interview = interview.state_data()
-    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock(), update_id=update_id)
+    await svc.save_draft(user_ref, draft, update_id)
 
 
 async def _run(update: Update, context: Context, text: str, *, new: bool = False) -> None:
@@ -122,10 +122,16 @@ async def _handle(
     """`_run` for a caller that holds the traveller's lock already."""
     user_ref = user_ref_of(user.id)
     try:
-        await _run_locked(svc, update, message, user, text, new)
+        try:
+            await _run_locked(svc, update, message, user, text, new)
+        except StaleDraft:
+            # Another process changed the draft since this one cached it: nothing was saved
+            # or sent, and the cached copy is gone, so this reads the stored draft.
+            log.info("draft of update %s changed elsewhere; handling it again", update.update_id)
+            await _run_locked(svc, update, message, user, text, new)
     except DuplicateUpdate:
         log.info("update %s was handled before; showing the current question", update.update_id)
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is not None:
             await send_prompt(message, svc.interview(user_ref, draft).current_prompt())
     except StoreUnavailable as error:
@@ -136,7 +142,7 @@ async def _run_locked(
     svc: Services, update: Update, message: Message, user: User, text: str, new: bool
 ) -> None:
     user_ref = user_ref_of(user.id)
-    draft = svc.load_draft(user_ref)
+    draft = await svc.load_draft(user_ref)
     if draft is None:
         if not new:
             await message.get_bot().send_message(message.chat_id, NO_DRAFT)
@@ -159,7 +165,7 @@ async def _run_locked(
         await _finish(svc, update, message, user, reply, draft)
         return
     if reply.cancelled:
-        svc.store.delete_draft(user_ref)
+        await svc.delete_draft(user_ref)
         reply.messages.append("Typ /nieuw om een nieuw verslag te beginnen.")
         await _send_reply(message, reply, None)
         return
@@ -174,14 +180,19 @@ async def _finish(
     report = reply.report
     assert report is not None
     user_ref = user_ref_of(user.id)
+    try:
+        first = await svc.telegram.off_loop(
+            svc.store.finish_report,
+            user_ref,
+            report,
+            report_outbox(report, message.chat_id, svc.settings),
+            svc.clock(),
+            trip_id=draft.trip_id,
+            draft=svc.drafts.version(user_ref),
+        )
+    finally:
+        svc.drafts.drop(user_ref)
     svc.save_profile(report.traveller, telegram_user_id=user.id, chat_id=message.chat_id)
-    first = svc.store.finish_report(
-        user_ref,
-        report,
-        report_outbox(report, message.chat_id, svc.settings),
-        svc.clock(),
-        trip_id=draft.trip_id,
-    )
     if not first:
         await message.get_bot().send_message(message.chat_id, "Dit verslag is al verstuurd.")
         return
@@ -205,7 +216,7 @@ async def on_new(update: Update, context: Context) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    if svc.load_draft(user_ref_of(user.id)) is None:
+    if await svc.load_draft(user_ref_of(user.id)) is None:
         await _run(update, context, "", new=True)
     else:
         await _run(update, context, "opnieuw")
@@ -216,16 +227,16 @@ async def on_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    if command == "help" and _has_no_draft(update, context):
+    if command == "help" and await _has_no_draft(update, context):
         await message.reply_text(_general_help())
         return
     await _run(update, context, command)
 
 
-def _has_no_draft(update: Update, context: Context) -> bool:
+async def _has_no_draft(update: Update, context: Context) -> bool:
     """Whether the user has no draft."""
     user = update.effective_user
-    return user is None or services(context).load_draft(user_ref_of(user.id)) is None
+    return user is None or await services(context).load_draft(user_ref_of(user.id)) is None
 
 
 def _general_help() -> str:
@@ -258,7 +269,7 @@ async def on_other_content(update: Update, context: Context) -> None:
         if svc.transcriber is not None
         else "Ik kan alleen tekst lezen. Typ je antwoord of kies een knop."
     )
-    draft = svc.load_draft(user_ref_of(user.id))
+    draft = await svc.load_draft(user_ref_of(user.id))
     prompt = svc.interview(user_ref_of(user.id), draft).current_prompt() if draft else None
     await send_prompt(message, prompt, notices=[notice])
 
@@ -293,7 +304,7 @@ async def on_callback(update: Update, context: Context) -> None:
         if svc.was_answered(message.chat_id, message.message_id):
             await query.answer("Dit antwoord is al verwerkt.")
             return
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is None:
             await query.answer("Dit verslag is afgerond of weggegooid.")
             await edit_markup(message, None)
@@ -332,11 +343,9 @@ class _Press:
     draft: TelegramDraft
     user_ref: str
 
-    def save(self) -> None:
+    async def save(self) -> None:
         """Keep the keyboard's state (toggles, calendar) with the draft."""
-        self.svc.store.save_draft(
-            self.user_ref, self.draft.model_dump(mode="json"), self.svc.clock()
-        )
+        await self.svc.save_draft(self.user_ref, self.draft)
 
     def choice_at(self, arg: str) -> Choice | None:
         """The offered choice an index argument names, if any."""
@@ -392,7 +401,7 @@ async def _toggle(press: _Press) -> str | None:
     toggled = [v for v in draft.toggled if v != choice.value]
     tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
     draft.toggled = [*toggled, choice.value] if tick else toggled
-    press.save()
+    await press.save()
     await query.answer()
     await edit_markup(press.message, prompt_keyboard(prompt, frozenset(draft.toggled)))
     return None
@@ -425,7 +434,7 @@ async def _calendar(press: _Press) -> str | None:
     start = draft.calendar_start
     if arg.startswith("d") or start is None or picked < start:
         draft.calendar_start = picked
-        press.save()
+        await press.save()
         await query.answer(f"Vertrek {picked:%d-%m-%Y}. Tik nu de dag van terugkomst.")
         await edit_markup(
             press.message, calendar_keyboard(key, picked.year, picked.month, picked, today)

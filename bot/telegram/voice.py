@@ -163,7 +163,7 @@ async def on_voice(update: Update, context: Context) -> None:
     assert recording is not None
     user_ref = user_ref_of(user.id)
     async with svc.lock(user_ref):
-        draft = svc.load_draft(user_ref)
+        draft = await svc.load_draft(user_ref)
         if draft is None:
             await message.get_bot().send_message(message.chat_id, NO_DRAFT)
             return
@@ -186,7 +186,7 @@ async def on_voice(update: Update, context: Context) -> None:
         )
         draft.voice = voice
         try:
-            _save(svc, user_ref, draft, update.update_id)
+            await _save(svc, user_ref, draft, update.update_id)
         except DuplicateUpdate:
             return  # handled before the last restart; its transcription was picked up then
         except StoreUnavailable as error:
@@ -195,13 +195,17 @@ async def on_voice(update: Update, context: Context) -> None:
     context.application.create_task(_transcribe(context.application.bot, svc, user_ref, voice))
 
 
-def _save(svc: Services, user_ref: str, draft: TelegramDraft, update_id: int | None = None) -> None:
-    svc.store.save_draft(user_ref, draft.model_dump(mode="json"), svc.clock(), update_id=update_id)
+async def _save(
+    svc: Services, user_ref: str, draft: TelegramDraft, update_id: int | None = None
+) -> None:
+    await svc.save_draft(user_ref, draft, update_id)
 
 
-def _pending(svc: Services, user_ref: str, voice_id: str) -> tuple[TelegramDraft, VoiceAnswer]:
+async def _pending(
+    svc: Services, user_ref: str, voice_id: str
+) -> tuple[TelegramDraft, VoiceAnswer]:
     """The draft and its pending voice answer with this id (KeyError when gone or replaced)."""
-    draft = svc.load_draft(user_ref)
+    draft = await svc.load_draft(user_ref)
     if draft is None or draft.voice is None or draft.voice.voice_id != voice_id:
         raise KeyError(voice_id)
     return draft, draft.voice
@@ -212,7 +216,7 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
     assert svc.transcriber is not None and voice.file_id is not None
     text, failure = "", None
     async with svc.transcription_slots:  # a few at a time; the rest wait their turn
-        if not _still_waiting(svc, user_ref, voice.voice_id):
+        if not await _still_waiting(svc, user_ref, voice.voice_id):
             return  # replaced or answered while it waited: not fetched at all
         typing = asyncio.create_task(_show_typing(bot, voice.chat_id))
         try:
@@ -232,7 +236,7 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
     log.info("voice %s: %s", voice.voice_id, "transcribed" if failure is None else "failed")
     async with svc.lock(user_ref):
         try:
-            draft, pending = _pending(svc, user_ref, voice.voice_id)
+            draft, pending = await _pending(svc, user_ref, voice.voice_id)
         except KeyError:
             return  # the traveller typed an answer or sent another recording meanwhile
         if pending.status != "transcribing":
@@ -245,7 +249,7 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
         else:
             draft.voice = None
         try:
-            _save(svc, user_ref, draft)
+            await _save(svc, user_ref, draft)
         except StoreUnavailable as error:
             await _tell(bot, voice.chat_id, error.message)
             return
@@ -254,7 +258,7 @@ async def _transcribe(bot: Bot, svc: Services, user_ref: str, voice: VoiceAnswer
             return
     notices = [failure] if failure else []
     for delay in OFFER_RETRY_SECONDS:
-        if await _offer(bot, draft.voice, notices) or not _still_ready(svc, user_ref, voice):
+        if await _offer(bot, draft.voice, notices) or not await _still_ready(svc, user_ref, voice):
             return
         await asyncio.sleep(delay)
     await _offer(bot, draft.voice, notices)  # if this fails too, it is offered after a restart
@@ -268,18 +272,18 @@ async def _show_typing(bot: Bot, chat_id: int) -> None:
         await asyncio.sleep(4.5)
 
 
-def _still_ready(svc: Services, user_ref: str, voice: VoiceAnswer) -> bool:
+async def _still_ready(svc: Services, user_ref: str, voice: VoiceAnswer) -> bool:
     """Whether this transcript still waits for the traveller's check."""
     try:
-        return _pending(svc, user_ref, voice.voice_id)[1].status == "ready"
+        return (await _pending(svc, user_ref, voice.voice_id))[1].status == "ready"
     except (KeyError, StoreUnavailable):
         return False
 
 
-def _still_waiting(svc: Services, user_ref: str, voice_id: str) -> bool:
+async def _still_waiting(svc: Services, user_ref: str, voice_id: str) -> bool:
     """Whether this recording is still the traveller's pending one, not yet transcribed."""
     try:
-        return _pending(svc, user_ref, voice_id)[1].status == "transcribing"
+        return (await _pending(svc, user_ref, voice_id))[1].status == "transcribing"
     except KeyError:
         return False
 
@@ -391,7 +395,7 @@ async def on_voice_button(update: Update, context: Context) -> None:
     voice_id, action = callback.key, callback.arg
     async with svc.lock(user_ref):
         try:
-            draft, voice = _pending(svc, user_ref, voice_id)
+            draft, voice = await _pending(svc, user_ref, voice_id)
         except KeyError:
             voice = None
         if voice is None or voice.status != "ready" or voice_id in _in_use:
@@ -401,7 +405,7 @@ async def on_voice_button(update: Update, context: Context) -> None:
         prompt = svc.interview(user_ref, draft).current_prompt()
         if prompt is None or prompt.key != voice.question:
             draft.voice = None
-            _save(svc, user_ref, draft)
+            await _save(svc, user_ref, draft)
             await query.answer("Deze tekst hoort bij een eerdere vraag.")
             await _drop_buttons(message)
             await send_prompt(message, prompt, frozenset(draft.toggled), ["We zijn nu hier:"])
@@ -451,7 +455,7 @@ async def _change(
     else:
         await query.answer("Deze knop werkt niet meer.")
         return
-    _save(svc, user_ref, draft)
+    await _save(svc, user_ref, draft)
     await query.answer()
     await _drop_buttons(message)
     await send_html(message, notice)

@@ -16,6 +16,7 @@ import pytest
 from bot.logging_setup import CONTENT_LOGGERS, configure_logging
 from bot.telegram.privacy import sweep
 from bot.telegram.services import Services
+from bot.telegram.store import TelegramStore
 from tests.example_trip import EXAMPLE_MESSAGES, EXAMPLE_NOW
 from tests.support.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from tests.support.conversation import answer, documents, reply_containing, reply_with_buttons
@@ -132,7 +133,7 @@ async def test_erase_needs_confirmation_and_keeps_the_report_only_anonymised(
 
         assert bot.store.load_draft(TRAVELLER_REF) is None
         assert bot.store.get_profile(TRAVELLER_REF) is None
-        assert bot.store.user_id_for_username("jandevries") is None
+        assert TelegramStore(bot.store).user_id_for_username("jandevries") is None
         kept = bot.store.get_report(report_id)
         assert kept is not None and kept.traveller.name == "J. de Vries"
         assert kept.traveller.user_ref == ""

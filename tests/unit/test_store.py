@@ -550,15 +550,3 @@ def test_reopened_store_keeps_everything(database_url: str) -> None:
         assert second.pending_count() == 1
         assert second.get_trip(trip_id) is not None
         assert second.save_draft("telegram:7", {"q": "modes"}, T0) == 3
-
-
-def test_inbox_keeps_updates_until_handled(store: Store) -> None:
-    store.receive_update(70, {"update_id": 70, "message": {"text": "Wenen"}}, T0)
-    store.receive_update(71, {"update_id": 71, "message": {"text": "/help"}}, T0)
-    store.receive_update(70, {"update_id": 70, "message": {"text": "Wenen"}}, T0)  # again
-    assert [u["update_id"] for u in store.unfinished_updates()] == [70, 71]
-    store.save_draft("telegram:7", {"answers": {}}, T0, update_id=70)  # handled with the draft
-    assert [u["update_id"] for u in store.unfinished_updates()] == [71]
-    store.finish_update(70)
-    store.finish_update(71)  # handled without a draft (a command)
-    assert store.unfinished_updates() == []
