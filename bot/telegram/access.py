@@ -78,7 +78,7 @@ async def guard(update: Update, context: Context) -> None:
         if svc.is_secretariat(chat.id):
             return  # secretariat handlers are filtered on this chat
         raise ApplicationHandlerStop  # other groups: stay silent
-    if await svc.allowed(user.id):
+    if await svc.allowed(user.id, update.update_id):
         return
     if update.callback_query is not None:
         await update.callback_query.answer("Je hebt geen toegang.")

@@ -137,8 +137,8 @@ async def on_pending_text(update: Update, context: Context) -> None:
     if user is None or message is None or message.text is None:
         return
     user_ref = user_ref_of(user.id)
-    pending = await svc.telegram.off_loop(svc.store.pending_input, user_ref)
-    if pending is None or not await svc.allowed(user.id):
+    pending, allowed = await svc.pending_and_allowed(user.id, update.update_id)
+    if pending is None or not allowed:
         return
     kind, payload = pending
     if message.text.strip().lower() in ("annuleer", "stop", "laat maar"):

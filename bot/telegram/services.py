@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.dialogs import Interview, InterviewState
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
-from bot.store import AccessAction, DraftVersion, Store
+from bot.store import AccessAction, AccessEvent, DraftVersion, Store
 from bot.telegram.store import TelegramStore
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
@@ -147,6 +147,7 @@ class Services:
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
     _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
     drafts: DraftCache = field(default_factory=DraftCache)
+    _allowed_for_update: dict[tuple[int, int], bool] = field(default_factory=dict)
     telegram: TelegramStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -253,14 +254,35 @@ class Services:
 
         Finishing a report grants nothing: an id taken off the list loses access at the next
         start unless the secretariat granted it; a revocation also overrides the list."""
-        latest = self.store.latest_access(user_ref_of(user_id))
+        return self._allowed_by(user_id, self.store.latest_access(user_ref_of(user_id)))
+
+    def _allowed_by(self, user_id: int, latest: AccessEvent | None) -> bool:
+        """Whether the newest access decision (or, without one, the allow list) lets them in."""
         if latest is None:
             return user_id in self.settings.allowed_user_ids
         return latest.action is AccessAction.GRANTED
 
-    async def allowed(self, user_id: int) -> bool:
-        """`is_allowed`, read in a worker thread (for handlers: the event loop keeps going)."""
+    async def allowed(self, user_id: int, update_id: int | None = None) -> bool:
+        """`is_allowed`, read in a worker thread (for handlers: the event loop keeps going);
+        with `update_id`, the answer `pending_and_allowed` read for this update if any."""
+        if update_id is not None and (update_id, user_id) in self._allowed_for_update:
+            return self._allowed_for_update.pop((update_id, user_id))
         return await self.telegram.off_loop(self.is_allowed, user_id)
+
+    async def pending_and_allowed(
+        self, user_id: int, update_id: int
+    ) -> tuple[tuple[str, dict[str, Any]] | None, bool]:
+        """The traveller's pending input and whether they may use the bot, in one trip to the
+        store's thread; the access answer is kept for this update's `allowed` (the guard)."""
+
+        pending, latest = await self.telegram.off_loop(
+            self.telegram.pending_and_access, user_ref_of(user_id)
+        )
+        allowed = self._allowed_by(user_id, latest)
+        self._allowed_for_update[(update_id, user_id)] = allowed
+        while len(self._allowed_for_update) > 1_000:  # updates that never reached the guard
+            del self._allowed_for_update[next(iter(self._allowed_for_update))]
+        return pending, allowed
 
     def is_secretariat(self, chat_id: int | None) -> bool:
         """Whether this chat is the secretariat's."""

@@ -19,13 +19,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import delete, select
 
-from bot.store import DraftVersion, DuplicateUpdate, Store, schema, sender_of
+from bot.store import AccessEvent, DraftVersion, DuplicateUpdate, Store, schema, sender_of
 
 __all__ = ["STORE_THREADS", "TelegramStore"]
 
-#: Worker threads for store calls from handlers: one per update handled at a time is enough
-#: (SQLite takes one writer at a time anyway).
-STORE_THREADS = 4
+#: Worker threads for store calls from handlers. SQLite takes one writer at a time, and every
+#: extra thread competes for the GIL with the event loop; two let a read pass a slow write.
+STORE_THREADS = 2
 
 _TELEGRAM_USERNAME = re.compile(r"[a-z0-9_]{4,32}")
 _P = ParamSpec("_P")
@@ -136,6 +136,20 @@ class TelegramStore:
         if update_id is not None:
             self._finished.add(update_id)
         return version
+
+    # -- what every text message needs to know -------------------------------------
+
+    def pending_and_access(
+        self, user_ref: str
+    ) -> tuple[tuple[str, dict[str, Any]] | None, AccessEvent | None]:
+        """The traveller's pending input and newest access decision, in one read transaction."""
+        table = schema.pending_inputs
+        with self.store._read() as connection:
+            row = connection.execute(
+                select(table.c.kind, table.c.payload).where(table.c.user_ref == user_ref)
+            ).first()
+            latest = self.store._latest_access(connection, user_ref)
+        return ((row.kind, row.payload) if row else None), latest
 
     # -- @usernames -------------------------------------------------------------------
 
