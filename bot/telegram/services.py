@@ -82,6 +82,10 @@ class KeyedLocks(Generic[_Key]):
     def __init__(self) -> None:
         self._locks: dict[_Key, tuple[asyncio.Lock, list[int]]] = {}
 
+    def __len__(self) -> int:
+        """How many keys are held or awaited now."""
+        return len(self._locks)
+
     @asynccontextmanager
     async def hold(self, key: _Key) -> AsyncIterator[None]:
         """Hold the key's lock while inside (waiters get it in the order they asked)."""
