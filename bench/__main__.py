@@ -149,6 +149,8 @@ async def conversations(
         "latency_samples": len(probe.samples),
         "cpu_s": round(cpu, 2),
         "cpu_ms_per_update": round(cpu / updates * 1000, 3),
+        "sql_per_update": round((after["statements"] - before["statements"]) / updates, 2),
+        "commits_per_update": round((after["commits"] - before["commits"]) / updates, 2),
         "reports": reports,
         "cpu_s_per_report": round(cpu / max(1, reports), 4) if kind == "reisverslag" else None,
         "rss_before_mb": round(before["rss_kb"] / 1024, 1),
@@ -353,14 +355,18 @@ def markdown(result: dict[str, Any]) -> str:
         "# Benchmark",
         "",
         "| run | travellers | offered/s | updates/s | p50 ms | p95 ms | p99 ms | CPU ms/update "
-        "| CPU s/report | peak RSS MB | KB/open draft | DB bytes/report |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| SQL/update | commits/update | CPU s/report | peak RSS MB | KB/open draft "
+        "| DB bytes/report |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: |",
     ]
     for r in result["runs"]:
         lines.append(
             f"| {r['kind']} | {r['travellers']} | {r['paced_updates_per_s'] or 'max'} "
             f"| {r['updates_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-            f"| {r['cpu_ms_per_update']} | {r['cpu_s_per_report'] or '-'} | {r['peak_rss_mb']} "
+            f"| {r['cpu_ms_per_update']} | {r['sql_per_update'] if r['kind'] != 'echo' else '-'} "
+            f"| {r['commits_per_update'] if r['kind'] != 'echo' else '-'} "
+            f"| {r['cpu_s_per_report'] or '-'} | {r['peak_rss_mb']} "
             f"| {r['kb_per_open_draft']} | {r['db_bytes_per_report'] or '-'} |"
         )
     lines += [

@@ -32,14 +32,33 @@ def _status_kb(field: str) -> int:
     return 0
 
 
+#: SQL statements and commits the bot sent to its database so far (reisverslag only).
+SQL_COUNTS = {"statements": 0, "commits": 0}
+
+
+def _count_sql(engine: Any) -> None:
+    """Count every statement and commit on the engine (what the store costs per update)."""
+    from sqlalchemy import event
+
+    def statement(*_args: Any) -> None:
+        SQL_COUNTS["statements"] += 1
+
+    def commit(*_args: Any) -> None:
+        SQL_COUNTS["commits"] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+
+
 def process_stats() -> dict[str, Any]:
-    """CPU seconds and memory of this process right now."""
+    """CPU seconds, memory and SQL counts of this process right now."""
     times = os.times()
     return {
         "cpu_s": times.user + times.system,
         "rss_kb": _status_kb("VmRSS"),
         "peak_rss_kb": _status_kb("VmHWM"),
         "wall": time.monotonic(),
+        **SQL_COUNTS,
     }
 
 
@@ -104,6 +123,7 @@ async def _reisverslag_application(
 
     settings = _settings(args)
     store = Store.open(settings.database_url)
+    _count_sql(store.engine)
     extra = {DOCUMENT: skip_document} if args.skip_documents else None
     application = build_application(
         settings,

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bot.store import DuplicateUpdate, Store
+from bot.telegram.store import TelegramStore
 
 __all__ = ["BACKENDS", "POSTGRES_URL", "fresh_database_url", "wipe_postgres"]
 
@@ -42,7 +43,9 @@ def apply_update(store: Store, update_id: int, now: datetime | None = None) -> b
     """Save a draft as the handler of Telegram update `update_id` does; False when that
     update was applied before (the store refuses it as a duplicate)."""
     try:
-        store.drafts.save(f"telegram:update-{update_id}", {}, now, update_id=update_id)
+        TelegramStore(store).save_draft(
+            f"telegram:update-{update_id}", {}, now, update_id=update_id
+        )
     except DuplicateUpdate:
         return False
     return True

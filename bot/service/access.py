@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.store import AccessAction, OutboxItem, Store
+from bot.store import AccessAction, AccessEvent, OutboxItem, Store
 
-__all__ = ["decide_access", "is_allowed", "request_access"]
+__all__ = ["allowed_by", "decide_access", "is_allowed", "request_access"]
 
 #: Access requests to the secretariat are queued with this dedupe-key prefix.
 ACCESS_REQUEST_PREFIX = "access-request:"
@@ -16,7 +16,11 @@ ACCESS_REQUEST_PREFIX = "access-request:"
 
 def is_allowed(store: Store, user_ref: str, *, listed: bool) -> bool:
     """Granted by the secretariat, or `listed` (ALLOWED_USER_IDS) and never revoked since."""
-    latest = store.profiles.latest_access(user_ref)
+    return allowed_by(store.profiles.latest_access(user_ref), listed=listed)
+
+
+def allowed_by(latest: AccessEvent | None, *, listed: bool) -> bool:
+    """Whether the newest access decision (or, without one, being `listed`) lets them in."""
     if latest is None:
         return listed
     return latest.action is AccessAction.GRANTED

@@ -9,7 +9,7 @@ from bot.reminders import covers
 from bot.report import Report
 from bot.service.deliveries import DOCUMENT, report_outbox
 from bot.service.ports import Channel
-from bot.store import OutboxItem, Store, TripStatus
+from bot.store import DraftVersion, OutboxItem, Store, TripStatus
 
 __all__ = ["export_reports", "finish", "resend"]
 
@@ -25,18 +25,21 @@ def finish(
     trip_id: str | None = None,
     telegram_user_id: int | None = None,
     chat_id: int | None = None,
+    draft: DraftVersion | None = None,
 ) -> bool:
     """In one unit of work: remember the traveller, store the report, drop the draft, queue
     its deliveries and close its trip (`trip_id`, else a planned trip its dates cover).
 
     Returns False, storing no second copy, when this report was finished before (a
-    double-tapped confirmation); the traveller's name is still remembered then."""
+    double-tapped confirmation); the traveller's name is still remembered then. With `draft`,
+    the report must come from that very version of the draft: one changed or erased
+    meanwhile raises `StaleDraft` and nothing is stored."""
     with store.unit_of_work() as uow:
         traveller = report.traveller.model_copy(update={"user_ref": user_ref})
         uow.profiles.save(traveller, now, telegram_user_id=telegram_user_id, chat_id=chat_id)
         if not uow.reports.add(user_ref, report, now):
             return False
-        uow.drafts.delete(user_ref)
+        uow.drafts.delete(user_ref, expected=draft)
         uow.outbox.enqueue(report_outbox(report, channel, settings), now)
         if trip_id is None:
             planned = uow.trips.of_traveller(user_ref, TripStatus.PLANNED)

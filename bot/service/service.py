@@ -15,7 +15,7 @@ from bot.report import Report
 from bot.service import access, reports, trips
 from bot.service.facade import StoreRunner
 from bot.service.ports import Channel, Notifier
-from bot.store import AccessAction, Draft, OutboxItem, Store, Trip
+from bot.store import AccessAction, Draft, DraftVersion, OutboxItem, Store, Trip
 
 __all__ = ["ReportService"]
 
@@ -49,12 +49,12 @@ class ReportService:
         return await self.runner.run(self.store.drafts.load, user_ref)
 
     async def save_draft(
-        self, user_ref: str, state: dict[str, Any], *, update_id: int | None = None
-    ) -> int:
-        """Store an answered interview before replying (`DuplicateUpdate` when `update_id` was
-        applied before); its revision."""
+        self, user_ref: str, state: dict[str, Any], *, expected: DraftVersion | None = None
+    ) -> DraftVersion:
+        """Store an answered interview before replying; its new version. With `expected`,
+        only over that version (`StaleDraft` when another process changed it)."""
         return await self.runner.run(
-            self.store.drafts.save, user_ref, state, self.clock(), update_id=update_id
+            self.store.drafts.save_version, user_ref, state, self.clock(), expected=expected
         )
 
     async def discard_draft(self, user_ref: str) -> bool:
@@ -72,8 +72,10 @@ class ReportService:
         trip_id: str | None = None,
         telegram_user_id: int | None = None,
         chat_id: int | None = None,
+        draft: DraftVersion | None = None,
     ) -> bool:
-        """Store the report, queue its deliveries, close its trip; False for a second finish."""
+        """Store the report, queue its deliveries, close its trip; False for a second finish
+        (with `draft`, `StaleDraft` when the stored draft is no longer that version)."""
         return await self.runner.run(
             reports.finish,
             self.store,
@@ -85,6 +87,7 @@ class ReportService:
             trip_id=trip_id,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
+            draft=draft,
         )
 
     async def resend(

@@ -1,14 +1,19 @@
-"""The drafts repository: each traveller's unfinished interview, saved after every answer."""
+"""The drafts repository: each traveller's unfinished interview, saved after every answer.
+
+A draft carries its version (`DraftVersion`: revision and creation time), so a caller that
+keeps a copy (the Telegram draft cache) overwrites or drops only the version it read; a
+draft changed, erased or started again meanwhile raises `StaleDraft` and nothing changes.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Row, delete, select, update
 
 from bot.store import schema
-from bot.store.records import Draft, DuplicateUpdate
+from bot.store.records import Draft, DraftVersion, StaleDraft
 from bot.store.repository import Repository, as_record, insert
 
 __all__ = ["Drafts"]
@@ -17,42 +22,47 @@ __all__ = ["Drafts"]
 class Drafts(Repository):
     """Unfinished interviews, one per traveller."""
 
-    def save(
+    def save(self, user_ref: str, state: dict[str, Any], now: datetime | None = None) -> int:
+        """Store the traveller's interview state; returns its new revision (1, 2, ...)."""
+        return self.save_version(user_ref, state, now).revision
+
+    def save_version(
         self,
         user_ref: str,
         state: dict[str, Any],
         now: datetime | None = None,
         *,
-        update_id: int | None = None,
-    ) -> int:
-        """Store the traveller's interview state; returns its new revision (1, 2, ...).
+        expected: DraftVersion | None = None,
+    ) -> DraftVersion:
+        """Insert or overwrite the draft in one statement; its new version.
 
-        With `update_id`, the Telegram update is remembered in the same transaction;
-        if it was applied before, `DuplicateUpdate` is raised and nothing changes.
-        """
+        With `expected`, only that very version is overwritten (one conditional UPDATE);
+        a draft changed, deleted or started again meanwhile raises `StaleDraft`."""
         now = self._tx.now(now)
-        store = self._tx.store
         table = schema.drafts
+        returned = (table.c.revision, table.c.created_at)
+        row: Row[Any] | None
         with self._tx.write() as connection:
-            if update_id is not None:
-                if not store._remember_update(connection, update_id, now):
-                    raise DuplicateUpdate(update_id)
-                # The update is handled by this very transaction: it leaves the inbox with it.
-                connection.execute(
-                    delete(schema.inbox).where(schema.inbox.c.update_id == update_id)
+            if expected is None:
+                statement = insert(connection, table).values(
+                    user_ref=user_ref, state=state, revision=1, created_at=now, updated_at=now
                 )
-            statement = insert(connection, table).values(
-                user_ref=user_ref, state=state, revision=1, created_at=now, updated_at=now
-            )
-            revision = connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_ref"],
-                    set_={"state": state, "revision": table.c.revision + 1, "updated_at": now},
-                ).returning(table.c.revision)
-            ).scalar_one()
-        if update_id is not None:
-            store._finished_updates.add(update_id)
-        return int(revision)
+                row = connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["user_ref"],
+                        set_={"state": state, "revision": table.c.revision + 1, "updated_at": now},
+                    ).returning(*returned)
+                ).one()
+            else:
+                row = connection.execute(
+                    update(table)
+                    .where(table.c.user_ref == user_ref, *_is_version(expected))
+                    .values(state=state, revision=table.c.revision + 1, updated_at=now)
+                    .returning(*returned)
+                ).first()
+                if row is None:
+                    raise StaleDraft(user_ref)
+        return DraftVersion(int(row.revision), row.created_at)
 
     def load(self, user_ref: str) -> Draft | None:
         """The traveller's unfinished interview, or None."""
@@ -62,12 +72,26 @@ class Drafts(Repository):
             ).first()
         return as_record(Draft, row) if row else None
 
-    def delete(self, user_ref: str) -> bool:
-        """Throw the traveller's draft away; False when there was none."""
+    def version(self, user_ref: str) -> DraftVersion | None:
+        """Which version of the traveller's draft is stored (one small indexed read), or None."""
+        table = schema.drafts
+        with self._tx.read() as connection:
+            row = connection.execute(
+                select(table.c.revision, table.c.created_at).where(table.c.user_ref == user_ref)
+            ).first()
+        return DraftVersion(int(row.revision), row.created_at) if row else None
+
+    def delete(self, user_ref: str, *, expected: DraftVersion | None = None) -> bool:
+        """Throw the traveller's draft away; False when there was none.
+
+        With `expected`, only that very version goes: another raises `StaleDraft`."""
+        table = schema.drafts
         with self._tx.write() as connection:
             deleted = connection.execute(
-                delete(schema.drafts).where(schema.drafts.c.user_ref == user_ref)
+                delete(table).where(table.c.user_ref == user_ref, *_is_version(expected))
             ).rowcount
+        if expected is not None and deleted != 1:
+            raise StaleDraft(user_ref)
         return deleted > 0
 
     def idle_since(self, cutoff: datetime) -> list[Draft]:
@@ -78,3 +102,11 @@ class Drafts(Repository):
                 select(table).where(table.c.updated_at <= cutoff).order_by(table.c.updated_at)
             ).all()
         return [as_record(Draft, row) for row in rows]
+
+
+def _is_version(version: DraftVersion | None) -> tuple[ColumnElement[bool], ...]:
+    """The conditions that select exactly `version` of a draft (none without one)."""
+    if version is None:
+        return ()
+    table = schema.drafts
+    return (table.c.revision == version.revision, table.c.created_at == version.created_at)

@@ -13,10 +13,10 @@ from bot.store import schema
 from bot.store.records import AccessAction, AccessEvent, AccessStatus, Account
 from bot.store.repository import Repository, as_record, insert
 
-__all__ = ["Profiles"]
+__all__ = ["Profiles", "latest_access_in"]
 
 
-def _latest_access(connection: Connection, user_ref: str) -> AccessEvent | None:
+def latest_access_in(connection: Connection, user_ref: str) -> AccessEvent | None:
     """The newest audit line of this traveller, or None."""
     table = schema.access_audit
     row = connection.execute(
@@ -100,7 +100,7 @@ class Profiles(Repository):
     def latest_access(self, user_ref: str) -> AccessEvent | None:
         """The traveller's current access decision (the newest audit line), or None."""
         with self._tx.read() as connection:
-            return _latest_access(connection, user_ref)
+            return latest_access_in(connection, user_ref)
 
     def granted_access(self) -> list[AccessEvent]:
         """The grant lines of every traveller whose access the secretariat granted and kept."""

@@ -17,11 +17,13 @@ __all__ = [
     "AccessStatus",
     "Account",
     "Draft",
+    "DraftVersion",
     "DuplicateUpdate",
     "OutboxItem",
     "OutboxMessage",
     "Reminder",
     "ReportConflict",
+    "StaleDraft",
     "StoreUnavailable",
     "Trip",
     "TripStatus",
@@ -92,6 +94,20 @@ class ReportConflict(ValueError):
 
 class DuplicateUpdate(Exception):
     """This Telegram update was applied before (redelivered after a crash): nothing was saved."""
+
+
+class StaleDraft(Exception):
+    """The draft changed or went since it was read (another process wrote it): nothing was
+    saved; read it again."""
+
+
+@dataclass(frozen=True)
+class DraftVersion:
+    """Which stored draft a copy was read from: its revision within one incarnation, which
+    `created_at` tells apart (a draft deleted and started again counts from 1 again)."""
+
+    revision: int
+    created_at: datetime
 
 
 class AccessStatus(StrEnum):

@@ -3,8 +3,8 @@
 The repositories are split by aggregate: `store.drafts`, `store.reports`, `store.trips`
 (with their reminders), `store.outbox`, `store.profiles` (with the access audit). Called on
 the store, each repository call is a transaction of its own; `store.unit_of_work()` runs
-several in one transaction. The store itself still keeps the Telegram update pipeline
-(inbox, processed updates, usernames) and the pending inputs.
+several in one transaction. The Telegram-only tables (inbox, processed updates, @usernames,
+pending inputs) belong to the Telegram adapter: `bot/telegram/store.py`.
 
 One SQLAlchemy (sync) engine on `DATABASE_URL`: SQLite by default, PostgreSQL as well.
 Every transaction is short and committed before the call returns,
@@ -17,12 +17,11 @@ rolled back, so what was saved before stays intact.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ from sqlalchemy import (
     Engine,
     Table,
     create_engine,
-    delete,
     event,
     func,
     select,
@@ -43,7 +41,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from bot.store import schema
 from bot.store.drafts import Drafts
 from bot.store.outbox import Outbox
 from bot.store.profiles import Profiles
@@ -51,7 +48,6 @@ from bot.store.records import (
     READ_FAILED_MESSAGE,
     SAVE_FAILED_MESSAGE,
     StoreUnavailable,
-    sender_of,
     utc_now,
 )
 from bot.store.reports import Reports
@@ -65,10 +61,7 @@ __all__ = ["MIGRATIONS_DIR", "Store"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 #: How long processed Telegram update ids are kept (Telegram keeps updates 24 hours).
-UPDATE_RETENTION = timedelta(days=7)
-_PRUNE_INTERVAL = timedelta(hours=1)
 
-_TELEGRAM_USERNAME = re.compile(r"[a-z0-9_]{4,32}")
 _BEGIN_OPTION = "reisverslag_sqlite_begin"
 _MIGRATION_LOCK_ID = 0x7265697376  # PostgreSQL advisory lock key: 'reisv'
 _UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
@@ -137,8 +130,6 @@ class Store:
         self.engine = _create_engine(database_url, busy_timeout_ms)
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
         self._clock = clock
-        self._pruned_at: datetime | None = None
-        self._finished_updates: set[int] = set()
         #: The repositories, each call its own transaction; `unit_of_work()` joins several.
         self.drafts = Drafts(self)
         self.reports = Reports(self)
@@ -236,125 +227,3 @@ class Store:
     ) -> int:
         """Insert rows, skipping those that clash with a unique key; the number inserted."""
         return insert_ignoring_conflicts(connection, table, rows)
-
-    # -- the inbox ----------------------------------------------------------------------
-
-    def receive_update(
-        self, update_id: int, payload: dict[str, Any], now: datetime | None = None
-    ) -> None:
-        """Keep a received Telegram update until it is handled (a second copy is ignored)."""
-        with self._write() as connection:
-            self._insert_ignoring_conflicts(
-                connection,
-                schema.inbox,
-                [
-                    {
-                        "update_id": update_id,
-                        "payload": payload,
-                        "received_at": self._now(now),
-                        "user_id": sender_of(payload),
-                    }
-                ],
-            )
-
-    def finish_update(self, update_id: int) -> None:
-        """Strike a handled update from the inbox (at no cost when its draft save did)."""
-        if update_id in self._finished_updates:
-            self._finished_updates.discard(update_id)
-            return
-        with self._write() as connection:
-            connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
-
-    def unfinished_updates(self) -> list[dict[str, Any]]:
-        """Updates received but not handled (the bot stopped in between), oldest first."""
-        with self._read() as connection:
-            return [
-                dict(payload)
-                for payload in connection.execute(
-                    select(schema.inbox.c.payload).order_by(schema.inbox.c.update_id)
-                ).scalars()
-            ]
-
-    # -- processed updates ------------------------------------------------------------
-
-    def _remember_update(self, connection: Connection, update_id: int, now: datetime) -> bool:
-        """Insert the update id (pruning old ones); whether it was new."""
-        table = schema.processed_updates
-        if self._pruned_at is None or now - self._pruned_at >= _PRUNE_INTERVAL:
-            # At most hourly: pruning on every update would cost a query each time.
-            connection.execute(delete(table).where(table.c.seen_at < now - UPDATE_RETENTION))
-            self._pruned_at = now
-        return (
-            self._insert_ignoring_conflicts(
-                connection, table, [{"update_id": update_id, "seen_at": now}]
-            )
-            == 1
-        )
-
-    # -- pending inputs ---------------------------------------------------------------
-
-    def expect_input(
-        self, user_ref: str, kind: str, payload: dict[str, Any], now: datetime | None = None
-    ) -> None:
-        """Remember that the traveller's next message answers `kind` (replacing an earlier one)."""
-        now = self._now(now)
-        row = {"user_ref": user_ref, "kind": kind, "payload": payload, "created_at": now}
-        with self._write() as connection:
-            statement = self._insert(connection, schema.pending_inputs).values(**row)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_ref"],
-                    set_={"kind": kind, "payload": payload, "created_at": now},
-                )
-            )
-
-    def pending_input(self, user_ref: str) -> tuple[str, dict[str, Any]] | None:
-        """What the traveller's next message answers, as (kind, payload), or None."""
-        table = schema.pending_inputs
-        with self._read() as connection:
-            row = connection.execute(
-                select(table.c.kind, table.c.payload).where(table.c.user_ref == user_ref)
-            ).first()
-        return (row.kind, row.payload) if row else None
-
-    def clear_input(self, user_ref: str) -> bool:
-        """Forget the traveller's pending input; False when there was none."""
-        table = schema.pending_inputs
-        with self._write() as connection:
-            deleted = connection.execute(delete(table).where(table.c.user_ref == user_ref)).rowcount
-        return deleted > 0
-
-    # -- telegram usernames -----------------------------------------------------------
-
-    def remember_username(
-        self, username: str, telegram_user_id: int, now: datetime | None = None
-    ) -> None:
-        """Remember which Telegram user has this @username (case-insensitive).
-
-        A name Telegram would never issue (its rule: 4-32 of a-z, 0-9, _) is not stored,
-        so a forged update cannot overflow the column."""
-        now = self._now(now)
-        name = username.lstrip("@").lower()
-        if not _TELEGRAM_USERNAME.fullmatch(name):
-            return
-        with self._write() as connection:
-            statement = self._insert(connection, schema.telegram_usernames).values(
-                username=name, telegram_user_id=telegram_user_id, updated_at=now
-            )
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["username"],
-                    set_={"telegram_user_id": telegram_user_id, "updated_at": now},
-                )
-            )
-
-    def user_id_for_username(self, username: str) -> int | None:
-        """The Telegram user id last seen with this @username, or None."""
-        table = schema.telegram_usernames
-        with self._read() as connection:
-            value = connection.execute(
-                select(table.c.telegram_user_id).where(
-                    table.c.username == username.lstrip("@").lower()
-                )
-            ).scalar_one_or_none()
-        return int(value) if value is not None else None

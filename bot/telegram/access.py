@@ -79,7 +79,7 @@ async def guard(update: Update, context: Context) -> None:
         if svc.is_secretariat(chat.id):
             return  # secretariat handlers are filtered on this chat
         raise ApplicationHandlerStop  # other groups: stay silent
-    if await svc.is_allowed(user.id):
+    if await svc.is_allowed(user.id, update.update_id):
         return
     if update.callback_query is not None:
         language = language_from_code(user.language_code)
@@ -202,7 +202,9 @@ async def on_revoke(update: Update, context: Context) -> None:
         return
     who = args[0]
     user_id = (
-        int(who) if who.isdigit() else await svc.service.query(svc.store.user_id_for_username, who)
+        int(who)
+        if who.isdigit()
+        else await svc.telegram.off_loop(svc.telegram.user_id_for_username, who)
     )
     if user_id is None:
         await message.reply_text(f"{who} ken ik niet. Gebruik het Telegram-id.")
@@ -227,7 +229,7 @@ async def on_revoke(update: Update, context: Context) -> None:
         telegram_user_id=user_id,
         outbox=[notice],
     )
-    await svc.service.query(svc.store.clear_input, user_ref)
+    await svc.telegram.off_loop(svc.telegram.clear_input, user_ref)
     schedule_flush(svc)
     listed = (
         " (Het id staat ook in ALLOWED_USER_IDS; de intrekking gaat voor.)"

@@ -41,8 +41,13 @@ from bot.telegram import (
     voice,
 )
 from bot.telegram.delivery import telegram_senders
-from bot.telegram.health import HealthServer, Metrics, PollStampingRequest
-from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor, replay_inbox
+from bot.telegram.health import HealthServer, Metrics
+from bot.telegram.inbox import (
+    DurableUpdateQueue,
+    InboxPollRequest,
+    InboxUpdateProcessor,
+    replay_inbox,
+)
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.services import Services
 from bot.telegram.traveller import TRAVELLER_COMMANDS, traveller_commands
@@ -81,7 +86,14 @@ def build_application(
     """The bot with every handler, the outbox job and the rate limiter."""
     assert settings.telegram_bot_token is not None
     metrics = Metrics(store, clock)
-    queue = DurableUpdateQueue(store, on_received=metrics.received)
+    svc = Services(
+        settings=settings,
+        store=store,
+        trip=trip,
+        clock=clock,
+        transcriber=transcriber_from_settings(settings),
+    )
+    queue = DurableUpdateQueue(svc.telegram, on_received=metrics.received)
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -90,25 +102,21 @@ def build_application(
         .update_queue(queue)
         .concurrent_updates(
             InboxUpdateProcessor(
-                CONCURRENT_UPDATES, store, on_handled=metrics.handled, unstored=queue.unstored
+                CONCURRENT_UPDATES,
+                svc.telegram,
+                on_handled=metrics.handled,
+                unstored=queue.unstored,
             )
         )
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30.0)
-        .get_updates_request(PollStampingRequest(metrics))
+        .get_updates_request(InboxPollRequest(metrics, queue))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     if settings.telegram_api_file_url:
         builder = builder.base_file_url(settings.telegram_api_file_url)
     application = builder.build()
-    svc = Services(
-        settings=settings,
-        store=store,
-        trip=trip,
-        clock=clock,
-        transcriber=transcriber_from_settings(settings),
-    )
     senders = (
         telegram_senders(application.bot, store)
         | reminders.reminder_senders(application.bot, store)
@@ -255,7 +263,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         )
         await health.start()
         application.bot_data["health"] = health
-    await replay_inbox(svc.store, application.bot, application.update_queue)
+    await replay_inbox(svc.telegram, application.bot, application.update_queue)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _flush_outbox, interval=svc.settings.outbox_interval_seconds, first=0.1
@@ -268,10 +276,12 @@ async def _resume_voice(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the health endpoint."""
+    """Stop the health endpoint and the store's worker threads."""
     health: HealthServer | None = application.bot_data.pop("health", None)
     if health is not None:
         await health.stop()
+    svc: Services = application.bot_data["services"]
+    svc.service.runner.close()
 
 
 def metrics_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Metrics:

@@ -3,25 +3,36 @@
 python-telegram-bot confirms a batch of updates to Telegram with its next getUpdates call
 (and a webhook's 200 answer confirms one), whether or not the bot has handled them yet. A
 bot killed in between would lose what the traveller typed. So every update is stored in
-the inbox as it is queued, before that confirmation, and removed once handled; at start-up
-whatever is left is handled again. Answers applied twice are caught by the update id that
-is saved with every draft.
+the inbox before that confirmation, and removed once handled; at start-up whatever is left
+is handled again. Answers applied twice are caught by the update id that is saved with
+every draft.
+
+Long polling stores each getUpdates batch in one transaction as it arrives
+(`InboxPollRequest`), before python-telegram-bot even reads it; a webhook's update is
+stored as it is queued. The draft save of an update strikes it from the inbox in the same
+transaction; other updates leave it once handled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, Update
+from telegram._utils.types import ODVInput
 from telegram.ext import SimpleUpdateProcessor
+from telegram.request import BaseRequest, RequestData
 
-from bot.store import Store, StoreUnavailable
+from bot.store import StoreUnavailable
 from bot.store.ordering import TravellerOrder
+from bot.telegram.health import Metrics, PollStampingRequest
+from bot.telegram.services import KeyedLocks
+from bot.telegram.store import TelegramStore
 
-__all__ = ["DurableUpdateQueue", "InboxUpdateProcessor", "replay_inbox"]
+__all__ = ["DurableUpdateQueue", "InboxPollRequest", "InboxUpdateProcessor", "replay_inbox"]
 
 log = logging.getLogger(__name__)
 
@@ -29,25 +40,86 @@ log = logging.getLogger(__name__)
 class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue: an update is in the inbox before it is queued."""
 
-    def __init__(self, store: Store, on_received: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, telegram: TelegramStore, on_received: Callable[[int], None] | None = None
+    ) -> None:
         super().__init__()
-        self._store = store
+        self.telegram = telegram
         self._on_received = on_received
+        #: Updates whose batch is in the inbox already (long polling), until queued.
+        self.stored: set[int] = set()
         #: Updates whose inbox write failed: handled all the same (see InboxUpdateProcessor).
         self.unstored: set[int] = set()
 
     async def put(self, item: object) -> None:
-        """Store the update (if it is one), then queue it."""
+        """Store the update (if it is one and its batch was not stored), then queue it."""
         if isinstance(item, Update):
             if self._on_received is not None:
                 self._on_received(item.update_id)
-            try:
-                self._store.receive_update(item.update_id, item.to_dict())
-            except StoreUnavailable:
-                # Handle it anyway: the handler tells the traveller the store is unavailable.
-                log.warning("update %s could not be written to the inbox", item.update_id)
-                self.unstored.add(item.update_id)
+            if item.update_id in self.stored:
+                self.stored.discard(item.update_id)
+            else:
+                await self._store_one(item)
         await super().put(item)
+
+    async def _store_one(self, update: Update) -> None:
+        """Write one update to the inbox (a webhook's, or one replayed at start-up)."""
+        try:
+            await self.telegram.off_loop(
+                self.telegram.receive_update, update.update_id, update.to_dict()
+            )
+        except StoreUnavailable:
+            # Handle it anyway: the handler tells the traveller the store is unavailable.
+            log.warning("update %s could not be written to the inbox", update.update_id)
+            self.unstored.add(update.update_id)
+
+
+class InboxPollRequest(PollStampingRequest):
+    """The getUpdates connection: each batch Telegram answers goes into the inbox in one
+    transaction before python-telegram-bot reads it (and so before the next getUpdates call
+    confirms it to Telegram)."""
+
+    def __init__(self, metrics: Metrics, queue: DurableUpdateQueue, **options: Any) -> None:
+        super().__init__(metrics, **options)
+        self._queue = queue
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send the request; the updates of a 200 answer to getUpdates are stored first."""
+        status, body = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if status == 200 and url.endswith("/getUpdates"):
+            await self._store_batch(body)
+        return status, body
+
+    async def _store_batch(self, body: bytes) -> None:
+        """Write the batch to the inbox; if that fails, each update is tried once more as it
+        is queued (and handled all the same if that fails too)."""
+        try:
+            updates = json.loads(body).get("result")
+        except (ValueError, AttributeError):
+            return  # python-telegram-bot reports the malformed answer
+        if not isinstance(updates, list) or not updates:
+            return
+        payloads = [
+            u for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)
+        ]
+        telegram = self._queue.telegram
+        try:
+            await telegram.off_loop(telegram.receive_updates, payloads)
+        except StoreUnavailable:
+            log.warning("a batch of %d update(s) could not be written to the inbox", len(payloads))
+            return
+        self._queue.stored.update(int(u["update_id"]) for u in payloads)
 
 
 class InboxUpdateProcessor(SimpleUpdateProcessor):
@@ -56,15 +128,18 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
     def __init__(
         self,
         max_concurrent_updates: int,
-        store: Store,
+        telegram: TelegramStore,
         on_handled: Callable[[int], None] | None = None,
         unstored: set[int] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
-        self._store = store
+        self._telegram = telegram
         self._on_handled = on_handled
-        self._order = TravellerOrder(store)
+        self._order = TravellerOrder(telegram.store)
         self._unstored = unstored if unstored is not None else set()
+        #: One update per sender at a time, taken before the first await: the handlers
+        #: wait for the store off the event loop, and must not overtake each other there.
+        self._senders = KeyedLocks[int]()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle the update in its sender's turn (other processes too); once handled (errors
@@ -72,7 +147,10 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
         try:
             if isinstance(update, Update):
                 sender = update.effective_user.id if update.effective_user else None
-                async with self._order.turn(update.update_id, sender) as pending:
+                async with (
+                    self._senders.hold(sender or 0),
+                    self._order.turn(update.update_id, sender) as pending,
+                ):
                     if pending or update.update_id in self._unstored:
                         self._unstored.discard(update.update_id)
                         await coroutine
@@ -86,7 +164,10 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
                 if self._on_handled is not None:
                     self._on_handled(update.update_id)
                 try:
-                    self._store.finish_update(update.update_id)
+                    if not self._telegram.finished_already(update.update_id):
+                        await self._telegram.off_loop(
+                            self._telegram.finish_update, update.update_id
+                        )
                 except StoreUnavailable:  # handled again after a restart: harmless
                     log.warning("update %s could not be struck from the inbox", update.update_id)
 
@@ -98,9 +179,9 @@ def _close(coroutine: Awaitable[Any]) -> None:
         close()
 
 
-async def replay_inbox(store: Store, bot: Bot, queue: asyncio.Queue[object]) -> int:
+async def replay_inbox(telegram: TelegramStore, bot: Bot, queue: asyncio.Queue[object]) -> int:
     """Queue again every update that was received but not handled before the last stop."""
-    pending = store.unfinished_updates()
+    pending = await telegram.off_loop(telegram.unfinished_updates)
     for payload in pending:
         await queue.put(Update.de_json(payload, bot))
     if pending:

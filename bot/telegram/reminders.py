@@ -316,8 +316,12 @@ async def on_reminder_button(update: Update, context: Context) -> None:
             t(language, N_("Ik herinner je weer op {day}."), day=format_day(day))
         )
     elif callback.arg == "no":
-        await svc.service.query(
-            svc.store.expect_input, user_ref, CANCEL_REASON, {"trip_id": trip.trip_id}, svc.clock()
+        await svc.telegram.off_loop(
+            svc.telegram.expect_input,
+            user_ref,
+            CANCEL_REASON,
+            {"trip_id": trip.trip_id},
+            svc.clock(),
         )
         await query.answer()
         await edit_markup(message, None)
@@ -393,7 +397,7 @@ async def take_cancel_reason(svc: Services, message: Message, user_ref: str, tri
     if not reason:
         await message.reply_text(t(language, N_("Typ de reden in een bericht.")))
         return
-    await svc.service.query(svc.store.clear_input, user_ref)
+    await svc.telegram.off_loop(svc.telegram.clear_input, user_ref)
     name = await svc.service.query(traveller_name, svc.store, user_ref)
     chat = svc.settings.secretariat_chat_id
 
@@ -432,7 +436,7 @@ async def remember_username(update: Update, context: Context) -> None:
     svc = services(context)
     if not await svc.is_allowed(user.id):
         return
-    await svc.service.query(svc.store.remember_username, user.username, user.id, svc.clock())
+    await svc.telegram.off_loop(svc.telegram.remember_username, user.username, user.id, svc.clock())
     seen[user.id] = user.username
 
 

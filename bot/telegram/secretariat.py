@@ -111,7 +111,9 @@ async def on_trip_command(update: Update, context: Context) -> None:
     user_ref = user_ref_of(user.id)
     text = " ".join(context.args or [])
     if not text:
-        await svc.service.query(svc.store.expect_input, user_ref, PLANNED_TRIP, {}, svc.clock())
+        await svc.telegram.off_loop(
+            svc.telegram.expect_input, user_ref, PLANNED_TRIP, {}, svc.clock()
+        )
         language = await svc.language_of(user)
         await message.reply_text(
             t(language, N_("Waar ga je naartoe, en wanneer? {example}"), example=msg(_EXAMPLE))
@@ -130,7 +132,7 @@ async def _announce(svc: Services, message: Message, user_ref: str, text: str) -
         await message.reply_text(translate(language, said or str(error)))
         return False
     await register_trip(svc, user_ref, destination, period, user_ref)
-    await svc.service.query(svc.store.clear_input, user_ref)
+    await svc.telegram.off_loop(svc.telegram.clear_input, user_ref)
     await message.reply_text(_announced(destination, period, language))
     return True
 
@@ -142,19 +144,19 @@ async def on_pending_text(update: Update, context: Context) -> None:
     if user is None or message is None or message.text is None:
         return
     user_ref = user_ref_of(user.id)
-    pending = await svc.service.query(svc.store.pending_input, user_ref)
-    if pending is None or not await svc.is_allowed(user.id):
+    pending, allowed = await svc.pending_and_allowed(user.id, update.update_id)
+    if pending is None or not allowed:
         return
     kind, payload = pending
     if message.text.strip().lower() in ("annuleer", "stop", "laat maar", "cancel", "never mind"):
-        await svc.service.query(svc.store.clear_input, user_ref)
+        await svc.telegram.off_loop(svc.telegram.clear_input, user_ref)
         await message.reply_text(t(await svc.language_of(user), N_("Goed, laten we het zo.")))
     elif kind == PLANNED_TRIP:
         await _announce(svc, message, user_ref, message.text)
     elif kind == CANCEL_REASON:
         await take_cancel_reason(svc, message, user_ref, str(payload.get("trip_id", "")))
     else:
-        await svc.service.query(svc.store.clear_input, user_ref)
+        await svc.telegram.off_loop(svc.telegram.clear_input, user_ref)
         return
     raise ApplicationHandlerStop
 
@@ -175,7 +177,7 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
     user_id = (
         int(who)
         if who.lstrip("-").isdigit()
-        else await svc.service.query(svc.store.user_id_for_username, who)
+        else await svc.telegram.off_loop(svc.telegram.user_id_for_username, who)
     )
     if user_id is None:
         await message.reply_text(

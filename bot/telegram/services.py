@@ -1,14 +1,15 @@
-"""What the Telegram handlers share: settings, store, travel data, clock, per-user locks."""
+"""What the Telegram handlers share: settings, store, travel data, clock, per-user locks, and
+the write-through cache of drafts."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from telegram import User
@@ -20,11 +21,25 @@ from bot.i18n import DEFAULT_LANGUAGE, language_from_code
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
 from bot.service import ReportService, access
-from bot.store import Store
+from bot.store import DraftVersion, Store
+from bot.telegram.store import TelegramStore
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
-__all__ = ["Services", "TelegramDraft", "VoiceAnswer", "services", "user_ref_of"]
+__all__ = [
+    "DraftCache",
+    "KeyedLocks",
+    "Services",
+    "TelegramDraft",
+    "VoiceAnswer",
+    "services",
+    "user_ref_of",
+]
+
+_Key = TypeVar("_Key")
+
+#: Drafts kept in memory (compact JSON, about 4 KB each); the least recently used go first.
+DRAFT_CACHE_SIZE = 10_000
 
 
 class VoiceAnswer(BaseModel):
@@ -64,6 +79,67 @@ def user_ref_of(user_id: int) -> str:
     return f"telegram:{user_id}"
 
 
+class KeyedLocks(Generic[_Key]):
+    """An asyncio lock per key, forgotten again when nobody holds or awaits it (memory stays
+    flat, and a task arriving meanwhile still queues behind the same lock)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[_Key, tuple[asyncio.Lock, list[int]]] = {}
+
+    def __len__(self) -> int:
+        """How many keys are held or awaited now."""
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def hold(self, key: _Key) -> AsyncIterator[None]:
+        """Hold the key's lock while inside (waiters get it in the order they asked)."""
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
+
+
+class DraftCache:
+    """Drafts as this process last read or saved them, with the version they had then.
+
+    A copy is only ever used together with its version: every save through it overwrites
+    just that version (`StaleDraft` otherwise) and a finished report deletes just that
+    version, so a copy another process outdated is caught before anything is stored or sent.
+    """
+
+    def __init__(self, size: int = DRAFT_CACHE_SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[DraftVersion, bytes]] = OrderedDict()
+
+    def get(self, user_ref: str) -> tuple[DraftVersion, bytes] | None:
+        """The cached version and JSON of this traveller's draft, or None."""
+        entry = self._entries.get(user_ref)
+        if entry is not None:
+            self._entries.move_to_end(user_ref)
+        return entry
+
+    def put(self, user_ref: str, version: DraftVersion, draft_json: bytes) -> None:
+        """Remember the draft as stored, as JSON bytes (immutable, and a third of a dict)."""
+        self._entries[user_ref] = (version, draft_json)
+        self._entries.move_to_end(user_ref)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def drop(self, user_ref: str) -> None:
+        """Forget this traveller's draft (deleted, finished, or maybe changed elsewhere)."""
+        self._entries.pop(user_ref, None)
+
+    def version(self, user_ref: str) -> DraftVersion | None:
+        """The version a save of this traveller's draft expects to overwrite, if known."""
+        entry = self._entries.get(user_ref)
+        return entry[0] if entry is not None else None
+
+
 @dataclass
 class Services:
     """Everything a handler needs, built once in `build_application`."""
@@ -75,15 +151,20 @@ class Services:
     outbox: OutboxWorker | None = None
     transcriber: Transcriber | None = None
     transcription_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
-    _locks: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
+    _locks: KeyedLocks[str] = field(default_factory=lambda: KeyedLocks[str]())
     _profiles: dict[str, Traveller | None] = field(default_factory=dict)
     _answered: OrderedDict[tuple[int, int], None] = field(default_factory=OrderedDict)
     _languages: dict[str, str] = field(default_factory=dict)
+    drafts: DraftCache = field(default_factory=DraftCache)
+    _allowed_for_update: dict[tuple[int, int], bool] = field(default_factory=dict)
     service: ReportService = field(init=False)
+    telegram: TelegramStore = field(init=False)
 
     def __post_init__(self) -> None:
-        """The use cases over this store, behind their async facade."""
+        """The use cases over this store behind their async facade, and the Telegram tables
+        over the same store on the same `StoreRunner`: one thread pool for all store work."""
         self.service = ReportService(self.store, self.settings, self.clock)
+        self.telegram = TelegramStore(self.store, self.service.runner)
 
     async def language_of(self, user: User | None) -> str:
         """The traveller's language: their /taal choice, else their Telegram app's language."""
@@ -119,32 +200,63 @@ class Services:
         """Whether this message's keyboard was used already (a second tap of a double tap)."""
         return (chat_id, message_id) in self._answered
 
-    @asynccontextmanager
-    async def lock(self, user_ref: str) -> AsyncIterator[None]:
-        """One lock per traveller: their messages are handled one at a time, in order.
-
-        The lock is forgotten only when nobody holds or awaits it (memory stays flat, and a
-        message arriving meanwhile still queues behind the same lock)."""
-        lock, users = self._locks.setdefault(user_ref, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[user_ref]
+    def lock(self, user_ref: str) -> AbstractAsyncContextManager[None]:
+        """One lock per traveller: their messages are handled one at a time, in order."""
+        return self._locks.hold(user_ref)
 
     async def load_draft(self, user_ref: str) -> TelegramDraft | None:
-        """The traveller's draft, or None."""
-        stored = await self.service.load_draft(user_ref)
-        return TelegramDraft.model_validate(stored.state) if stored else None
+        """The traveller's draft, or None: from the cache when its copy is current.
+
+        On SQLite this process is the only one that changes drafts through the bot, so the
+        copy is used as is (a change by another process, such as an erasure from the command
+        line, still makes the next save or finish fail with `StaleDraft`). On PostgreSQL,
+        where several instances may serve one traveller, the copy is first checked against
+        the stored version with one indexed read."""
+        cached = self.drafts.get(user_ref)
+        if cached is not None and not self._cache_trusted():
+            current = await self.service.query(self.store.drafts.version, user_ref)
+            if current != cached[0]:
+                cached = None
+        if cached is None:
+            stored = await self.service.load_draft(user_ref)
+            if stored is None:
+                self.drafts.drop(user_ref)
+                return None
+            draft = TelegramDraft.model_validate(stored.state)
+            version = DraftVersion(stored.revision, stored.created_at)
+            self.drafts.put(user_ref, version, draft.model_dump_json().encode())
+            return draft
+        return TelegramDraft.model_validate_json(cached[1])
 
     async def save_draft(
         self, user_ref: str, draft: TelegramDraft, *, update_id: int | None = None
     ) -> None:
-        """Store the traveller's draft before replying (see `ReportService.save_draft`)."""
-        await self.service.save_draft(user_ref, draft.model_dump(mode="json"), update_id=update_id)
+        """Save the draft (with the update it applies, struck from the inbox at once) over
+        the version this process read; `StaleDraft` when that version is no longer stored."""
+        state = draft.model_dump(mode="json")
+        as_saved = draft.model_dump_json().encode()
+        try:
+            version = await self.telegram.off_loop(
+                self.telegram.save_draft,
+                user_ref,
+                state,
+                self.clock(),
+                update_id=update_id,
+                expected=self.drafts.version(user_ref),
+            )
+        except BaseException:
+            self.drafts.drop(user_ref)  # whatever is stored now, the next read finds it
+            raise
+        self.drafts.put(user_ref, version, as_saved)
+
+    async def delete_draft(self, user_ref: str) -> None:
+        """Throw the traveller's draft away."""
+        self.drafts.drop(user_ref)
+        await self.service.discard_draft(user_ref)
+
+    def _cache_trusted(self) -> bool:
+        """Whether cached drafts are used without a version check (SQLite: one bot process)."""
+        return self.store.engine.dialect.name == "sqlite"
 
     async def interview(self, user_ref: str, draft: TelegramDraft) -> Interview:
         """The interview of this draft, ready for one message."""
@@ -175,12 +287,16 @@ class Services:
         """Drop what is cached about this traveller (after their data was erased)."""
         self._profiles.pop(user_ref, None)
         self._languages.pop(user_ref, None)
+        self.drafts.drop(user_ref)
 
-    async def is_allowed(self, user_id: int) -> bool:
-        """Granted by the secretariat, or listed in ALLOWED_USER_IDS and never revoked since.
+    async def is_allowed(self, user_id: int, update_id: int | None = None) -> bool:
+        """Granted by the secretariat, or listed in ALLOWED_USER_IDS and never revoked since;
+        with `update_id`, the answer `pending_and_allowed` read for this update if any.
 
         Finishing a report grants nothing: an id taken off the list loses access at the next
         start unless the secretariat granted it; a revocation also overrides the list."""
+        if update_id is not None and (update_id, user_id) in self._allowed_for_update:
+            return self._allowed_for_update.pop((update_id, user_id))
         return await self.service.is_allowed(
             user_ref_of(user_id), listed=user_id in self.settings.allowed_user_ids
         )
@@ -193,6 +309,20 @@ class Services:
             return True
         listed = int(user_id) in self.settings.allowed_user_ids
         return access.is_allowed(self.store, user_ref, listed=listed)
+
+    async def pending_and_allowed(
+        self, user_id: int, update_id: int
+    ) -> tuple[tuple[str, dict[str, Any]] | None, bool]:
+        """The traveller's pending input and whether they may use the bot, in one trip to the
+        store's thread; the access answer is kept for this update's `is_allowed` (the guard)."""
+        pending, latest = await self.telegram.off_loop(
+            self.telegram.pending_and_access, user_ref_of(user_id)
+        )
+        allowed = access.allowed_by(latest, listed=user_id in self.settings.allowed_user_ids)
+        self._allowed_for_update[(update_id, user_id)] = allowed
+        while len(self._allowed_for_update) > 1_000:  # updates that never reached the guard
+            del self._allowed_for_update[next(iter(self._allowed_for_update))]
+        return pending, allowed
 
     def is_secretariat(self, chat_id: int | None) -> bool:
         """Whether this chat is the secretariat's."""

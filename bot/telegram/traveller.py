@@ -31,7 +31,7 @@ from bot.dialogs import Choice, Interview, Prompt, Reply
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, t
 from bot.render import render_chat_summary
 from bot.report import Report
-from bot.store import DuplicateUpdate, StoreUnavailable
+from bot.store import DuplicateUpdate, StaleDraft, StoreUnavailable
 from bot.telegram.buttons import STALE_BUTTON, button_press
 from bot.telegram.delivery import TelegramChannel, schedule_flush
 from bot.telegram.keyboards import (
@@ -143,7 +143,13 @@ async def _handle(
     """`_run` for a caller that holds the traveller's lock already."""
     user_ref = user_ref_of(user.id)
     try:
-        await _run_locked(svc, update, message, user, text, new)
+        try:
+            await _run_locked(svc, update, message, user, text, new)
+        except StaleDraft:
+            # Another process changed the draft since this one cached it: nothing was saved
+            # or sent, and the cached copy is gone, so this reads the stored draft.
+            log.info("draft of update %s changed elsewhere; handling it again", update.update_id)
+            await _run_locked(svc, update, message, user, text, new)
     except DuplicateUpdate:
         log.info("update %s was handled before; showing the current question", update.update_id)
         draft = await svc.load_draft(user_ref)
@@ -186,7 +192,7 @@ async def _run_locked(
         await _finish(svc, update, message, user, reply, draft)
         return
     if reply.cancelled:
-        await svc.service.discard_draft(user_ref)
+        await svc.delete_draft(user_ref)
         reply.messages.append(
             t(interview.language, N_("Typ /nieuw om een nieuw verslag te beginnen."))
         )
@@ -202,14 +208,19 @@ async def _finish(
     """The finish use case: report stored, draft dropped, deliveries queued, trip closed."""
     report = reply.report
     assert report is not None
-    first = await svc.service.finish(
-        user_ref_of(user.id),
-        report,
-        TelegramChannel(message.chat_id),
-        trip_id=draft.trip_id,
-        telegram_user_id=user.id,
-        chat_id=message.chat_id,
-    )
+    user_ref = user_ref_of(user.id)
+    try:
+        first = await svc.service.finish(
+            user_ref,
+            report,
+            TelegramChannel(message.chat_id),
+            trip_id=draft.trip_id,
+            telegram_user_id=user.id,
+            chat_id=message.chat_id,
+            draft=svc.drafts.version(user_ref),
+        )
+    finally:
+        svc.drafts.drop(user_ref)
     svc.remember_profile(report.traveller)
     if not first:
         await message.get_bot().send_message(

@@ -1,4 +1,5 @@
-"""The one async facade: no store statement of a conversation runs on the event loop.
+"""The one async facade: no store statement of a conversation runs on the event loop, not
+even the Telegram update pipeline's (inbox, processed updates).
 
 A whole report through the real Telegram stack, with every SQL statement the bot's engine
 executes recorded with the thread it ran on. Statements on the event loop's thread would
@@ -21,10 +22,6 @@ from testkit.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
 
-#: The Telegram update pipeline (inbox) is written by the update queue, not by a handler;
-#: batching it off the loop is the inbox's own change (issue 15, point 2, performance).
-PIPELINE_TABLES = ("inbox",)
-
 
 async def test_no_statement_of_a_whole_report_runs_on_the_event_loop(tmp_path: Path) -> None:
     async with (
@@ -36,10 +33,7 @@ async def test_no_statement_of_a_whole_report_runs_on_the_event_loop(tmp_path: P
         elsewhere: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if threading.get_ident() != loop_thread:
-                elsewhere.append(statement)
-            elif not any(table in statement for table in PIPELINE_TABLES):
-                on_loop.append(statement)
+            (on_loop if threading.get_ident() == loop_thread else elsewhere).append(statement)
 
         event.listen(bot.store.engine, "before_cursor_execute", record)
         server.group(SECRETARIAT_ID, "Secretariaat")
@@ -60,5 +54,5 @@ async def test_no_statement_of_a_whole_report_runs_on_the_event_loop(tmp_path: P
 
     assert any("INSERT INTO reports" in s for s in elsewhere)  # the recorder saw the finish
     assert any("drafts" in s for s in elsewhere)
-    # A bare BEGIN on the loop opens one of the pipeline's inbox transactions.
-    assert [s for s in on_loop if not s.startswith("BEGIN")] == []
+    assert any("INSERT INTO inbox" in s for s in elsewhere)  # the update pipeline too
+    assert on_loop == []

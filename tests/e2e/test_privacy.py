@@ -18,6 +18,7 @@ from bot.report import TITLE
 from bot.store import AccessAction
 from bot.telegram.privacy import sweep
 from bot.telegram.services import Services
+from bot.telegram.store import TelegramStore
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
 from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_NOW, example_messages
@@ -141,7 +142,7 @@ async def test_erase_needs_confirmation_and_keeps_the_report_only_anonymised(
 
         assert bot.store.drafts.load(TRAVELLER_REF) is None
         assert bot.store.profiles.profile(TRAVELLER_REF) is None
-        assert bot.store.user_id_for_username("jandevries") is None
+        assert TelegramStore(bot.store).user_id_for_username("jandevries") is None
         kept = bot.store.reports.get(report_id)
         assert kept is not None and kept.traveller.name == "J. de Vries"
         assert kept.traveller.user_ref == ""

@@ -9,6 +9,7 @@ import pytest
 
 from bot.store import AccessAction, Store
 from bot.store.health import delivery_backlog
+from bot.telegram.store import TelegramStore
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID, running_bot
 from testkit.conversation import answer, documents, reply_containing, reply_with_buttons
 from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_NOW, example_messages
@@ -360,7 +361,7 @@ async def test_a_burst_of_messages_is_handled_in_order_and_nothing_is_lost(tmp_p
 async def inbox_emptied(store: Store, timeout: float = 5.0) -> None:
     """Wait until every received update has been handled (checked every 10 ms)."""
     async with asyncio.timeout(timeout):
-        while store.unfinished_updates():
+        while TelegramStore(store).unfinished_updates():
             await asyncio.sleep(0.01)
 
 
@@ -385,7 +386,9 @@ async def test_an_update_confirmed_but_not_handled_before_a_crash_is_handled_at_
             },
         }
         store = Store.open(f"sqlite:///{database}")
-        store.receive_update(lost["update_id"], lost)  # received, confirmed, then the crash
+        TelegramStore(store).receive_update(
+            lost["update_id"], lost
+        )  # received, confirmed, then the crash
         store.close()
         async with running_bot(server, database, EXAMPLE_NOW) as bot:
             question = await reply_with_buttons(jan)

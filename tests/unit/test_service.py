@@ -13,7 +13,7 @@ import pytest
 from bot.config import Settings
 from bot.report import Report
 from bot.service import ReportService
-from bot.store import DuplicateUpdate, OutboxItem, Store, TripStatus
+from bot.store import OutboxItem, StaleDraft, Store, TripStatus
 from bot.store.health import delivery_backlog
 from testkit.example_report import example_report
 
@@ -49,13 +49,27 @@ async def test_store_work_runs_off_the_event_loop_thread(store: Store) -> None:
     assert await service.query(threading.get_ident) != threading.get_ident()
 
 
-async def test_a_replayed_update_reaches_the_handler_as_duplicate(store: Store) -> None:
+async def test_a_save_over_a_stale_version_reaches_the_caller_and_changes_nothing(
+    store: Store,
+) -> None:
     service = service_on(store)
-    assert await service.save_draft(JAN, {"q": "persons"}, update_id=7) == 1
-    with pytest.raises(DuplicateUpdate):
-        await service.save_draft(JAN, {"q": "period"}, update_id=7)
+    first = await service.save_draft(JAN, {"q": "persons"})
+    assert first.revision == 1
+    assert (await service.save_draft(JAN, {"q": "period"}, expected=first)).revision == 2
+    with pytest.raises(StaleDraft):
+        await service.save_draft(JAN, {"q": "from an old copy"}, expected=first)
     draft = await service.load_draft(JAN)
-    assert draft is not None and draft.state == {"q": "persons"}
+    assert draft is not None and draft.state == {"q": "period"}
+
+
+async def test_a_finish_from_a_stale_draft_stores_nothing(store: Store) -> None:
+    service = service_on(store)
+    seen = await service.save_draft(JAN, {"q": "confirm"})
+    await service.save_draft(JAN, {"q": "confirm", "changed": "elsewhere"})
+    with pytest.raises(StaleDraft):
+        await service.finish(JAN, example_report(), ChatChannel(), draft=seen)
+    assert store.reports.of_traveller(JAN) == []
+    assert await service.load_draft(JAN) is not None
 
 
 async def test_finish_stores_queues_and_closes_the_trip_once(store: Store) -> None:

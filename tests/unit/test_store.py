@@ -29,6 +29,7 @@ from bot.store import (
     next_retry_delay,
 )
 from bot.store.health import delivery_backlog
+from bot.telegram.store import TelegramStore
 from testkit.databases import BACKENDS, apply_update, fresh_database_url
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
@@ -244,10 +245,17 @@ def test_old_updates_are_pruned(store: Store) -> None:
 
 
 def test_redelivered_update_does_not_change_the_draft(store: Store) -> None:
-    assert store.drafts.save("telegram:7", {"answers": {"persons": 1}}, T0, update_id=50) == 1
-    assert store.drafts.save("telegram:7", {"answers": {"persons": 2}}, T0, update_id=51) == 2
+    telegram = TelegramStore(store)
+    assert (
+        telegram.save_draft("telegram:7", {"answers": {"persons": 1}}, T0, update_id=50).revision
+        == 1
+    )
+    assert (
+        telegram.save_draft("telegram:7", {"answers": {"persons": 2}}, T0, update_id=51).revision
+        == 2
+    )
     with pytest.raises(DuplicateUpdate):
-        store.drafts.save("telegram:7", {"answers": {"persons": 1}}, T0, update_id=50)
+        telegram.save_draft("telegram:7", {"answers": {"persons": 1}}, T0, update_id=50)
     draft = store.drafts.load("telegram:7")
     assert draft is not None
     assert (draft.revision, draft.state) == (2, {"answers": {"persons": 2}})
@@ -603,15 +611,3 @@ def test_reopened_store_keeps_everything(database_url: str) -> None:
         assert waiting(second) == 1
         assert second.trips.get(trip_id) is not None
         assert second.drafts.save("telegram:7", {"q": "modes"}, T0) == 3
-
-
-def test_inbox_keeps_updates_until_handled(store: Store) -> None:
-    store.receive_update(70, {"update_id": 70, "message": {"text": "Wenen"}}, T0)
-    store.receive_update(71, {"update_id": 71, "message": {"text": "/help"}}, T0)
-    store.receive_update(70, {"update_id": 70, "message": {"text": "Wenen"}}, T0)  # again
-    assert [u["update_id"] for u in store.unfinished_updates()] == [70, 71]
-    store.drafts.save("telegram:7", {"answers": {}}, T0, update_id=70)  # handled with the draft
-    assert [u["update_id"] for u in store.unfinished_updates()] == [71]
-    store.finish_update(70)
-    store.finish_update(71)  # handled without a draft (a command)
-    assert store.unfinished_updates() == []

@@ -11,6 +11,7 @@ import pytest
 
 from bot.store import Store, sender_of
 from bot.store.ordering import TravellerOrder
+from bot.telegram.store import TelegramStore
 from testkit.databases import BACKENDS, fresh_database_url
 
 
@@ -44,9 +45,9 @@ async def test_a_later_update_waits_for_the_earlier_one_in_another_process(
     stores: tuple[Store, Store], url: str
 ) -> None:
     first, second = stores
-    first.receive_update(1, message(1, 42))
-    second.receive_update(2, message(2, 42))
-    second.receive_update(3, message(3, 99))  # another traveller: never held back
+    TelegramStore(first).receive_update(1, message(1, 42))
+    TelegramStore(second).receive_update(2, message(2, 42))
+    TelegramStore(second).receive_update(3, message(3, 99))  # another traveller: never held back
     events: list[str] = []
 
     async def handle(store: Store, update_id: int, user_id: int) -> None:
@@ -54,7 +55,7 @@ async def test_a_later_update_waits_for_the_earlier_one_in_another_process(
             events.append(f"start {update_id}")
             await asyncio.sleep(0.3)
             events.append(f"end {update_id}")
-            store.finish_update(update_id)
+            TelegramStore(store).finish_update(update_id)
 
     later = asyncio.create_task(handle(second, 2, 42))
     other = asyncio.create_task(handle(second, 3, 99))
@@ -72,8 +73,8 @@ async def test_an_earlier_update_of_a_dead_process_holds_back_only_for_a_while(
     stores: tuple[Store, Store], url: str
 ) -> None:
     first, second = stores
-    first.receive_update(1, message(1, 42))  # its process died before handling it
-    second.receive_update(2, message(2, 42))
+    TelegramStore(first).receive_update(1, message(1, 42))  # its process died before handling it
+    TelegramStore(second).receive_update(2, message(2, 42))
     order = TravellerOrder(second, wait_for_earlier_seconds=0.5)
     async with asyncio.timeout(10):
         async with order.turn(2, 42):
@@ -84,7 +85,7 @@ async def test_a_replayed_update_handled_meanwhile_by_another_process_is_not_han
     stores: tuple[Store, Store], url: str
 ) -> None:
     first, second = stores
-    first.receive_update(1, message(1, 42))
+    TelegramStore(first).receive_update(1, message(1, 42))
     # `second` restarts and replays the shared inbox while `first` is handling update 1.
     replay = TravellerOrder(second)
     async with TravellerOrder(first).turn(1, 42) as pending:
@@ -92,7 +93,7 @@ async def test_a_replayed_update_handled_meanwhile_by_another_process_is_not_han
         replayed = asyncio.create_task(_pending_in_turn(replay, 1, 42))
         await asyncio.sleep(0.2)
         assert not replayed.done() or not url.startswith("postgresql")  # waits for the lock
-        first.finish_update(1)
+        TelegramStore(first).finish_update(1)
     # On PostgreSQL the replay sees the update handled; one SQLite process never replays
     # while it is running, and handles what it is given.
     assert await replayed is (not url.startswith("postgresql"))

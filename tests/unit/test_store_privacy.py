@@ -22,6 +22,7 @@ from bot.store.privacy import (
     personal_data,
     run_retention,
 )
+from bot.telegram.store import TelegramStore
 from testkit.databases import BACKENDS, apply_update, fresh_database_url
 from testkit.example_report import example_report
 
@@ -64,8 +65,8 @@ def _fill(store: Store) -> None:
             telegram_user_id=user_id,
             chat_id=user_id,
         )
-        store.remember_username(f"user{user_id}", user_id, T0)
-        store.expect_input(ref, "planned_trip", {"x": 1}, T0)
+        TelegramStore(store).remember_username(f"user{user_id}", user_id, T0)
+        TelegramStore(store).expect_input(ref, "planned_trip", {"x": 1}, T0)
         store.trips.add(ref, "Wenen", date(2025, 6, 1), date(2025, 6, 3), ref, T0)
         report = example_report(
             report_id=f"r{user_id}",
@@ -107,8 +108,8 @@ def test_erasure_removes_draft_profile_usernames_and_keeps_the_reports_anonymise
     assert erased.reports_anonymised == 1
     assert store.drafts.load(ALICE) is None
     assert store.profiles.profile(ALICE) is None
-    assert store.user_id_for_username("user42") is None
-    assert store.pending_input(ALICE) is None
+    assert TelegramStore(store).user_id_for_username("user42") is None
+    assert TelegramStore(store).pending_input(ALICE) is None
     assert status_of(store, ALICE) is AccessStatus.ALLOWED  # may still report
     report = store.reports.get("r42")
     assert report is not None
@@ -121,7 +122,7 @@ def test_erasure_removes_draft_profile_usernames_and_keeps_the_reports_anonymise
     # Bob is untouched.
     assert store.drafts.load(BOB) is not None
     assert store.profiles.profile(BOB) is not None
-    assert store.user_id_for_username("user43") == 43
+    assert TelegramStore(store).user_id_for_username("user43") == 43
     assert store.reports.of_traveller(BOB)[0].report_id == "r43"
     assert ERASED_USER_REF not in {t.user_ref for t in store.trips.of_traveller(BOB)}
 
@@ -198,10 +199,10 @@ def test_processed_update_ids_go_after_their_period(store: Store) -> None:
 
 
 def test_a_forged_overlong_username_is_not_stored(store: Store) -> None:
-    store.remember_username("a" * 100, 42, T0)
-    store.remember_username("x;drop", 43, T0)
-    assert store.user_id_for_username("a" * 100) is None
-    assert store.user_id_for_username("x;drop") is None
+    TelegramStore(store).remember_username("a" * 100, 42, T0)
+    TelegramStore(store).remember_username("x;drop", 43, T0)
+    assert TelegramStore(store).user_id_for_username("a" * 100) is None
+    assert TelegramStore(store).user_id_for_username("x;drop") is None
 
 
 def test_delivery_backlog_counts_waiting_overdue_failing_and_due_reminders(store: Store) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.store import Store, TripStatus
+from bot.telegram.store import TelegramStore
 
 NOW = datetime(2025, 4, 1, 9, tzinfo=UTC)
 
@@ -21,14 +22,19 @@ def test_planned_trips_pending_inputs_and_usernames_survive_a_reopen(tmp_path: P
         )
         gone = store.trips.add("telegram:3", "Rome", date(2025, 3, 2), date(2025, 3, 3), "x", NOW)
         store.trips.set_status(gone.trip_id, TripStatus.CANCELLED, NOW, cancel_reason="afgelast")
-        store.expect_input("telegram:1", "trip", {}, NOW)
-        store.expect_input("telegram:1", "cancel_reason", {"trip_id": late.trip_id}, NOW)
-        store.remember_username("@JanDV", 1, NOW)
+        telegram = TelegramStore(store)
+        telegram.expect_input("telegram:1", "trip", {}, NOW)
+        telegram.expect_input("telegram:1", "cancel_reason", {"trip_id": late.trip_id}, NOW)
+        telegram.remember_username("@JanDV", 1, NOW)
     with Store.open(url) as store:
         assert [t.trip_id for t in store.trips.planned()] == [early.trip_id, late.trip_id]
-        assert store.pending_input("telegram:1") == ("cancel_reason", {"trip_id": late.trip_id})
-        assert store.pending_input("telegram:2") is None
-        assert store.clear_input("telegram:1") and not store.clear_input("telegram:1")
-        assert store.user_id_for_username("jandv") == 1
-        assert store.user_id_for_username("@JANDV") == 1
-        assert store.user_id_for_username("piet") is None
+        usernames = TelegramStore(store)
+        assert usernames.pending_input("telegram:1") == (
+            "cancel_reason",
+            {"trip_id": late.trip_id},
+        )
+        assert usernames.pending_input("telegram:2") is None
+        assert usernames.clear_input("telegram:1") and not usernames.clear_input("telegram:1")
+        assert usernames.user_id_for_username("jandv") == 1
+        assert usernames.user_id_for_username("@JANDV") == 1
+        assert usernames.user_id_for_username("piet") is None

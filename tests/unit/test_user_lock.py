@@ -34,5 +34,5 @@ async def test_a_message_arriving_as_the_lock_is_released_still_queues(tmp_path:
     third = asyncio.create_task(handle("c", 0))
     await asyncio.gather(second, third)
     assert order == ["a", "b", "c"]
-    assert svc._locks == {}, "forgotten once nobody holds or awaits it"
+    assert len(svc._locks) == 0, "forgotten once nobody holds or awaits it"
     store.close()

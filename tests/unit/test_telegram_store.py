@@ -1,0 +1,151 @@
+"""The Telegram adapter's store: the inbox in batches, the draft save of an update, and the
+draft cache, which must never hand out a draft another bot instance has changed since."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.console import ConsoleChannel
+from bot.service import reports
+from bot.store import DuplicateUpdate, StaleDraft, Store
+from bot.telegram.services import Services, TelegramDraft
+from bot.telegram.store import TelegramStore
+from testkit.bot_harness import travel_calculator
+from testkit.databases import BACKENDS, apply_update, fresh_database_url
+from testkit.example_report import example_report
+
+T0 = datetime(2025, 4, 30, 9, 0, tzinfo=UTC)
+REF = "telegram:7"
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return fresh_database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[Store]:
+    with Store.open(url) as opened:
+        yield opened
+
+
+def update(update_id: int, text: str = "Wenen") -> dict[str, object]:
+    return {"update_id": update_id, "message": {"from": {"id": 7}, "text": text}}
+
+
+def test_a_batch_of_updates_is_kept_until_each_is_handled(store: Store) -> None:
+    inbox = TelegramStore(store)
+    inbox.receive_updates([update(70), update(71, "/help"), update(72)], T0)
+    inbox.receive_updates([update(70)], T0)  # Telegram sent it again: kept once
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [70, 71, 72]
+    assert inbox.unfinished_updates()[0]["message"]["from"] == {"id": 7}
+    inbox.save_draft(REF, {"answers": {}}, T0, update_id=70)  # handled with the draft
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [71, 72]
+    inbox.finish_update(70)  # struck by its draft save already: nothing to do
+    inbox.finish_update(71)  # handled without a draft (a command)
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [72]
+
+
+def test_an_update_applied_before_changes_nothing(store: Store) -> None:
+    inbox = TelegramStore(store)
+    inbox.receive_updates([update(70)], T0)
+    first = inbox.save_draft(REF, {"q": 1}, T0, update_id=70)
+    inbox.receive_updates([update(70)], T0)  # redelivered after a crash
+    with pytest.raises(DuplicateUpdate):
+        inbox.save_draft(REF, {"q": 2}, T0, update_id=70, expected=first)
+    draft = store.drafts.load(REF)
+    assert draft is not None and (draft.revision, draft.state) == (1, {"q": 1})
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [70]  # rolled back too
+
+
+def test_a_save_over_a_version_that_is_gone_is_refused(store: Store) -> None:
+    inbox = TelegramStore(store)
+    first = inbox.save_draft(REF, {"q": 1}, T0)
+    second = inbox.save_draft(REF, {"q": 2}, T0, expected=first)
+    assert (first.revision, second.revision) == (1, 2)
+    with pytest.raises(StaleDraft):  # another process saved revision 2 meanwhile
+        inbox.save_draft(REF, {"q": "stale"}, T0, update_id=71, expected=first)
+    draft = store.drafts.load(REF)
+    assert draft is not None and draft.state == {"q": 2}
+    assert apply_update(store, 71, T0)  # the refused save did not mark its update applied
+
+
+def test_a_draft_deleted_and_started_again_is_not_the_same_version(store: Store) -> None:
+    inbox = TelegramStore(store)
+    old = inbox.save_draft(REF, {"q": "old"}, T0)
+    store.drafts.delete(REF)
+    new = inbox.save_draft(REF, {"q": "new"}, T0 + timedelta(seconds=1))
+    assert new.revision == old.revision == 1
+    with pytest.raises(StaleDraft):
+        inbox.save_draft(REF, {"q": "from the old copy"}, T0, expected=old)
+    assert store.drafts.version(REF) == new
+
+
+def test_a_report_from_an_outdated_draft_is_not_stored(store: Store) -> None:
+    inbox = TelegramStore(store)
+    seen = inbox.save_draft(REF, {"q": "review"}, T0)
+    store.drafts.delete(REF)  # erased from the command line, say
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    report = example_report()
+    with pytest.raises(StaleDraft):
+        reports.finish(store, settings, REF, report, ConsoleChannel(), T0, draft=seen)
+    assert store.reports.all() == []
+    current = inbox.save_draft(REF, {"q": "review"}, T0 + timedelta(seconds=1))
+    assert reports.finish(store, settings, REF, report, ConsoleChannel(), T0, draft=current)
+    assert store.drafts.load(REF) is None
+
+
+def services_on(url: str) -> Services:
+    """The shared services of one bot instance on this database."""
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    return Services(
+        settings=settings,
+        store=Store.open(url),
+        trip=travel_calculator(settings),
+        clock=lambda: T0,
+    )
+
+
+def draft_at(step: str) -> TelegramDraft:
+    """A draft told apart by its toggled options (any field would do)."""
+    return TelegramDraft(toggled=[step])
+
+
+async def test_two_instances_never_build_on_each_others_outdated_copy(url: str) -> None:
+    one, two = services_on(url), services_on(url)
+    try:
+        assert await one.load_draft(REF) is None
+        await one.save_draft(REF, draft_at("a"), update_id=1)
+        loaded = await two.load_draft(REF)
+        assert loaded is not None and loaded.toggled == ["a"]
+        await two.save_draft(REF, draft_at("b"), update_id=2)  # instance two moves on
+        mine = await one.load_draft(REF)
+        if one.store.engine.dialect.name == "postgresql":
+            # Several instances are normal here: the copy is checked before it is used.
+            assert mine is not None and mine.toggled == ["b"]
+        else:
+            # One instance per SQLite file: the copy is used, but a save over it is refused.
+            assert mine is not None and mine.toggled == ["a"]
+            with pytest.raises(StaleDraft):
+                await one.save_draft(REF, draft_at("a2"), update_id=3)
+            mine = await one.load_draft(REF)  # read again from the database
+            assert mine is not None and mine.toggled == ["b"]
+        await one.save_draft(REF, draft_at("c"), update_id=3)
+        stored = one.store.drafts.load(REF)
+        assert stored is not None and stored.state["toggled"] == ["c"]
+        assert stored.revision == 3
+        await one.delete_draft(REF)
+        # Deleted by one, and gone for two as well, whatever two had cached.
+        with pytest.raises(StaleDraft):
+            await two.save_draft(REF, draft_at("late"), update_id=4)
+        assert two.store.drafts.load(REF) is None
+        assert await two.load_draft(REF) is None
+    finally:
+        for svc in (one, two):
+            svc.service.runner.close()
+            svc.store.close()
