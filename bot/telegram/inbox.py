@@ -27,9 +27,8 @@ from telegram.ext import SimpleUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
 from bot.store import StoreUnavailable
-from bot.store.ordering import TravellerOrder
 from bot.telegram.health import Metrics, PollStampingRequest
-from bot.telegram.services import KeyedLocks
+from bot.telegram.ordering import TravellerOrder
 from bot.telegram.store import TelegramStore
 
 __all__ = ["DurableUpdateQueue", "InboxPollRequest", "InboxUpdateProcessor", "replay_inbox"]
@@ -135,11 +134,11 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._telegram = telegram
         self._on_handled = on_handled
-        self._order = TravellerOrder(telegram.store)
+        #: One update per sender at a time (across processes on PostgreSQL), taken before
+        #: the first await: the handlers wait for the store off the event loop, and must not
+        #: overtake each other there.
+        self._order = TravellerOrder(telegram.store, telegram.runner)
         self._unstored = unstored if unstored is not None else set()
-        #: One update per sender at a time, taken before the first await: the handlers
-        #: wait for the store off the event loop, and must not overtake each other there.
-        self._senders = KeyedLocks[int]()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle the update in its sender's turn (other processes too); once handled (errors
@@ -147,10 +146,7 @@ class InboxUpdateProcessor(SimpleUpdateProcessor):
         try:
             if isinstance(update, Update):
                 sender = update.effective_user.id if update.effective_user else None
-                async with (
-                    self._senders.hold(sender or 0),
-                    self._order.turn(update.update_id, sender) as pending,
-                ):
+                async with self._order.turn(update.update_id, sender) as pending:
                     if pending or update.update_id in self._unstored:
                         self._unstored.discard(update.update_id)
                         await coroutine

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store, sender_of
-from bot.store.ordering import TravellerOrder
+from bot.telegram.ordering import TravellerOrder
 from bot.telegram.store import TelegramStore
 from testkit.databases import BACKENDS, fresh_database_url
 

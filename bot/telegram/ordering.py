@@ -7,7 +7,8 @@ the same traveller is still waiting in the (shared) inbox.
 
 Within one process (SQLite or PostgreSQL) a traveller's updates take turns on an asyncio
 lock, taken in arrival order before the first await: handlers await the store (it runs in a
-thread), so without it a later message could overtake an earlier one.
+thread), so without it a later message could overtake an earlier one. The inbox is the
+Telegram adapter's table, so this lives here; its store calls run on the one `StoreRunner`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import Connection, func, select
 
-from bot.store import schema
-from bot.store.store import Store
+from bot.service import StoreRunner
+from bot.store import Store, schema
+from bot.telegram.services import KeyedLocks
 
 __all__ = ["TravellerOrder"]
 
@@ -35,11 +37,18 @@ _POLL_SECONDS = 0.02
 class TravellerOrder:
     """Serialises the handling of each traveller's updates across processes (PostgreSQL)."""
 
-    def __init__(self, store: Store, *, wait_for_earlier_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        runner: StoreRunner | None = None,
+        *,
+        wait_for_earlier_seconds: float = 30.0,
+    ) -> None:
         self._store = store
+        self._runner = runner or StoreRunner()
         self._enabled = store.engine.dialect.name == "postgresql"
         self._wait_for_earlier = wait_for_earlier_seconds
-        self._local: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        self._local = KeyedLocks[int]()
 
     @asynccontextmanager
     async def turn(self, update_id: int, user_id: int | None) -> AsyncIterator[bool]:
@@ -55,7 +64,7 @@ class TravellerOrder:
         if user_id is None:
             yield True
             return
-        async with self._local_turn(user_id):
+        async with self._local.hold(user_id):
             if not self._enabled:
                 yield True
                 return
@@ -63,32 +72,19 @@ class TravellerOrder:
                 yield pending
 
     @asynccontextmanager
-    async def _local_turn(self, user_id: int) -> AsyncIterator[None]:
-        """This process's lock of the traveller (first come, first served), forgotten when
-        nobody holds or awaits it."""
-        lock, users = self._local.setdefault(user_id, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._local[user_id]
-
-    @asynccontextmanager
     async def _shared_turn(self, update_id: int, user_id: int) -> AsyncIterator[bool]:
         """The traveller's PostgreSQL advisory lock, once no earlier update waits; yields
         whether the update is still in the inbox."""
-        connection = await asyncio.to_thread(self._connect)
+        run = self._runner.run
+        connection = await run(self._connect)
         try:
             await self._acquire(connection, update_id, user_id)
             try:
-                yield await asyncio.to_thread(self._in_inbox, connection, update_id)
+                yield await run(self._in_inbox, connection, update_id)
             finally:
-                await asyncio.to_thread(self._unlock, connection, user_id)
+                await run(self._unlock, connection, user_id)
         finally:
-            await asyncio.to_thread(connection.close)
+            await run(connection.close)
 
     def _connect(self) -> Connection:
         """A connection of its own, outside transactions, that holds the session lock."""
@@ -98,7 +94,7 @@ class TravellerOrder:
         """Take the lock at a moment when no earlier update of the traveller waits."""
         deadline = time.monotonic() + self._wait_for_earlier
         while True:
-            taken, earlier = await asyncio.to_thread(
+            taken, earlier = await self._runner.run(
                 self._try, connection, update_id, user_id, time.monotonic() < deadline
             )
             if taken and not earlier:
