@@ -38,12 +38,12 @@ class CheckResult(BaseModel):
     list_version: str
     rail_hours: float | None
     rail_hours_estimated: bool
-    rail_source: str
+    rail_source: SkipValidation[str]
     rail_threshold_hours: float
     within_rail_threshold: bool
     justification_required: bool
     rail_home: str = "Den Haag"
-    rail_route: str = ""
+    rail_route: SkipValidation[str] = ""
     rail_hours_lower_bound: bool = False
     rail_borderline: bool = False
 
@@ -125,7 +125,8 @@ class CheckResult(BaseModel):
                 )
             )
         else:
-            how = say(N_("schatting")) if self.rail_hours_estimated else self.rail_source
+            source = translate(language, self.rail_source)
+            how = say(N_("schatting")) if self.rail_hours_estimated else source
             lines.append(
                 say(
                     N_("Trein vanuit {home}: {hours} ({how})."),
