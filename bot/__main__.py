@@ -87,6 +87,7 @@ def _telegram(settings: Settings) -> int:
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     from bot.dialogs import NeedsChoice
+    from bot.i18n import translate
     from bot.travel import check_trip
     from bot.travel.check import choice_options, choice_text
 
@@ -108,17 +109,18 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
                 )
             )
         else:
-            print(choice_text(choice, lambda to: f"--to '{to}'"), file=sys.stderr)
+            print(choice_text(choice, lambda to: f"--to '{to}'", args.lang), file=sys.stderr)
         return 2
     except ValueError as error:
         if args.json:
             print(json.dumps({"error": str(error), "options": []}, ensure_ascii=False))
-        print(str(error), file=sys.stderr)
+        said = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else ""
+        print(translate(args.lang, said or str(error)), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:
-        print(result.explain())
+        print(result.explain(args.lang))
     return 0
 
 
@@ -271,6 +273,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--one-way", action="store_true", help="one way instead of return")
     check.add_argument("--persons", type=int, default=1)
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    check.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the text")
 
     factors = commands.add_parser(
         "factors", help="the emission factor list in use with its sources; 'load FILE' adds one"

@@ -14,6 +14,7 @@ from typing import Any
 import aiosmtplib
 
 from bot.config import Settings
+from bot.i18n import N_, SECRETARIAT_LANGUAGE, t
 from bot.outbox import PermanentFailure, RetryLater, Sender
 from bot.render import document_filename, render_docx, render_html, render_pdf, render_text
 from bot.report import Report
@@ -35,9 +36,12 @@ def build_email(report: Report, settings: Settings, docx: bytes, pdf: bytes) -> 
     assert settings.secretariat_email is not None
     message = EmailMessage()
     sender = _sender_address(settings)
-    message["Subject"] = (
-        f"Verslag buitenlandse dienstreis: {report.destination_label}, "
-        f"{report.period.departure:%d-%m-%Y} ({report.traveller.name})"
+    message["Subject"] = t(
+        SECRETARIAT_LANGUAGE,
+        N_("Verslag buitenlandse dienstreis: {destination}, {day} ({name})"),
+        destination=report.destination_label,
+        day=report.period.departure.strftime("%d-%m-%Y"),
+        name=report.traveller.name,
     )
     message["From"] = sender
     message["To"] = settings.secretariat_email

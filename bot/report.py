@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
 
 from bot.formatting import format_day, format_duration, format_number
 from bot.i18n import N_, join, msg
@@ -120,7 +120,8 @@ class Leg(_Model):
     km_one_way: float = Field(ge=0)
     return_trip: bool = True
     km_source: Literal["berekend", "opgegeven"] = "berekend"
-    method: str = ""
+    #: How the km were found; kept as a message (not coerced to str) so it can be translated.
+    method: SkipValidation[str] = ""
     origin_airport: str | None = None
     destination_airport: str | None = None
     fuel: CarFuel | None = None

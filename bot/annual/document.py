@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.annual.charts import co2_per_month_svg, destinations_svg, rule_share_svg
 from bot.figures import GroupTotal, RuleShare, YearFigures, rule_share_by_year, year_figures
 from bot.formatting import format_count, format_date_long, format_number
+from bot.i18n import msg
 from bot.render.documents import html_to_pdf
 from bot.render.templating import render_template
 from bot.report import Place, Report, TransportMode, join_dutch
@@ -373,7 +374,10 @@ def annual_view(
     """The yearly report's view; NoReportsError when the year has no reports."""
     if not data.reports:
         raise NoReportsError(
-            f"Geen verslagen van reizen in {data.year}: er is geen jaarrapport gemaakt."
+            msg(
+                "Geen verslagen van reizen in {year}: er is geen jaarrapport gemaakt.",
+                year=data.year,
+            )
         )
     now = year_figures(data.reports, data.year)
     before = year_figures(data.previous, data.year - 1)

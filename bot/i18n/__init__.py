@@ -23,6 +23,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALES",
     "N_",
+    "SECRETARIAT_LANGUAGE",
     "Localized",
     "Text",
     "join",
@@ -36,6 +37,8 @@ __all__ = [
 #: The languages the bot speaks; the first is the source language of every msgid.
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
+#: The secretariat's desk works in Dutch; its texts go through the catalogue all the same.
+SECRETARIAT_LANGUAGE = DEFAULT_LANGUAGE
 DOMAIN = "messages"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from bot.config import Settings
+from bot.i18n import N_, SECRETARIAT_LANGUAGE, t
 from bot.report import Report
 from bot.service.ports import Channel
 from bot.store import OutboxItem
@@ -31,23 +32,30 @@ EMAIL = "email"
 
 def secretariat_summary(report: Report) -> str:
     """Short HTML summary for the secretariat: who, where, when, modes, km, CO2, the exception."""
+    desk = SECRETARIAT_LANGUAGE
     check = report.rail_check
     if check and check.justification_required:
-        rule = "⚠️ uitzondering op de 8-uursregel gebruikt"
+        rule = t(desk, N_("⚠️ uitzondering op de 8-uursregel gebruikt"))
         if report.justification_flagged:
-            rule += " — toelichting noemt alleen efficiëntie (gemarkeerd)"
+            rule += t(desk, N_(" — toelichting noemt alleen efficiëntie (gemarkeerd)"))
     else:
-        rule = "8-uursregel niet van toepassing"
+        rule = t(desk, N_("8-uursregel niet van toepassing"))
     if check and check.flown:
-        rule += f"\nTreinreis {html.escape(check.figures_text())}"
+        rule += "\n" + t(desk, N_("Treinreis {figures}"), figures=html.escape(check.figures_text()))
+    department = html.escape(report.traveller.department or "-")
     lines = [
-        "<b>Nieuw verslag buitenlandse dienstreis</b>",
-        f"Van: {html.escape(report.traveller.name)} ({html.escape(report.traveller.department or '-')})",
-        f"Naar: {html.escape(report.destination_label)}",
-        f"Wanneer: {html.escape(report.period.describe())}",
-        f"Personen: {report.persons}",
-        f"Vervoer: {html.escape(report.modes_text())}",
-        f"Totaal: {report.totals_text()}",
+        t(desk, N_("<b>Nieuw verslag buitenlandse dienstreis</b>")),
+        t(
+            desk,
+            N_("Van: {name} ({department})"),
+            name=html.escape(report.traveller.name),
+            department=department,
+        ),
+        t(desk, N_("Naar: {destination}"), destination=html.escape(report.destination_label)),
+        t(desk, N_("Wanneer: {period}"), period=html.escape(report.period.describe())),
+        t(desk, N_("Personen: {count}"), count=report.persons),
+        t(desk, N_("Vervoer: {modes}"), modes=html.escape(report.modes_text())),
+        t(desk, N_("Totaal: {totals}"), totals=report.totals_text()),
         rule,
     ]
     return "\n".join(lines)

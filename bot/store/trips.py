@@ -15,8 +15,8 @@ from bot.store.repository import Repository, as_record, insert_ignoring_conflict
 __all__ = ["Trips"]
 
 
-def _cancel_open_reminders(connection: Connection, trip_id: str, now: datetime) -> int:
-    """Set cancelled_at on the trip's unsent, uncancelled reminders."""
+def _update_open_reminders(connection: Connection, trip_id: str, **values: datetime) -> int:
+    """Set `values` on the trip's unsent, uncancelled reminders; how many."""
     table = schema.reminders
     return int(
         connection.execute(
@@ -26,9 +26,14 @@ def _cancel_open_reminders(connection: Connection, trip_id: str, now: datetime) 
                 table.c.sent_at.is_(None),
                 table.c.cancelled_at.is_(None),
             )
-            .values(cancelled_at=now)
+            .values(**values)
         ).rowcount
     )
+
+
+def _cancel_open_reminders(connection: Connection, trip_id: str, now: datetime) -> int:
+    """Set cancelled_at on the trip's unsent, uncancelled reminders."""
+    return _update_open_reminders(connection, trip_id, cancelled_at=now)
 
 
 class Trips(Repository):
@@ -201,19 +206,8 @@ class Trips(Repository):
 
     def snooze_reminders(self, trip_id: str, until: datetime) -> int:
         """Hold the trip's open reminders until `until`; how many were snoozed."""
-        table = schema.reminders
         with self._tx.write() as connection:
-            return int(
-                connection.execute(
-                    update(table)
-                    .where(
-                        table.c.trip_id == trip_id,
-                        table.c.sent_at.is_(None),
-                        table.c.cancelled_at.is_(None),
-                    )
-                    .values(snoozed_until=until)
-                ).rowcount
-            )
+            return _update_open_reminders(connection, trip_id, snoozed_until=until)
 
     def cancel_reminders(self, trip_id: str, now: datetime | None = None) -> int:
         """End the trip's open reminders; how many were cancelled."""

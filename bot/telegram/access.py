@@ -12,7 +12,7 @@ from telegram import Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.i18n import DEFAULT_LANGUAGE, N_, language_from_code, t
+from bot.i18n import N_, SECRETARIAT_LANGUAGE, language_from_code, t
 from bot.store import AccessAction, OutboxItem
 from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush
@@ -36,6 +36,7 @@ REVOKED = N_(
 NO_SECRETARIAT = N_("Je hebt geen toegang tot deze bot.")
 GRANTED_NOTICE = N_("Je hebt nu toegang. Typ /nieuw om een verslag te beginnen.")
 REVOKED_NOTICE = N_("Het secretariaat heeft je toegang tot deze bot ingetrokken.")
+_DESK = SECRETARIAT_LANGUAGE
 _REPLIED = "stranger_replies"
 _MAX_REMEMBERED = 10_000
 
@@ -66,7 +67,13 @@ def _may_reply(context: Context, state: tuple[int, int], minutes: float) -> bool
 def _request_message(user: User) -> str:
     """The secretariat's view of an access request (HTML)."""
     username = f" (@{html.escape(user.username)})" if user.username else ""
-    return f"Toegangsaanvraag van {html.escape(user.full_name)}{username}, id {user.id}."
+    return t(
+        _DESK,
+        N_("Toegangsaanvraag van {name}{username}, id {id}."),
+        name=html.escape(user.full_name),
+        username=username,
+        id=user.id,
+    )
 
 
 async def guard(update: Update, context: Context) -> None:
@@ -126,7 +133,12 @@ async def _request_access(svc: Services, user: User) -> bool:
             {
                 "chat_id": chat_id,
                 "html": _request_message(user),
-                "buttons": [[["Toestaan", f"acc|{user.id}|ok"], ["Weigeren", f"acc|{user.id}|no"]]],
+                "buttons": [
+                    [
+                        [t(_DESK, N_("Toestaan")), f"acc|{user.id}|ok"],
+                        [t(_DESK, N_("Weigeren")), f"acc|{user.id}|no"],
+                    ]
+                ],
             },
         )
 
@@ -154,7 +166,7 @@ async def on_access_decision(update: Update, context: Context) -> None:
     """A secretariat member pressed Toestaan or Weigeren on an access request."""
     svc = services(context)
     # The secretariat works in Dutch; requests may wait for days.
-    press = await button_press(update, DEFAULT_LANGUAGE, needs_message=False)
+    press = await button_press(update, _DESK, needs_message=False)
     if press is None:
         return
     query, callback, chat = press.query, press.callback, update.effective_chat
@@ -180,14 +192,17 @@ async def on_access_decision(update: Update, context: Context) -> None:
         ],
     )
     if not decided:
-        await query.answer("Deze aanvraag is al afgehandeld of bestaat niet.", show_alert=True)
+        await query.answer(
+            t(_DESK, N_("Deze aanvraag is al afgehandeld of bestaat niet.")), show_alert=True
+        )
         return
     schedule_flush(svc)
-    verdict = "toegestaan" if allowed else "geweigerd"
-    await query.answer(verdict.capitalize())
+    await query.answer(t(_DESK, N_("Toegestaan") if allowed else N_("Geweigerd")))
     who = query.from_user.full_name
     if isinstance(query.message, Message):
-        await query.message.edit_text(f"{query.message.text}\n\n{verdict.capitalize()} door {who}.")
+        decided_by = N_("Toegestaan door {who}.") if allowed else N_("Geweigerd door {who}.")
+        await query.message.edit_text(f"{query.message.text}\n\n{t(_DESK, decided_by, who=who)}")
+    verdict = "granted" if allowed else "rejected"
     log.info("access for user %s %s by user %s", user_id, verdict, query.from_user.id)
 
 
@@ -207,12 +222,16 @@ async def on_revoke(update: Update, context: Context) -> None:
         else await svc.telegram.off_loop(svc.telegram.user_id_for_username, who)
     )
     if user_id is None:
-        await message.reply_text(f"{who} ken ik niet. Gebruik het Telegram-id.")
+        await message.reply_text(
+            t(_DESK, N_("{who} ken ik niet. Gebruik het Telegram-id."), who=who)
+        )
         return
     user_ref = user_ref_of(user_id)
     name = await svc.service.query(traveller_name, svc.store, user_ref)
     if not await svc.is_allowed(user_id):
-        await message.reply_text(f"{name} (id {user_id}) heeft geen toegang.")
+        await message.reply_text(
+            t(_DESK, N_("{name} (id {id}) heeft geen toegang."), name=name, id=user_id)
+        )
         return
     notice = OutboxItem(
         MESSAGE,
@@ -232,12 +251,19 @@ async def on_revoke(update: Update, context: Context) -> None:
     await svc.telegram.off_loop(svc.telegram.clear_input, user_ref)
     schedule_flush(svc)
     listed = (
-        " (Het id staat ook in ALLOWED_USER_IDS; de intrekking gaat voor.)"
+        t(_DESK, N_(" (Het id staat ook in ALLOWED_USER_IDS; de intrekking gaat voor.)"))
         if user_id in svc.settings.allowed_user_ids
         else ""
     )
     await message.reply_text(
-        f"Toegang van {name} (id {user_id}) ingetrokken door {sender.full_name}.{listed}"
+        t(
+            _DESK,
+            N_("Toegang van {name} (id {id}) ingetrokken door {who}.{listed}"),
+            name=name,
+            id=user_id,
+            who=sender.full_name,
+            listed=listed,
+        )
     )
     log.info("access for user %s revoked by user %s", user_id, sender.id)
 
@@ -247,16 +273,25 @@ def _granted_overview(svc: Services) -> str:
     in a store thread)."""
     granted = svc.store.profiles.granted_access()
     lines = [
-        "Gebruik: /intrekken gevolgd door het Telegram-id of @gebruikersnaam.",
-        f"Toegang via ALLOWED_USER_IDS: {len(svc.settings.allowed_user_ids)} personen.",
+        t(_DESK, N_("Gebruik: /intrekken gevolgd door het Telegram-id of @gebruikersnaam.")),
+        t(
+            _DESK,
+            N_("Toegang via ALLOWED_USER_IDS: {count} personen."),
+            count=len(svc.settings.allowed_user_ids),
+        ),
     ]
     if granted:
-        lines.append("Toegang via het secretariaat:")
+        lines.append(t(_DESK, N_("Toegang via het secretariaat:")))
         lines += [
-            f"• {traveller_name(svc.store, event.user_ref)} (id "
-            f"{event.user_ref.removeprefix('telegram:')}), sinds {event.at:%d-%m-%Y}"
+            t(
+                _DESK,
+                N_("• {name} (id {id}), sinds {day}"),
+                name=traveller_name(svc.store, event.user_ref),
+                id=event.user_ref.removeprefix("telegram:"),
+                day=f"{event.at:%d-%m-%Y}",
+            )
             for event in granted
         ]
     else:
-        lines.append("Niemand heeft toegang via het secretariaat.")
+        lines.append(t(_DESK, N_("Niemand heeft toegang via het secretariaat.")))
     return "\n".join(lines)

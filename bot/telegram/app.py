@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.i18n import LANGUAGES, N_, t
+from bot.i18n import LANGUAGES, N_, SECRETARIAT_LANGUAGE, t
 from bot.mail import email_senders
 from bot.outbox import OutboxWorker, Sender
 from bot.store import Store
@@ -70,7 +70,9 @@ INTERVIEW_COMMANDS += ["back", "review", "cancel", "skip"]
 
 SECRETARIAT_COMMANDS: list[BotCommand] = [
     *secretariat.SECRETARIAT_BOT_COMMANDS,
-    BotCommand("intrekken", "Toegang intrekken: /intrekken id of @naam"),
+    BotCommand(
+        "intrekken", t(SECRETARIAT_LANGUAGE, N_("Toegang intrekken: /intrekken id of @naam"))
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot.annual import NoReportsError, annual_report_filename, annual_report_pdf
+from bot.i18n import N_, SECRETARIAT_LANGUAGE, t, translate
 from bot.reminders import WorkingHours
 from bot.telegram.services import services
 
@@ -27,7 +28,7 @@ async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     elif args[0].isdigit() and 1900 < int(args[0]) < 2200:
         year = int(args[0])
     else:
-        await message.reply_text("Gebruik: /jaarrapport 2025")
+        await message.reply_text(t(SECRETARIAT_LANGUAGE, N_("Gebruik: /jaarrapport 2025")))
         return
     bot = message.get_bot()
     await bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_DOCUMENT)
@@ -42,12 +43,21 @@ async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         )
     except NoReportsError as error:
         await message.reply_text(
-            f"{error} Kies een ander jaar, bijvoorbeeld /jaarrapport {year - 1}."
+            t(
+                SECRETARIAT_LANGUAGE,
+                N_("{error} Kies een ander jaar, bijvoorbeeld /jaarrapport {year}."),
+                error=translate(SECRETARIAT_LANGUAGE, error.args[0]),
+                year=year - 1,
+            )
         )
         return
     await bot.send_document(
         message.chat_id,
         pdf,
         filename=annual_report_filename(year),
-        caption=f"Jaarrapport buitenlandse dienstreizen {year} voor de gemeenteraad.",
+        caption=t(
+            SECRETARIAT_LANGUAGE,
+            N_("Jaarrapport buitenlandse dienstreizen {year} voor de gemeenteraad."),
+            year=year,
+        ),
     )

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.config import Settings
-from bot.i18n import N_, t
+from bot.i18n import N_, SECRETARIAT_LANGUAGE, t
 from bot.telegram.services import services
 
 __all__ = [
@@ -46,7 +46,7 @@ CALENDAR_YEARS = 10
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-NOT_AUTHORISED = (
+NOT_AUTHORISED = N_(
     "Dit mag alleen een daarvoor aangewezen medewerker van het secretariaat. "
     "Vraag een beheerder van deze groep."
 )
@@ -237,7 +237,7 @@ async def _check_authority(update: Update, context: Context, user_id: int) -> No
     if not sensitive or await has_authority(context, user_id):
         return
     log.warning("user %s is not authorised for a secretariat action", user_id)
-    await _tell(update, NOT_AUTHORISED)
+    await _tell(update, t(SECRETARIAT_LANGUAGE, NOT_AUTHORISED))
     raise ApplicationHandlerStop
 
 

@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
-from bot.i18n import N_, t
+from bot.i18n import DEFAULT_LANGUAGE, N_, t
 from bot.store import OutboxItem
 from bot.store.privacy import (
     IdleDraft,
@@ -71,17 +71,24 @@ def _telegram_id(user_ref: str) -> int | None:
     return int(number) if prefix == "telegram" and number.isdigit() else None
 
 
-def retention_warning(idle: IdleDraft, zone: ZoneInfo) -> OutboxItem | None:
+def retention_warning(
+    idle: IdleDraft, zone: ZoneInfo, language: str = DEFAULT_LANGUAGE
+) -> OutboxItem | None:
     """The message telling a traveller their idle draft will be deleted (None: no chat)."""
     chat_id = _telegram_id(idle.user_ref)
     if chat_id is None:
         return None
     since = idle.updated_at.astimezone(zone)
     until = idle.deleted_after.astimezone(zone)
-    text = (
-        f"Je onafgemaakte verslag ligt stil sinds {since:%d-%m-%Y}. Om je gegevens niet langer "
-        f"te bewaren dan nodig, verwijder ik het vanaf {until:%d-%m-%Y}.\n\n"
-        "Wil je het houden? Typ /start om verder te gaan; dan blijft het staan."
+    text = t(
+        language,
+        N_(
+            "Je onafgemaakte verslag ligt stil sinds {since}. Om je gegevens niet langer "
+            "te bewaren dan nodig, verwijder ik het vanaf {until}.\n\n"
+            "Wil je het houden? Typ /start om verder te gaan; dan blijft het staan."
+        ),
+        since=f"{since:%d-%m-%Y}",
+        until=f"{until:%d-%m-%Y}",
     )
     return OutboxItem(
         MESSAGE,
@@ -97,7 +104,9 @@ def sweep(svc: Services) -> int:
         svc.store,
         retention_policy(svc.settings),
         svc.clock(),
-        lambda idle: retention_warning(idle, zone),
+        lambda idle: retention_warning(  # in the store's thread: the language read directly
+            idle, zone, svc.store.profiles.language(idle.user_ref) or DEFAULT_LANGUAGE
+        ),
     )
     deleted = (
         result.outbox_bodies + result.drafts + result.access_requests + result.processed_updates

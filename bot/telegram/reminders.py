@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.dialogs import NeedsChoice
 from bot.dialogs.interview import prefilled_state
 from bot.formatting import format_day
-from bot.i18n import DEFAULT_LANGUAGE, N_, t
+from bot.i18n import DEFAULT_LANGUAGE, N_, SECRETARIAT_LANGUAGE, msg, t
 from bot.outbox import Sender
 from bot.reminders import (
     WorkingHours,
@@ -73,7 +73,11 @@ def trip_dates(trip: Trip) -> str:
     """'27-04 t/m 29-04-2025'."""
     if trip.departure == trip.return_date:
         return f"{trip.return_date:%d-%m-%Y}"
-    return f"{trip.departure:%d-%m} t/m {trip.return_date:%d-%m-%Y}"
+    return msg(
+        "{start} t/m {end}",
+        start=trip.departure.strftime("%d-%m"),
+        end=trip.return_date.strftime("%d-%m-%Y"),
+    )
 
 
 def trip_label(trip: Trip) -> str:
@@ -232,12 +236,23 @@ def overdue_html(svc: Services) -> str | None:
     overdue = overdue_trips(trips, today, svc.settings)
     if not overdue:
         return None
-    lines = [f"<b>Verslagen over de termijn ({len(overdue)})</b>"]
+    desk = SECRETARIAT_LANGUAGE
+    lines = [t(desk, N_("<b>Verslagen over de termijn ({count})</b>"), count=len(overdue))]
     for item in overdue:
+        line = (
+            N_("• {name}: {trip}; termijn {deadline}, {days} dag te laat")
+            if item.days_late == 1
+            else N_("• {name}: {trip}; termijn {deadline}, {days} dagen te laat")
+        )
         lines.append(
-            f"• {html.escape(traveller_name(svc.store, item.trip.user_ref))}: "
-            f"{html.escape(trip_label(item.trip))}; termijn {item.deadline:%d-%m-%Y}, "
-            f"{item.days_late} {'dag' if item.days_late == 1 else 'dagen'} te laat"
+            t(
+                desk,
+                line,
+                name=html.escape(traveller_name(svc.store, item.trip.user_ref)),
+                trip=html.escape(trip_label(item.trip)),
+                deadline=f"{item.deadline:%d-%m-%Y}",
+                days=item.days_late,
+            )
         )
     return "\n".join(lines)
 
@@ -404,9 +419,12 @@ async def take_cancel_reason(svc: Services, message: Message, user_ref: str, tri
     def notice(trip: Trip) -> list[OutboxItem]:
         if chat is None:
             return []
-        text = (
-            f"<b>Geen verslag nodig</b>\n{html.escape(name)}: "
-            f"{html.escape(trip_label(trip))}\nReden: {html.escape(reason)}"
+        text = t(
+            SECRETARIAT_LANGUAGE,
+            N_("<b>Geen verslag nodig</b>\n{name}: {trip}\nReden: {reason}"),
+            name=html.escape(name),
+            trip=html.escape(trip_label(trip)),
+            reason=html.escape(reason),
         )
         return [OutboxItem(MESSAGE, f"cancelled:{trip_id}", {"chat_id": chat, "html": text})]
 

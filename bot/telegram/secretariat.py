@@ -17,7 +17,7 @@ from bot.dialogs import NeedsChoice
 from bot.dialogs.parsers import parse_period
 from bot.dialogs.ports import TripCalculator
 from bot.export import export_csv, export_xlsx
-from bot.i18n import DEFAULT_LANGUAGE, N_, msg, t, translate
+from bot.i18n import DEFAULT_LANGUAGE, N_, SECRETARIAT_LANGUAGE, msg, t, translate
 from bot.reminders import WorkingHours, deadline_of
 from bot.report import TripPeriod, join_dutch
 from bot.store import OutboxItem
@@ -48,13 +48,15 @@ PLANNED_TRIP = "planned_trip"
 _EXAMPLE = N_("Bijvoorbeeld: ‘Wenen 27-04 t/m 29-04’ of ‘Parijs 3 juni’.")
 _MAX_LISTED_REPORTS = 40
 
+_DESK = SECRETARIAT_LANGUAGE
+
 SECRETARIAT_BOT_COMMANDS = [
-    BotCommand("openstaand", "Wie heeft nog geen verslag ingeleverd"),
-    BotCommand("verslagen", "Verslagen van een jaar: /verslagen 2025"),
-    BotCommand("export", "Jaaroverzicht als Excel en CSV: /export 2025"),
-    BotCommand("jaarrapport", "Jaarrapport voor de raad als PDF: /jaarrapport 2025"),
-    BotCommand("herinner", "Herinneringen die klaarstaan nu versturen"),
-    BotCommand("reis", "Reis aanmelden: /reis @naam Wenen 27-04 t/m 29-04"),
+    BotCommand("openstaand", t(_DESK, N_("Wie heeft nog geen verslag ingeleverd"))),
+    BotCommand("verslagen", t(_DESK, N_("Verslagen van een jaar: /verslagen 2025"))),
+    BotCommand("export", t(_DESK, N_("Jaaroverzicht als Excel en CSV: /export 2025"))),
+    BotCommand("jaarrapport", t(_DESK, N_("Jaarrapport voor de raad als PDF: /jaarrapport 2025"))),
+    BotCommand("herinner", t(_DESK, N_("Herinneringen die klaarstaan nu versturen"))),
+    BotCommand("reis", t(_DESK, N_("Reis aanmelden: /reis @naam Wenen 27-04 t/m 29-04"))),
 ]
 
 
@@ -171,7 +173,13 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
     assert message is not None and sender is not None
     args = context.args or []
     if len(args) < 2:
-        await message.reply_text(f"Gebruik: /reis @gebruikersnaam of id, dan de reis. {_EXAMPLE}")
+        await message.reply_text(
+            t(
+                _DESK,
+                N_("Gebruik: /reis @gebruikersnaam of id, dan de reis. {example}"),
+                example=msg(_EXAMPLE),
+            )
+        )
         return
     who, text = args[0], " ".join(args[1:])
     user_id = (
@@ -181,20 +189,31 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
     )
     if user_id is None:
         await message.reply_text(
-            f"{who} ken ik niet: die persoon heeft de bot nog niet gebruikt. "
-            "Gebruik het Telegram-id (staat in de toegangsaanvraag)."
+            t(
+                _DESK,
+                N_(
+                    "{who} ken ik niet: die persoon heeft de bot nog niet gebruikt. "
+                    "Gebruik het Telegram-id (staat in de toegangsaanvraag)."
+                ),
+                who=who,
+            )
         )
         return
     try:
         destination, period = parse_trip_announcement(text, _today(svc), svc.trip)
     except ValueError as error:
-        await message.reply_text(str(error))
+        said = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else ""
+        await message.reply_text(translate(_DESK, said or str(error)))
         return
     user_ref = user_ref_of(user_id)
-    notice = (
-        f"Het secretariaat heeft je reis naar {html.escape(destination)} genoteerd "
-        f"({html.escape(period.describe())}). De dag na terugkomst krijg je een uitnodiging "
-        "om het verslag te maken."
+    notice = t(  # the traveller reads it, in their language
+        await svc.language_for(user_ref),
+        N_(
+            "Het secretariaat heeft je reis naar {destination} genoteerd ({period}). De dag na "
+            "terugkomst krijg je een uitnodiging om het verslag te maken."
+        ),
+        destination=html.escape(destination),
+        period=html.escape(period.describe()),
     )
     trip = await register_trip(
         svc,
@@ -208,7 +227,9 @@ async def on_secretariat_trip(update: Update, context: Context) -> None:
     )
     schedule_flush(svc)
     name = await svc.service.query(traveller_name, svc.store, user_ref)
-    await message.reply_text(f"Genoteerd voor {name}: {trip_label(trip)}.")
+    await message.reply_text(
+        t(_DESK, N_("Genoteerd voor {name}: {trip}."), name=name, trip=trip_label(trip))
+    )
 
 
 def _open_lines(svc: Services) -> tuple[list[str], list[str]]:
@@ -220,15 +241,26 @@ def _open_lines(svc: Services) -> tuple[list[str], list[str]]:
         if trip.return_date >= today or reconcile_trip(svc.store, trip):
             continue
         deadline = deadline_of(trip.return_date, svc.settings)
-        late = " ⚠️ te laat" if deadline < today else ""
+        late = t(_DESK, N_(" ⚠️ te laat")) if deadline < today else ""
         lines.append(
-            f"• {html.escape(traveller_name(svc.store, trip.user_ref))}: "
-            f"{html.escape(trip_label(trip))}; terug sinds {(today - trip.return_date).days} "
-            f"dagen, termijn {deadline:%d-%m-%Y}{late}"
+            t(
+                _DESK,
+                N_("• {name}: {trip}; terug sinds {days} dagen, termijn {deadline}{late}"),
+                name=html.escape(traveller_name(svc.store, trip.user_ref)),
+                trip=html.escape(trip_label(trip)),
+                days=(today - trip.return_date).days,
+                deadline=f"{deadline:%d-%m-%Y}",
+                late=late,
+            )
         )
+    zone = WorkingHours.from_settings(svc.settings).zone
     drafts = [
-        f"• {html.escape(traveller_name(svc.store, draft.user_ref))}: "
-        f"laatst bewerkt {draft.updated_at.astimezone(WorkingHours.from_settings(svc.settings).zone):%d-%m-%Y}"
+        t(
+            _DESK,
+            N_("• {name}: laatst bewerkt {day}"),
+            name=html.escape(traveller_name(svc.store, draft.user_ref)),
+            day=f"{draft.updated_at.astimezone(zone):%d-%m-%Y}",
+        )
         for draft in svc.store.drafts.idle_since(svc.clock())
     ]
     return lines, drafts
@@ -242,12 +274,14 @@ async def on_open(update: Update, context: Context) -> None:
     lines, drafts = await svc.service.query(_open_lines, svc)
     if not lines and not drafts:
         await message.reply_text(
-            "Er staat niets open: alle teruggekeerde reizigers hebben een verslag."
+            t(_DESK, N_("Er staat niets open: alle teruggekeerde reizigers hebben een verslag."))
         )
         return
-    text = [f"<b>Nog geen verslag ({len(lines)})</b>", *lines] if lines else []
+    heading = N_("<b>Nog geen verslag ({count})</b>")
+    text = [t(_DESK, heading, count=len(lines)), *lines] if lines else []
     if drafts:
-        text += ["", f"<b>Verslag begonnen, nog niet verstuurd ({len(drafts)})</b>", *drafts]
+        started = N_("<b>Verslag begonnen, nog niet verstuurd ({count})</b>")
+        text += ["", t(_DESK, started, count=len(drafts)), *drafts]
     await send_html(message, "\n".join(text).strip())
 
 
@@ -265,11 +299,11 @@ async def on_reports(update: Update, context: Context) -> None:
     assert message is not None
     year = _year(svc, context.args)
     if year is None:
-        await message.reply_text("Gebruik: /verslagen 2025")
+        await message.reply_text(t(_DESK, N_("Gebruik: /verslagen 2025")))
         return
     reports = sorted(await svc.service.export(year), key=lambda r: r.period.departure)
     if not reports:
-        await message.reply_text(f"Geen verslagen van reizen in {year}.")
+        await message.reply_text(t(_DESK, N_("Geen verslagen van reizen in {year}."), year=year))
         return
     buttons = [
         [
@@ -281,12 +315,23 @@ async def on_reports(update: Update, context: Context) -> None:
         for r in reports[-_MAX_LISTED_REPORTS:]
     ]
     more = (
-        f" De laatste {_MAX_LISTED_REPORTS} staan hieronder; /export {year} geeft alles."
+        t(
+            _DESK,
+            N_(" De laatste {listed} staan hieronder; /export {year} geeft alles."),
+            listed=_MAX_LISTED_REPORTS,
+            year=year,
+        )
         if len(reports) > _MAX_LISTED_REPORTS
         else ""
     )
     await message.reply_text(
-        f"{len(reports)} verslagen van reizen in {year}.{more} Tik er één aan voor de documenten.",
+        t(
+            _DESK,
+            N_("{count} verslagen van reizen in {year}.{more} Tik er één aan voor de documenten."),
+            count=len(reports),
+            year=year,
+            more=more,
+        ),
         reply_markup=InlineKeyboardMarkup(buttons),
     )
 
@@ -298,7 +343,7 @@ async def on_export(update: Update, context: Context) -> None:
     assert message is not None
     year = _year(svc, context.args)
     if year is None:
-        await message.reply_text("Gebruik: /export 2025")
+        await message.reply_text(t(_DESK, N_("Gebruik: /export 2025")))
         return
     reports = await svc.service.export(year)
     bot = message.get_bot()
@@ -306,7 +351,9 @@ async def on_export(update: Update, context: Context) -> None:
         message.chat_id,
         export_xlsx(reports, year),
         filename=f"buitenlandse-dienstreizen-{year}.xlsx",
-        caption=f"Jaaroverzicht {year}: {len(reports)} reizen.",
+        caption=t(
+            _DESK, N_("Jaaroverzicht {year}: {count} reizen."), year=year, count=len(reports)
+        ),
     )
     await bot.send_document(
         message.chat_id, export_csv(reports), filename=f"buitenlandse-dienstreizen-{year}.csv"
@@ -319,8 +366,10 @@ async def on_remind_now(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     sent = await run_reminders(svc, force=True)
-    await message.reply_text(
-        "Geen herinneringen die klaarstonden."
-        if sent == 0
-        else f"{sent} {'herinnering' if sent == 1 else 'herinneringen'} verstuurd."
-    )
+    if sent == 0:
+        text = t(_DESK, N_("Geen herinneringen die klaarstonden."))
+    elif sent == 1:
+        text = t(_DESK, N_("{count} herinnering verstuurd."), count=sent)
+    else:
+        text = t(_DESK, N_("{count} herinneringen verstuurd."), count=sent)
+    await message.reply_text(text)

@@ -28,7 +28,8 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.dialogs import Choice, Interview, Prompt, Reply
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, t
+from bot.dialogs.labels import MODE_NAMES
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, t, translate
 from bot.render import render_chat_summary
 from bot.report import Report
 from bot.store import DuplicateUpdate, StaleDraft, StoreUnavailable
@@ -546,10 +547,12 @@ async def on_check(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     words = context.args or []
+    language = await svc.language_of(update.effective_user)
+    # The codes ('trein') and the mode's name in the traveller's language ('train').
     modes = {m.value: m for m in TransportMode}
+    modes |= {t(language, name).lower(): m for m, name in MODE_NAMES.items()}
     mode = next((modes[w.lower()] for w in words if w.lower() in modes), TransportMode.VLIEGTUIG)
     place = " ".join(w for w in words if w.lower() not in modes)
-    language = await svc.language_of(update.effective_user)
     if not place:
         await message.reply_text(
             t(
@@ -564,12 +567,13 @@ async def on_check(update: Update, context: Context) -> None:
     try:
         result = check_trip(svc.trip, to=place, origin=None, mode=mode, one_way=False, persons=1)
     except NeedsChoice as choice:
-        await message.reply_text(choice_text(choice, lambda to: f"/check {to}"))
+        await message.reply_text(choice_text(choice, lambda to: f"/check {to}", language))
         return
     except ValueError as error:
-        await message.reply_text(str(error))
+        said = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else ""
+        await message.reply_text(translate(language, said or str(error)))
         return
-    await message.reply_text(result.explain())
+    await message.reply_text(result.explain(language))
 
 
 async def on_report_button(update: Update, context: Context) -> None:

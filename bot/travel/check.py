@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SkipValidation
 
 from bot.dialogs.errors import NeedsChoice
+from bot.dialogs.labels import MODE_LABELS
 from bot.formatting import format_number
+from bot.i18n import DEFAULT_LANGUAGE, N_, msg, t, translate
 from bot.report import BORDERLINE_MINUTES, RailCheck, TransportMode
 from bot.travel.calculator import TravelCalculator
 
@@ -24,8 +26,8 @@ class CheckResult(BaseModel):
     mode: TransportMode
     one_way: bool
     persons: int
-    route: str
-    method: str
+    route: SkipValidation[str]  # a message: translated where it is shown
+    method: SkipValidation[str]
     km: float
     kg_co2e: float
     factor_kg_per_unit: float
@@ -36,12 +38,12 @@ class CheckResult(BaseModel):
     list_version: str
     rail_hours: float | None
     rail_hours_estimated: bool
-    rail_source: str
+    rail_source: SkipValidation[str]
     rail_threshold_hours: float
     within_rail_threshold: bool
     justification_required: bool
     rail_home: str = "Den Haag"
-    rail_route: str = ""
+    rail_route: SkipValidation[str] = ""
     rail_hours_lower_bound: bool = False
     rail_borderline: bool = False
 
@@ -59,50 +61,120 @@ class CheckResult(BaseModel):
             computed_hours=self.rail_hours,
         )
 
-    def explain(self) -> str:
-        """A short Dutch explanation of the numbers and where they come from."""
-        trip = "enkele reis" if self.one_way else "retour"
-        persons = f"{self.persons} {'persoon' if self.persons == 1 else 'personen'}"
-        unit = "per voertuig-km" if self.factor_unit == "vkm" else "per reizigers-km"
-        verified = "" if self.factor_verified else " (niet geverifieerd)"
-        per_person = " per persoon" if self.persons > 1 else ""
-        party = f" voor de {self.persons} personen samen" if self.persons > 1 else ""
+    def explain(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """A short explanation of the numbers and where they come from, in `language`."""
+
+        def say(msgid: str, **params: object) -> str:
+            return t(language, msgid, **params)
+
+        trip = say(N_("enkele reis")) if self.one_way else say(N_("retour"))
+        persons = (
+            say(N_("{count} persoon"), count=self.persons)
+            if self.persons == 1
+            else say(N_("{count} personen"), count=self.persons)
+        )
+        unit = (
+            say(N_("per voertuig-km")) if self.factor_unit == "vkm" else say(N_("per reizigers-km"))
+        )
+        verified = "" if self.factor_verified else say(N_(" (niet geverifieerd)"))
+        per_person = say(N_(" per persoon")) if self.persons > 1 else ""
+        party = (
+            say(N_(" voor de {count} personen samen"), count=self.persons)
+            if self.persons > 1
+            else ""
+        )
         lines = [
-            f"{self.mode.label} {self.origin} → {self.destination} ({trip}, {persons})",
-            self.route,
-            f"Afstand: {format_number(self.km, 0)} km{per_person} ({self.method})",
-            f"CO2-uitstoot: ca. {format_number(self.kg_co2e, 0)} kg CO2e{party}",
-            f"Factor: {format_number(self.factor_kg_per_unit, 3)} kg {unit}, klasse "
-            f"{self.factor_class}, lijst {self.list_version}{verified}",
-            f"Bron factor: {self.factor_source}",
+            say(
+                N_("{mode} {origin} → {destination} ({trip}, {persons})"),
+                mode=msg(MODE_LABELS[self.mode]),
+                origin=self.origin,
+                destination=self.destination,
+                trip=trip,
+                persons=persons,
+            ),
+            translate(language, self.route),
+            say(
+                N_("Afstand: {km} km{per_person} ({method})"),
+                km=format_number(self.km, 0),
+                per_person=per_person,
+                method=translate(language, self.method),
+            ),
+            say(
+                N_("CO2-uitstoot: ca. {kg} kg CO2e{party}"),
+                kg=format_number(self.kg_co2e, 0),
+                party=party,
+            ),
+            say(
+                N_("Factor: {factor} kg {unit}, klasse {factor_class}, lijst {list}{verified}"),
+                factor=format_number(self.factor_kg_per_unit, 3),
+                unit=unit,
+                factor_class=self.factor_class,
+                list=self.list_version,
+                verified=verified,
+            ),
+            say(N_("Bron factor: {source}"), source=self.factor_source),
         ]
         check = self.rail_check()
+        home = self.rail_home
         if check.hours is None:
             lines.append(
-                f"Trein vanuit {self.rail_home}: geen reistijd bekend ({self.rail_source})."
+                say(
+                    N_("Trein vanuit {home}: geen reistijd bekend ({source})."),
+                    home=home,
+                    source=self.rail_source,
+                )
             )
         else:
-            how = "schatting" if self.rail_hours_estimated else self.rail_source
-            lines.append(f"Trein vanuit {self.rail_home}: {check.hours_text()} ({how}).")
+            source = translate(language, self.rail_source)
+            how = say(N_("schatting")) if self.rail_hours_estimated else source
+            lines.append(
+                say(
+                    N_("Trein vanuit {home}: {hours} ({how})."),
+                    home=home,
+                    hours=check.hours_text(),
+                    how=how,
+                )
+            )
             if self.rail_route:
-                lines.append(f"Route: {self.rail_route}.")
+                lines.append(say(N_("Route: {route}."), route=self.rail_route))
             if self.rail_hours_estimated:
-                lines.append(f"Bron: {self.rail_source}.")
+                lines.append(say(N_("Bron: {source}."), source=self.rail_source))
         threshold = format_number(self.rail_threshold_hours)
         if self.rail_borderline:
             lines.append(
-                f"Grensgeval: binnen {BORDERLINE_MINUTES} minuten van de grens van {threshold} uur. "
-                "Controleer de snelste reistijd in een reisplanner."
+                say(
+                    N_(
+                        "Grensgeval: binnen {minutes} minuten van de grens van {threshold} uur. "
+                        "Controleer de snelste reistijd in een reisplanner."
+                    ),
+                    minutes=BORDERLINE_MINUTES,
+                    threshold=threshold,
+                )
             )
         if self.justification_required:
             lines.append(
-                f"Binnen {threshold} uur per trein: vliegen vraagt een toelichting "
-                "(alleen bij spoed, zoals een crisis)."
+                say(
+                    N_(
+                        "Binnen {threshold} uur per trein: vliegen vraagt een toelichting "
+                        "(alleen bij spoed, zoals een crisis)."
+                    ),
+                    threshold=threshold,
+                )
             )
         elif self.within_rail_threshold:
-            lines.append(f"Binnen {threshold} uur per trein: vliegen zou een toelichting vragen.")
+            lines.append(
+                say(
+                    N_("Binnen {threshold} uur per trein: vliegen zou een toelichting vragen."),
+                    threshold=threshold,
+                )
+            )
         else:
-            lines.append(f"Niet binnen {threshold} uur per trein: geen toelichting nodig.")
+            lines.append(
+                say(
+                    N_("Niet binnen {threshold} uur per trein: geen toelichting nodig."),
+                    threshold=threshold,
+                )
+            )
         return "\n".join(lines)
 
 
@@ -117,13 +189,13 @@ def check_trip(
     """Km, kg CO2e and the 8-hour rule for one trip; ValueError (Dutch) for an unknown place."""
     destinations = calc.resolve_places(to)
     if len(destinations) != 1:
-        raise ValueError("Geef één bestemming op.")
+        raise ValueError(msg("Geef één bestemming op."))
     destination = destinations[0]
     start = calc.home
     if origin is not None:
         origins = calc.places.resolve(origin)
         if len(origins) != 1:
-            raise ValueError("Geef één vertrekplaats op.")
+            raise ValueError(msg("Geef één vertrekplaats op."))
         start = origins[0]
     leg = calc.planner.leg(mode, start, destination, return_trip=not one_way)
     line = calc.emissions([leg], persons)[0]
@@ -173,8 +245,10 @@ def choice_options(choice: NeedsChoice) -> list[dict[str, str]]:
     return [{"label": option.label, "to": option.value} for option in choice.choices]
 
 
-def choice_text(choice: NeedsChoice, how_to_type: Callable[[str], str]) -> str:
-    """The question with every option and what to type for it, one per line."""
-    lines = [choice.message]
+def choice_text(
+    choice: NeedsChoice, how_to_type: Callable[[str], str], language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The question with every option and what to type for it, one per line, in `language`."""
+    lines = [translate(language, choice.message)]
     lines += [f"• {option.label}: {how_to_type(option.value)}" for option in choice.choices]
     return "\n".join(lines)

@@ -35,6 +35,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.formatting import format_duration, format_number
+from bot.i18n import msg
 from bot.report import Place, rail_hours_text
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import fold, haversine_km
@@ -147,13 +148,13 @@ class Journey:
             for station in self.stations
         ]
         kinds = {link.kind for link in self.links}
-        mode = "trein en veerboot" if "veerboot" in kinds else "trein"
-        text = f"{mode} {' – '.join(names)}"
+        mode = msg("trein en veerboot") if "veerboot" in kinds else msg("trein")
+        text = msg("{mode} {stations}", mode=mode, stations=" – ".join(names))
         if self._through_channel_tunnel():
-            text += " (door de Kanaaltunnel)"
+            text = msg("{route} (door de Kanaaltunnel)", route=text)
         changes = self.changes
         if changes:
-            text += ", met overstap in " + _join(changes)
+            text = msg("{route}, met overstap in {cities}", route=text, cities=_join(changes))
         return text
 
     def _through_channel_tunnel(self) -> bool:
@@ -191,7 +192,9 @@ class RailTime:
 
 def _join(items: list[str]) -> str:
     """'a', 'a en b', 'a, b en c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return msg("{items} en {last}", items=", ".join(items[:-1]), last=items[-1])
 
 
 class RailNetwork:
@@ -321,14 +324,17 @@ class RailPlanner:
     def lookup(self, place: Place) -> RailTime:
         """Train hours from the home station to a place, with the route."""
         if place.latitude is None or place.longitude is None:
-            return RailTime(None, True, "ligging onbekend: geen schatting mogelijk")
+            return RailTime(None, True, msg("ligging onbekend: geen schatting mogelijk"))
         if place.country_code and (
             place.country_code not in self.europe or place.country_code in NO_RAIL_LINK_COUNTRIES
         ):
             return RailTime(
                 None,
                 False,
-                f"geen treinverbinding vanuit {self.home.name} (buiten het vasteland van Europa)",
+                msg(
+                    "geen treinverbinding vanuit {home} (buiten het vasteland van Europa)",
+                    home=self.home.name,
+                ),
             )
         nearby = self.network.by_distance(place.latitude, place.longitude)
         station, km = nearby[0]
@@ -342,7 +348,7 @@ class RailPlanner:
             return RailTime(
                 journey.minutes / 60,
                 False,
-                "spoormodel: snelste ritten volgens dienstregeling plus overstaptijden",
+                msg("spoormodel: snelste ritten volgens dienstregeling plus overstaptijden"),
                 route=journey.route(self.network.multi_station_cities),
             )
         journey = self._journey(station)
@@ -354,8 +360,13 @@ class RailPlanner:
             return RailTime(
                 (journey.minutes + access) / 60,
                 True,
-                f"schatting: spoormodel tot {station.name} plus ca. {access} min voor de "
-                f"laatste {format_number(km, 0)} km",
+                msg(
+                    "schatting: spoormodel tot {station} plus ca. {minutes} min voor de "
+                    "laatste {km} km",
+                    station=station.name,
+                    minutes=access,
+                    km=format_number(km, 0),
+                ),
                 route=journey.route(self.network.multi_station_cities),
             )
         bound_hours = straight_km / LOWER_BOUND_KMH
@@ -363,20 +374,30 @@ class RailPlanner:
             return RailTime(
                 math.floor(bound_hours * 60) / 60,
                 False,
-                f"{format_number(straight_km, 0)} km hemelsbreed; geen trein haalt gemiddeld meer dan "
-                f"{LOWER_BOUND_KMH:.0f} km/u, dus minstens {format_duration(bound_hours, None, approx=False)}",
+                msg(
+                    "{km} km hemelsbreed; geen trein haalt gemiddeld meer dan {speed} km/u, "
+                    "dus minstens {duration}",
+                    km=format_number(straight_km, 0),
+                    speed=format(LOWER_BOUND_KMH, ".0f"),
+                    duration=format_duration(bound_hours, None, approx=False),
+                ),
                 lower_bound=True,
             )
         if journey is None:
             return RailTime(
-                None, True, "geen verbinding in het spoormodel: geen schatting mogelijk"
+                None, True, msg("geen verbinding in het spoormodel: geen schatting mogelijk")
             )
         beyond = math.ceil(km * BEYOND_MIN_PER_KM)
         return RailTime(
             (journey.minutes + beyond) / 60,
             True,
-            f"schatting: spoormodel tot {station.name} plus ca. {beyond} min voor de laatste "
-            f"{format_number(km, 0)} km (buiten het spoormodel)",
+            msg(
+                "schatting: spoormodel tot {station} plus ca. {minutes} min voor de laatste "
+                "{km} km (buiten het spoormodel)",
+                station=station.name,
+                minutes=beyond,
+                km=format_number(km, 0),
+            ),
             route=journey.route(self.network.multi_station_cities),
         )
 

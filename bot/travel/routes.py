@@ -35,6 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.dialogs.errors import Choice, NeedsChoice
+from bot.dialogs.labels import MODE_NAMES
 from bot.dialogs.vocabulary import (
     MODE_PHRASES,
     english_route_text,
@@ -292,9 +293,15 @@ class RoutePlanner:
         end = destination_airport or self.airport_for(destination)
         factor = self.detours[TransportMode.VLIEGTUIG].factor
         great_circle = start.km_to(end)
-        method = f"grootcirkelafstand {start.iata}–{end.iata} (haversine, R = 6371 km)"
+        method = msg(
+            "grootcirkelafstand {start}–{end} (haversine, R = 6371 km)",
+            start=start.iata,
+            end=end.iata,
+        )
         if factor != 1.0:
-            method += f" × {format_number(factor, 2)} (omwegfactor)"
+            method = msg(
+                "{method} × {factor} (omwegfactor)", method=method, factor=format_number(factor, 2)
+            )
         return Leg(
             mode=TransportMode.VLIEGTUIG,
             origin=origin,
@@ -341,9 +348,11 @@ class RoutePlanner:
             destination=destination,
             km_one_way=great_circle * detour.factor,
             return_trip=return_trip,
-            method=(
-                f"hemelsbreed {format_number(great_circle, 0)} km × "
-                f"{format_number(detour.factor, 2)} (omwegfactor {mode.value})"
+            method=msg(
+                "hemelsbreed {km} km × {factor} (omwegfactor {mode})",
+                km=format_number(great_circle, 0),
+                factor=format_number(detour.factor, 2),
+                mode=msg(MODE_NAMES[mode]),
             ),
             fuel=car_fuel,
             cars=car_count,
@@ -371,8 +380,11 @@ class RoutePlanner:
             km_one_way=one_way,
             return_trip=return_trip,
             km_source="opgegeven",
-            method=f"opgegeven door reiziger: {format_number(km_total, 0)} km"
-            + (" enkele reis" if km_one_way else ""),
+            method=(
+                msg("opgegeven door reiziger: {km} km enkele reis", km=format_number(km_total, 0))
+                if km_one_way
+                else msg("opgegeven door reiziger: {km} km", km=format_number(km_total, 0))
+            ),
             origin_airport=origin_airport.iata if origin_airport else None,
             destination_airport=destination_airport.iata if destination_airport else None,
             fuel=(fuel or CarFuel.ONBEKEND) if mode == TransportMode.AUTO else None,

@@ -50,6 +50,18 @@ def test_check_paris_needs_a_justification_and_explains_in_dutch(
     assert "km" in text and "Londen" in text
 
 
+def test_check_explains_in_english_with_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--to", "Londen", "--mode", "trein", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Train Den Haag → Londen (Verenigd Koninkrijk) (return, 1 person)")
+    assert "(rail model: fastest timetabled trains plus connection times)" in text
+    assert "(through the Channel Tunnel), changing in Rotterdam and Brussel." in text
+    assert "Within 8 hours by train: flying would need a justification." in text
+    assert main(["check", "--to", "Londen", "--mode", "trein"]) == 0
+    dutch = capsys.readouterr().out
+    assert "(door de Kanaaltunnel), met overstap in Rotterdam en Brussel." in dutch
+
+
 def test_check_car_counts_the_car_not_the_people(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--to", "Antwerpen", "--mode", "auto", "--persons", "3", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -200,6 +200,28 @@ async def test_idle_draft_warning_first_then_deletion(tmp_path: Path) -> None:
         assert "Waar ben je naartoe geweest" in first.plain_text or "Vraag 1" in first.plain_text
 
 
+async def test_idle_draft_warning_is_in_the_travellers_language(tmp_path: Path) -> None:
+    clock = HandClock(EXAMPLE_NOW)
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", clock) as bot,
+    ):
+        svc: Services = bot.application.bot_data["services"]
+        jan = server.user(user_id=TRAVELLER_ID, first_name="Jan", language_code="en-GB")
+        await jan.send("/start")
+        await reply_with_buttons(jan)
+        await jan.send("/taal en")  # stored: the sweep reads the traveller's chosen language
+        assert "Where did you travel to?" in (await reply_with_buttons(jan)).plain_text
+        await answer(jan, "Vienna")
+        clock.now = EXAMPLE_NOW + timedelta(days=83, hours=1)
+        await asyncio.to_thread(sweep, svc)
+        assert svc.outbox is not None
+        svc.outbox.kick()
+        warning = await reply_containing(jan, "Your unfinished report has not been touched since")
+        assert "02-05-2025" in warning.plain_text and "from 31-07-2025" in warning.plain_text
+        assert "Type /start to carry on" in warning.plain_text
+
+
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()

@@ -71,6 +71,26 @@ async def test_secretariat_registers_a_trip_and_sees_it_overdue_once_a_day(tmp_p
         await reply_containing(desk, "Er staat niets open")
 
 
+async def test_desk_reads_dutch_while_an_english_traveller_reads_english(tmp_path: Path) -> None:
+    clock = Clock(at(4, 14))
+    async with FakeTelegram() as server, desk_bot(server, tmp_path / "b.sqlite3", clock):
+        group = server.group(SECRETARIAT_ID, "Secretariaat")
+        desk = server.watch(group.id)
+        sanne = server.user(7, "Sanne").in_chat(group)
+        jan = server.user(TRAVELLER_ID, "Jan", language_code="en-GB")
+        await jan.send("/taal en")
+        await reply_containing(jan, "I'll speak English with you now.")
+
+        await sanne.send(f"/reis {TRAVELLER_ID} Wenen 27-04 t/m 29-04")
+        done = await reply_containing(desk, "Genoteerd voor")
+        assert "Wenen, 27-04 t/m 29-04-2025" in done.plain_text
+        notice = await reply_containing(jan, "The secretariat has noted your trip to Wenen")
+        assert "you will get an invitation to write the report" in notice.plain_text
+        await sanne.send("/reis")
+        usage = await reply_containing(desk, "Gebruik: /reis @gebruikersnaam of id, dan de reis.")
+        assert "Bijvoorbeeld: ‘Wenen 27-04 t/m 29-04’" in usage.plain_text
+
+
 async def test_reports_list_documents_export_and_remind_now(tmp_path: Path) -> None:
     clock = Clock(at(7, 1))
     async with FakeTelegram() as server, desk_bot(server, tmp_path / "b.sqlite3", clock) as bot:

@@ -200,3 +200,48 @@ async def test_command_menu_is_registered_per_language(tmp_path: Path) -> None:
         assert english["back"] == "Previous question"
         assert english["language"] == "Language: English or Nederlands"
         assert len(english) == len(dutch)
+
+
+async def test_check_answers_an_english_traveller_in_english(tmp_path: Path) -> None:
+    """/check in English: the explanation, the choice between places and the errors."""
+    async with (
+        FakeTelegram() as server,
+        running_bot(
+            server,
+            tmp_path / "bot.sqlite3",
+            EXAMPLE_NOW,
+            allowed_user_ids=[TRAVELLER_ID, TRAVELLER_ID + 1],
+        ),
+    ):
+        jan = server.user(user_id=TRAVELLER_ID, first_name="Jan", language_code="en-GB")
+        await jan.send("/check Paris train")  # the mode named in English
+        explained = (await jan.next_reply()).plain_text
+        assert explained.startswith("Train Den Haag → Parijs (Frankrijk) (return, 1 person)")
+        assert "Distance: 960 km (as the crow flies" in explained
+        assert "(detour factor train)" in explained
+        assert "CO2 emissions: approx. 18 kg CO2e" in explained
+        assert "Train from Den Haag: about 3 h 10" in explained
+        assert "Within 8 hours by train: flying would need a justification." in explained
+
+        await jan.send("/check Vienna")
+        flown = (await jan.next_reply()).plain_text
+        assert "Distance: 1,917 km (great-circle distance AMS–VIE" in flown
+        assert "Not within 8 hours by train: no justification needed." in flown
+
+        await jan.send("/check Frankfurt")
+        choice = await jan.next_reply()
+        assert choice.plain_text.startswith("Which Frankfurt do you mean?")
+        assert "/check Frankfurt am Main (Duitsland)" in choice.plain_text
+
+        await jan.send("/check Xyzzyville")
+        assert (await jan.next_reply()).plain_text.startswith("I don't know 'Xyzzyville'.")
+
+        replies = server.messages(TRAVELLER_ID)
+        assert not _leaks(replies, []), "\n".join(_leaks(replies, []))
+
+        # The same command for a Dutch traveller stays Dutch: the language is per traveller.
+        piet = server.user(user_id=TRAVELLER_ID + 1, first_name="Piet", language_code="nl")
+        await piet.send("/check Parijs trein")
+        dutch = (await piet.next_reply()).plain_text
+        assert "Afstand: 960 km (hemelsbreed" in dutch
+        assert "Binnen 8 uur per trein: vliegen zou een toelichting vragen." in dutch
