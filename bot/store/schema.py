@@ -149,7 +149,7 @@ inbox = Table(
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("payload", JSON, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
-    # Who sent it: a traveller's later update waits for their earlier ones (bot/store/ordering.py).
+    # Who sent it: a traveller's later update waits for their earlier ones (bot/telegram/ordering.py).
     Column("user_id", BigInteger, nullable=True, index=True),
 )
 
