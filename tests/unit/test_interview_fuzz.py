@@ -150,6 +150,8 @@ def test_a_short_seeded_run_reaches_reports_and_reviews() -> None:
 
 
 @pytest.mark.slow
-def test_a_hundred_thousand_messages_never_crash() -> None:
-    counts = feed(100_000, seed=20261201)
+def test_forty_thousand_messages_never_crash() -> None:
+    # 40,000 rather than 100,000 since the English parsers and catalogues (about 1.4 ms a
+    # message): CI stays well inside its 15 minutes. Raise it locally for a longer run.
+    counts = feed(40_000, seed=20261201)
     assert counts["reports"] > 0 and counts["reviews"] > 100
