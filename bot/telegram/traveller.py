@@ -96,7 +96,6 @@ TRAVELLER_COMMANDS = traveller_commands()
 
 Context = ContextTypes.DEFAULT_TYPE
 
-BUTTON_GONE = STALE_BUTTON
 NO_DRAFT = N_("Er loopt nu geen verslag. Typ /nieuw om een verslag te beginnen.")
 
 
@@ -415,7 +414,7 @@ async def _button_text(press: _Press) -> str | None:
         return await _toggle(press)
     if action == "c":
         return await _calendar(press)
-    await query.answer(t(press.language, BUTTON_GONE))
+    await query.answer(t(press.language, STALE_BUTTON))
     return None
 
 
@@ -448,7 +447,7 @@ async def _toggle(press: _Press) -> str | None:
     arg = press.callback.arg
     choice = press.choice_at(arg.rstrip("+-"))
     if choice is None:
-        await query.answer(t(press.language, BUTTON_GONE))
+        await query.answer(t(press.language, STALE_BUTTON))
         return None
     toggled = [v for v in draft.toggled if v != choice.value]
     tick = arg.endswith("+") or (not arg.endswith("-") and choice.value not in draft.toggled)
@@ -484,7 +483,7 @@ async def _calendar(press: _Press) -> str | None:
     try:
         picked = date.fromisoformat(arg[1:])
     except ValueError:
-        await query.answer(t(press.language, BUTTON_GONE))
+        await query.answer(t(press.language, STALE_BUTTON))
         return None
     start = draft.calendar_start
     if arg.startswith("d") or start is None or picked < start:
@@ -624,7 +623,7 @@ async def on_language(update: Update, context: Context) -> None:
     wanted = LANGUAGE_WORDS.get(" ".join(context.args or []).strip().lower())
     if wanted is None:
         buttons = [
-            InlineKeyboardButton(name, callback_data=f"lang|{code}")
+            InlineKeyboardButton(name, callback_data=f"lang|{user.id}|{code}")
             for code, name in LANGUAGE_NAMES.items()
         ]
         await message.reply_text(
@@ -637,16 +636,17 @@ async def on_language(update: Update, context: Context) -> None:
 
 async def on_language_button(update: Update, context: Context) -> None:
     """A language button of /taal or /language."""
-    query = update.callback_query
-    assert query is not None
-    code = (query.data or "").removeprefix("lang|")
-    if code not in LANGUAGES:
-        await query.answer(t(await services(context).language_of(query.from_user), BUTTON_GONE))
+    language = await services(context).language_of(update.effective_user)
+    press = await button_press(update, language, needs_message=False, owner_in_key=True)
+    if press is None:
         return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await edit_markup(query.message, None)
-    await _switch_language(update, context, code)
+    if press.callback.arg not in LANGUAGES:
+        await press.stale()
+        return
+    await press.query.answer()
+    if press.message is not None:
+        await edit_markup(press.message, None)
+    await _switch_language(update, context, press.callback.arg)
 
 
 async def _switch_language(update: Update, context: Context, language: str) -> None:
