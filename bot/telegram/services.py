@@ -170,20 +170,20 @@ class Services:
         """The traveller's language: their /taal choice, else their Telegram app's language."""
         if user is None:
             return DEFAULT_LANGUAGE
-        user_ref = user_ref_of(user.id)
-        if user_ref not in self._languages:
-            chosen = await self.service.query(self.store.profiles.language, user_ref)
-            self._languages[user_ref] = chosen or language_from_code(user.language_code)
-        return self._languages[user_ref]
+        return await self._language(user_ref_of(user.id), language_from_code(user.language_code))
 
     async def language_for(self, user_ref: str) -> str:
         """The language of a traveller known only by reference (their choice, else Dutch)."""
-        if user_ref not in self._languages:
-            chosen = await self.service.query(self.store.profiles.language, user_ref)
-            if chosen is None:
-                return DEFAULT_LANGUAGE
-            self._languages[user_ref] = chosen
-        return self._languages[user_ref]
+        return await self._language(user_ref, DEFAULT_LANGUAGE)
+
+    async def _language(self, user_ref: str, fallback: str) -> str:
+        """Their stored /taal choice, else `fallback`. Kept per process on SQLite (one bot);
+        on PostgreSQL another instance may have changed it, so read every time."""
+        chosen = self._languages.get(user_ref) if self._cache_trusted() else None
+        if chosen is None:
+            chosen = await self.service.query(self.store.profiles.language, user_ref) or ""
+            self._languages[user_ref] = chosen  # "" remembers that they never chose
+        return chosen or fallback
 
     async def set_language(self, user_ref: str, language: str) -> None:
         """Remember the traveller's choice of language, in the store and here."""
