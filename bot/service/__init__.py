@@ -9,7 +9,7 @@ their one async facade for the event loop. See docs/architecture.md.
 from __future__ import annotations
 
 from bot.service.deliveries import DOCUMENT, EMAIL, MESSAGE, report_outbox, secretariat_summary
-from bot.service.facade import StoreRunner
+from bot.service.facade import Coalescer, StoreRunner
 from bot.service.ports import Channel, Notifier
 from bot.service.service import ReportService
 
@@ -18,6 +18,7 @@ __all__ = [
     "EMAIL",
     "MESSAGE",
     "Channel",
+    "Coalescer",
     "Notifier",
     "ReportService",
     "StoreRunner",

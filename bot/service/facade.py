@@ -14,14 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
-__all__ = ["STORE_THREADS", "StoreRunner"]
+from bot.store import StoreUnavailable
+
+__all__ = ["STORE_THREADS", "Coalescer", "StoreRunner"]
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 #: Store threads. SQLite takes one writer at a time, and every extra thread competes for the
@@ -50,3 +54,83 @@ class StoreRunner:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+
+
+class Coalescer(Generic[_Item, _Result]):
+    """Joins concurrent requests for one kind of store work into one call (group commit).
+
+    `work` takes a batch of items and returns, in the same order, each item's result or the
+    exception for that item alone; it runs as one transaction on the `StoreRunner`. While a
+    batch runs, new requests collect for the next one, so an idle bot adds no delay and a busy
+    one pays one thread hand-off, one BEGIN and one COMMIT per batch instead of per request.
+    Every caller's await returns only after its batch committed: nothing is acknowledged
+    before it is on disk. When the batch fails as a whole for another reason than an
+    unavailable store, each item is tried again on its own, so one bad item fails alone.
+    """
+
+    def __init__(
+        self,
+        runner: StoreRunner,
+        work: Callable[[Sequence[_Item]], Sequence[_Result | BaseException]],
+        *,
+        max_batch: int = 256,
+    ) -> None:
+        self._runner = runner
+        self._work = work
+        self._max_batch = max_batch
+        self._waiting: list[tuple[_Item, asyncio.Future[_Result]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        #: How many batches ran, and how many items they held (for the benchmark and tests).
+        self.batches = 0
+        self.items = 0
+
+    async def submit(self, item: _Item) -> _Result:
+        """Queue `item` for the next batch and wait for its own result (or exception)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_Result] = loop.create_future()
+        self._waiting.append((item, future))
+        if self._drainer is None:
+            self._drainer = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        """Run batches until nobody waits."""
+        try:
+            while self._waiting:
+                batch = self._waiting[: self._max_batch]
+                del self._waiting[: self._max_batch]
+                await self._run(batch)
+        finally:
+            self._drainer = None
+
+    async def _run(self, batch: list[tuple[_Item, asyncio.Future[_Result]]]) -> None:
+        """One batch in one store call; each future gets its item's outcome."""
+        items = [item for item, _ in batch]
+        self.batches += 1
+        self.items += len(items)
+        try:
+            outcomes = await self._runner.run(self._work, items)
+        except StoreUnavailable as error:
+            outcomes = [error] * len(items)
+        except Exception as error:
+            alone = len(items) == 1
+            outcomes = [error] if alone else [await self._alone(item) for item in items]
+        except BaseException as error:  # cancelled: no caller may wait forever
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            raise
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():  # its caller gave up waiting; the work is done all the same
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    async def _alone(self, item: _Item) -> _Result | BaseException:
+        """One item as a batch of its own (after its batch failed as a whole)."""
+        try:
+            return (await self._runner.run(self._work, [item]))[0]
+        except Exception as error:
+            return error

@@ -10,13 +10,54 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store import schema
 from bot.store.records import Draft, DraftVersion, StaleDraft
-from bot.store.repository import Repository, as_record, insert
+from bot.store.repository import Repository, as_record
 
 __all__ = ["Drafts"]
+
+
+def _upsert(dialect: Any) -> Any:
+    """Insert the draft as revision 1, or overwrite the stored one as its next revision."""
+    table = schema.drafts
+    statement = dialect.insert(table).values(
+        user_ref=bindparam("new_user_ref"),
+        state=bindparam("new_state"),
+        revision=1,
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["user_ref"],
+        set_={
+            "state": statement.excluded.state,
+            "revision": table.c.revision + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
+    ).returning(table.c.revision, table.c.created_at)
+
+
+_UPSERT = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
+
+#: The save of every answer, built once (a fresh statement costs several times its execution):
+#: overwrite exactly the expected version of the draft, returning the new one.
+_OVERWRITE_VERSION = (
+    update(schema.drafts)
+    .where(
+        schema.drafts.c.user_ref == bindparam("of_user_ref"),
+        schema.drafts.c.revision == bindparam("of_revision"),
+        schema.drafts.c.created_at == bindparam("of_created_at"),
+    )
+    .values(
+        state=bindparam("new_state"),
+        revision=schema.drafts.c.revision + 1,
+        updated_at=bindparam("new_updated_at"),
+    )
+    .returning(schema.drafts.c.revision, schema.drafts.c.created_at)
+)
 
 
 class Drafts(Repository):
@@ -39,26 +80,23 @@ class Drafts(Repository):
         With `expected`, only that very version is overwritten (one conditional UPDATE);
         a draft changed, deleted or started again meanwhile raises `StaleDraft`."""
         now = self._tx.now(now)
-        table = schema.drafts
-        returned = (table.c.revision, table.c.created_at)
         row: Row[Any] | None
         with self._tx.write() as connection:
             if expected is None:
-                statement = insert(connection, table).values(
-                    user_ref=user_ref, state=state, revision=1, created_at=now, updated_at=now
-                )
                 row = connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=["user_ref"],
-                        set_={"state": state, "revision": table.c.revision + 1, "updated_at": now},
-                    ).returning(*returned)
+                    _UPSERT[connection.dialect.name],
+                    {"new_user_ref": user_ref, "new_state": state, "now": now},
                 ).one()
             else:
                 row = connection.execute(
-                    update(table)
-                    .where(table.c.user_ref == user_ref, *_is_version(expected))
-                    .values(state=state, revision=table.c.revision + 1, updated_at=now)
-                    .returning(*returned)
+                    _OVERWRITE_VERSION,
+                    {
+                        "of_user_ref": user_ref,
+                        "of_revision": expected.revision,
+                        "of_created_at": expected.created_at,
+                        "new_state": state,
+                        "new_updated_at": now,
+                    },
                 ).first()
                 if row is None:
                     raise StaleDraft(user_ref)

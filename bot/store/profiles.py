@@ -3,26 +3,42 @@ the audit of every access decision, which sets that status."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from bot.report import Traveller
 from bot.store import schema
 from bot.store.records import AccessAction, AccessEvent, AccessStatus, Account
 from bot.store.repository import Repository, as_record, insert
 
-__all__ = ["Profiles", "latest_access_in"]
+__all__ = ["Profiles", "latest_access_in", "latest_access_of"]
 
 
 def latest_access_in(connection: Connection, user_ref: str) -> AccessEvent | None:
     """The newest audit line of this traveller, or None."""
-    table = schema.access_audit
-    row = connection.execute(
-        select(table).where(table.c.user_ref == user_ref).order_by(table.c.id.desc()).limit(1)
-    ).first()
-    return as_record(AccessEvent, row) if row else None
+    return latest_access_of(connection, [user_ref]).get(user_ref)
+
+
+_AUDIT = schema.access_audit
+#: Built once: it runs for every message a traveller sends.
+_LATEST_ACCESS_OF = select(_AUDIT).where(
+    _AUDIT.c.id.in_(
+        select(func.max(_AUDIT.c.id))
+        .where(_AUDIT.c.user_ref.in_(bindparam("user_refs", expanding=True)))
+        .group_by(_AUDIT.c.user_ref)
+    )
+)
+
+
+def latest_access_of(connection: Connection, user_refs: Sequence[str]) -> dict[str, AccessEvent]:
+    """The newest audit line of each of these travellers (those with one), in one query."""
+    if not user_refs:
+        return {}
+    rows = connection.execute(_LATEST_ACCESS_OF, {"user_refs": list(set(user_refs))}).all()
+    return {row.user_ref: as_record(AccessEvent, row) for row in rows}
 
 
 class Profiles(Repository):

@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 # connection on each request, so a few connections and a few updates in flight at once beat
 # many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
 CONNECTION_POOL_SIZE = 4
-CONCURRENT_UPDATES = 4
+CONCURRENT_UPDATES = 64
 
 #: The interview's own commands, with their English aliases.
 INTERVIEW_COMMANDS = ["terug", "overzicht", "annuleer", "help", "overslaan"]

@@ -22,7 +22,7 @@ from bot.outbox import OutboxWorker
 from bot.report import Traveller
 from bot.service import ReportService, access
 from bot.store import DraftVersion, Store
-from bot.telegram.store import TelegramStore
+from bot.telegram.store import DraftSave, TelegramStore
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
@@ -236,13 +236,14 @@ class Services:
         state = draft.model_dump(mode="json")
         as_saved = draft.model_dump_json().encode()
         try:
-            version = await self.telegram.off_loop(
-                self.telegram.save_draft,
-                user_ref,
-                state,
-                self.clock(),
-                update_id=update_id,
-                expected=self.drafts.version(user_ref),
+            version = await self.telegram.commit_draft(
+                DraftSave(
+                    user_ref,
+                    state,
+                    update_id=update_id,
+                    expected=self.drafts.version(user_ref),
+                    now=self.clock(),
+                )
             )
         except BaseException:
             self.drafts.drop(user_ref)  # whatever is stored now, the next read finds it
@@ -315,9 +316,7 @@ class Services:
     ) -> tuple[tuple[str, dict[str, Any]] | None, bool]:
         """The traveller's pending input and whether they may use the bot, in one trip to the
         store's thread; the access answer is kept for this update's `is_allowed` (the guard)."""
-        pending, latest = await self.telegram.off_loop(
-            self.telegram.pending_and_access, user_ref_of(user_id)
-        )
+        pending, latest = await self.telegram.read_pending_and_access(user_ref_of(user_id))
         allowed = access.allowed_by(latest, listed=user_id in self.settings.allowed_user_ids)
         self._allowed_for_update[(update_id, user_id)] = allowed
         while len(self._allowed_for_update) > 1_000:  # updates that never reached the guard

@@ -12,9 +12,9 @@ import pytest
 from bot.config import Settings
 from bot.console import ConsoleChannel
 from bot.service import reports
-from bot.store import DuplicateUpdate, StaleDraft, Store
+from bot.store import AccessAction, DuplicateUpdate, StaleDraft, Store
 from bot.telegram.services import Services, TelegramDraft
-from bot.telegram.store import TelegramStore
+from bot.telegram.store import DraftSave, TelegramStore
 from testkit.bot_harness import travel_calculator
 from testkit.databases import BACKENDS, apply_update, fresh_database_url
 from testkit.example_report import example_report
@@ -149,3 +149,59 @@ async def test_two_instances_never_build_on_each_others_outdated_copy(url: str) 
         for svc in (one, two):
             svc.service.runner.close()
             svc.store.close()
+
+
+def test_a_group_commit_saves_every_draft_but_stops_the_bad_saves_alone(store: Store) -> None:
+    inbox = TelegramStore(store)
+    inbox.receive_updates([update(80), update(81), update(82), update(83)], T0)
+    kept = inbox.save_draft("telegram:1", {"q": 0}, T0)
+    outdated = inbox.save_draft("telegram:2", {"q": 0}, T0)
+    inbox.save_draft("telegram:2", {"q": "elsewhere"}, T0)  # another process moved it on
+    applied_before = inbox.save_draft("telegram:3", {"q": 0}, T0, update_id=79)
+
+    outcomes = inbox.save_drafts(
+        [
+            DraftSave("telegram:1", {"q": 1}, update_id=80, expected=kept),
+            DraftSave("telegram:2", {"q": 1}, update_id=81, expected=outdated),
+            DraftSave("telegram:3", {"q": 1}, update_id=79, expected=applied_before),
+            DraftSave("telegram:4", {"q": 1}, update_id=82),
+            DraftSave("telegram:4", {"q": 2}, update_id=82),  # the same update twice
+        ],
+        T0,
+    )
+
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "DraftVersion",
+        "StaleDraft",
+        "DuplicateUpdate",
+        "DraftVersion",
+        "DuplicateUpdate",
+    ]
+    drafts = {ref: store.drafts.load(ref) for ref in ("telegram:1", "telegram:2", "telegram:3")}
+    assert drafts["telegram:1"] is not None and drafts["telegram:1"].state == {"q": 1}
+    assert drafts["telegram:2"] is not None and drafts["telegram:2"].state == {"q": "elsewhere"}
+    assert drafts["telegram:3"] is not None and drafts["telegram:3"].state == {"q": 0}
+    four = store.drafts.load("telegram:4")
+    assert four is not None and four.state == {"q": 1}
+    # Applied updates left the inbox with their saves; the stale one waits to be applied.
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [81, 83]
+    again = inbox.save_draft("telegram:2", {"q": 1}, T0, update_id=81)  # handled again: applied
+    assert again.revision == 3
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [83]
+
+
+def test_pending_inputs_and_access_of_several_travellers_in_one_read(store: Store) -> None:
+    inbox = TelegramStore(store)
+    inbox.expect_input("telegram:1", "planned_trip", {"step": 1}, T0)
+    store.profiles.audit("telegram:2", AccessAction.REQUESTED, "telegram:2", T0)
+    store.profiles.audit("telegram:2", AccessAction.GRANTED, "telegram:99", T0)
+    store.profiles.audit("telegram:3", AccessAction.REVOKED, "telegram:99", T0)
+
+    read = inbox.pending_and_access_of(["telegram:1", "telegram:2", "telegram:3", "telegram:4"])
+
+    assert read[0][0] == ("planned_trip", {"step": 1}) and read[0][1] is None
+    assert read[1][0] is None and read[1][1] is not None
+    assert read[1][1].action == AccessAction.GRANTED
+    assert read[2][1] is not None and read[2][1].action == AccessAction.REVOKED
+    assert read[3] == (None, None)
+    assert inbox.pending_and_access("telegram:2") == read[1]
