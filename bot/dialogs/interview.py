@@ -20,7 +20,15 @@ from bot.dialogs import parsers
 from bot.dialogs.errors import Choice, Doubtful, NeedsChoice, TooLong
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
-from bot.dialogs.questions import QUESTIONNAIRE, QUESTIONS, Context, Kind, Question, Questionnaire
+from bot.dialogs.questions import (
+    QUESTIONNAIRE,
+    QUESTIONS,
+    Context,
+    Kind,
+    Question,
+    Questionnaire,
+    RouteChecks,
+)
 from bot.i18n import DEFAULT_LANGUAGE, N_, msg, translate
 from bot.report import FormAnswer, Leg, Report, TransportMode, Traveller
 
@@ -142,6 +150,7 @@ class Interview:
             for key, value in self._data.answers.items()
         }
         self.state: str = self._data.current
+        self._route_checks = RouteChecks()
 
     @property
     def language(self) -> str:
@@ -186,6 +195,7 @@ class Interview:
             profile=self._profile,
             confirmed=confirmed,
             language=self._data.language,
+            route_checks=self._route_checks,
         )
 
     def should_ask(self, key: str) -> bool:
