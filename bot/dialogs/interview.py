@@ -20,7 +20,15 @@ from bot.dialogs import parsers
 from bot.dialogs.errors import Choice, Doubtful, NeedsChoice, TooLong
 from bot.dialogs.machine import CONFIRM, DONE, REVIEW, fire
 from bot.dialogs.ports import TripCalculator
-from bot.dialogs.questions import QUESTIONNAIRE, QUESTIONS, Context, Kind, Question, Questionnaire
+from bot.dialogs.questions import (
+    QUESTIONNAIRE,
+    QUESTIONS,
+    Context,
+    Kind,
+    Question,
+    Questionnaire,
+    RouteChecks,
+)
 from bot.i18n import DEFAULT_LANGUAGE, N_, msg, translate
 from bot.report import FormAnswer, Leg, Report, TransportMode, Traveller
 
@@ -141,7 +149,12 @@ class Interview:
             key: questions.adapters[key].validate_python(value)
             for key, value in self._data.answers.items()
         }
+        #: Each answer as read, with its stored form: kept as stored while it is not replaced.
+        self._read: dict[str, tuple[Any, Any]] = {
+            key: (self.answers[key], value) for key, value in self._data.answers.items()
+        }
         self.state: str = self._data.current
+        self._route_checks = RouteChecks()
 
     @property
     def language(self) -> str:
@@ -163,12 +176,17 @@ class Interview:
         return self._data.model_copy(
             update={
                 "current": self.state,
-                "answers": {
-                    key: self.questions.adapters[key].dump_python(value, mode="json")
-                    for key, value in self.answers.items()
-                },
+                "answers": {key: self._stored(key, value) for key, value in self.answers.items()},
             }
         )
+
+    def _stored(self, key: str, value: Any) -> Any:
+        """An answer as JSON-able data: as it was stored when it is the very value read from
+        there (answers are replaced, never changed in place), else written afresh."""
+        read = self._read.get(key)
+        if read is not None and read[0] is value:
+            return read[1]
+        return self.questions.adapters[key].dump_python(value, mode="json")
 
     @property
     def finished(self) -> bool:
@@ -186,6 +204,7 @@ class Interview:
             profile=self._profile,
             confirmed=confirmed,
             language=self._data.language,
+            route_checks=self._route_checks,
         )
 
     def should_ask(self, key: str) -> bool:

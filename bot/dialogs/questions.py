@@ -10,8 +10,8 @@ after the form's ten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -43,6 +43,7 @@ __all__ = [
     "Kind",
     "Question",
     "Questionnaire",
+    "RouteChecks",
     "is_free_text",
     "question_by_key",
 ]
@@ -58,6 +59,39 @@ class Kind(StrEnum):
     DATE = "date"
 
 
+class RouteChecks:
+    """The calculator's 8-hour check of the last route asked about, kept for one interview:
+    its guards, prompts and report ask for it several times per message.
+
+    Reused only for the very same places and legs (immutable objects, compared by identity),
+    so a changed answer is always checked afresh."""
+
+    def __init__(self) -> None:
+        self._last: tuple[TripCalculator, tuple[Place, ...], tuple[Leg, ...], Any] | None = None
+
+    def check(
+        self, trip: TripCalculator, destinations: Sequence[Place], legs: Sequence[Leg]
+    ) -> RailCheck | None:
+        """`trip.rail_check(destinations, legs)`, made once for the same route."""
+        last = self._last
+        if (
+            last is not None
+            and last[0] is trip
+            and _same_items(last[1], destinations)
+            and _same_items(last[2], legs)
+        ):
+            check: RailCheck | None = last[3]
+            return check
+        check = trip.rail_check(list(destinations), list(legs))
+        self._last = (trip, tuple(destinations), tuple(legs), check)
+        return check
+
+
+def _same_items(kept: Sequence[Any], given: Sequence[Any]) -> bool:
+    """Whether two sequences hold the very same objects, in order."""
+    return len(kept) == len(given) and all(a is b for a, b in zip(kept, given, strict=True))
+
+
 @dataclass(frozen=True)
 class Context:
     """What conditions, prompts and parsers may look at: the answers so far and the ports."""
@@ -68,18 +102,24 @@ class Context:
     profile: Traveller | None = None
     confirmed: bool = False  # the traveller confirmed an unlikely answer (km far off)
     language: str = DEFAULT_LANGUAGE  # the traveller's language: prompts and answers
+    #: The interview's memory of the computed 8-hour check (one per interview).
+    route_checks: RouteChecks = field(default_factory=RouteChecks, compare=False, repr=False)
 
     def t(self, msgid: str, **params: Any) -> str:
         """`msgid` in the traveller's language with its placeholders filled."""
         return t(self.language, msgid, **params)
 
-    def rail_check(self) -> RailCheck | None:
-        """The 8-hour rule for the route given, with the traveller's train hours if given."""
+    def computed_rail_check(self) -> RailCheck | None:
+        """The calculator's 8-hour check of the route answered (None before the route)."""
         legs: list[Leg] | None = self.answers.get("legs")
         destinations: list[Place] | None = self.answers.get("destinations")
         if not legs or not destinations:
             return None
-        check = self.trip.rail_check(destinations, legs)
+        return self.route_checks.check(self.trip, destinations, legs)
+
+    def rail_check(self) -> RailCheck | None:
+        """The 8-hour rule for the route given, with the traveller's train hours if given."""
+        check = self.computed_rail_check()
         hours = self.answers.get("rail_hours")
         if check is None or hours is None or not (check.estimated or check.borderline):
             return check
@@ -334,10 +374,9 @@ def _legs_text(legs: list[Leg]) -> str:
 
 def _estimated_check(ctx: Context) -> RailCheck | None:
     """The computed check when the traveller should confirm it: an estimate or a borderline case."""
-    legs = ctx.answers.get("legs")
-    if not legs or not _flown(ctx):
+    if not _flown(ctx):
         return None
-    check = ctx.trip.rail_check(ctx.answers["destinations"], legs)
+    check = ctx.computed_rail_check()
     if check is None or not check.flown or check.hours is None or check.lower_bound:
         return None
     return check if check.estimated or check.borderline else None

@@ -72,6 +72,7 @@ class Localized(Text):
     """A value written differently per language (a number, a date): no msgid, a renderer."""
 
     _renderer: Callable[[str], str]
+    _written: dict[str, str]
 
     def __new__(cls, renderer: Callable[[str], str]) -> Localized:
         """The value as `renderer(language)` writes it; as a plain string, the Dutch way."""
@@ -80,11 +81,16 @@ class Localized(Text):
         made.msgid = dutch
         made.params = {}
         made._renderer = renderer
+        made._written = {DEFAULT_LANGUAGE: dutch}
         return made
 
     def render(self, language: str) -> str:
-        """The value written for `language`."""
-        return self._renderer(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+        """The value written for `language` (written once per language: a value does not change)."""
+        language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        written = self._written.get(language)
+        if written is None:
+            written = self._written[language] = self._renderer(language)
+        return written
 
 
 #: Babel locales for numbers and dates per language.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 __all__ = ["TravelCalculator", "as_trip_calculator"]
+
+#: 8-hour checks remembered per route (the interview asks for one several times per message).
+RAIL_CHECK_CACHE_SIZE = 4096
 
 
 class TravelCalculator:
@@ -44,6 +48,7 @@ class TravelCalculator:
         self.factors: FactorList = load_factor_list(emission_list_version, emission_factors_dir)
         self.rail = RailPlanner(self._home, self.places.europe, rail_threshold_hours)
         self.rail_threshold_hours = rail_threshold_hours
+        self._rail_checks = functools.lru_cache(maxsize=RAIL_CHECK_CACHE_SIZE)(self._rail_check)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TravelCalculator:
@@ -117,7 +122,14 @@ class TravelCalculator:
         return self.rail.lookup(place)
 
     def rail_check(self, destinations: list[Place], legs: list[Leg]) -> RailCheck | None:
-        """The 8-hour rule for the flown destination nearest by train (None when nothing flew)."""
+        """The 8-hour rule for the flown destination nearest by train (None when nothing flew);
+        remembered per route, as the data it comes from does not change while running."""
+        return self._rail_checks(tuple(destinations), tuple(legs))
+
+    def _rail_check(
+        self, destinations: tuple[Place, ...], legs: tuple[Leg, ...]
+    ) -> RailCheck | None:
+        """`rail_check` without the memory."""
         flown = [
             place
             for place in destinations

@@ -22,6 +22,7 @@ anything else gets a labelled estimate that the traveller confirms.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
@@ -38,7 +39,7 @@ from bot.formatting import format_duration, format_number
 from bot.i18n import msg
 from bot.report import Place, rail_hours_text
 from bot.travel._data import DATA_DIR, read_rows
-from bot.travel.geo import fold, haversine_km
+from bot.travel.geo import EARTH_RADIUS_KM, fold, haversine_km
 
 __all__ = [
     "ACCESS_MAX_KM",
@@ -67,6 +68,9 @@ LOWER_BOUND_KMH = 250.0
 BEYOND_MIN_PER_KM = 1.0
 #: European countries without a rail or rail-and-ferry link in the network (islands).
 NO_RAIL_LINK_COUNTRIES = frozenset({"IS", "CY", "MT", "FO"})
+#: Train times remembered per planner, one per place asked about (a place is looked up on
+#: every message of an interview that flew; the least recently asked go first).
+LOOKUP_CACHE_SIZE = 4096
 
 LinkKind = Literal["trein", "veerboot", "overstap"]
 
@@ -220,6 +224,11 @@ class RailNetwork:
         for station in self.stations.values():
             cities[station.city] = cities.get(station.city, 0) + 1
         self.multi_station_cities = frozenset(city for city, n in cities.items() if n > 1)
+        #: The stations by latitude (ties in file order), for searches that look only nearby.
+        self._by_latitude = sorted(
+            enumerate(self.stations.values()), key=lambda item: item[1].latitude
+        )
+        self._latitudes = [station.latitude for _, station in self._by_latitude]
         self.graph: Any = nx.Graph()
         self.graph.add_nodes_from(self.stations)
         for link in read_rows(DATA_DIR / "rail_links.csv", _LinkRow):
@@ -246,7 +255,43 @@ class RailNetwork:
 
     def nearest(self, latitude: float, longitude: float) -> tuple[Station, float]:
         """The station nearest to a point and its straight-line distance in km."""
-        return self.by_distance(latitude, longitude)[0]
+        return self.nearby(latitude, longitude)[0]
+
+    def nearby(
+        self, latitude: float, longitude: float, within_km: float = 0.0
+    ) -> list[tuple[Station, float]]:
+        """The start of `by_distance`: the nearest station and every station within
+        `within_km`, nearest first, in the same order (ties in file order).
+
+        Walks the stations outward by latitude and stops where the latitude difference
+        alone puts every station left farther away than both the nearest found and
+        `within_km` (a great circle is never shorter than its north-south component)."""
+        found: list[tuple[float, int, Station]] = []
+        best = math.inf
+        below = bisect.bisect_left(self._latitudes, latitude) - 1
+        above = below + 1
+        phi = math.radians(latitude)
+        while below >= 0 or above < len(self._by_latitude):
+            gap_below = phi - math.radians(self._latitudes[below]) if below >= 0 else math.inf
+            gap_above = (
+                math.radians(self._latitudes[above]) - phi
+                if above < len(self._by_latitude)
+                else math.inf
+            )
+            if gap_below <= gap_above:
+                order, station = self._by_latitude[below]
+                gap, below = gap_below, below - 1
+            else:
+                order, station = self._by_latitude[above]
+                gap, above = gap_above, above + 1
+            # Margin: the bound and the haversine are rounded differently.
+            if EARTH_RADIUS_KM * gap > max(best, within_km) + 1e-6:
+                break
+            km = haversine_km(latitude, longitude, station.latitude, station.longitude)
+            found.append((km, order, station))
+            best = min(best, km)
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [(station, km) for km, _, station in found if km <= max(best, within_km)]
 
     @functools.cache  # noqa: B019 - one network per process, a few hundred origins at most
     def _from(self, origin: str) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -306,11 +351,14 @@ class RailPlanner:
         #: Every station of the home city (London, Paris): journeys start at the best one.
         self.home_stations = [
             candidate
-            for candidate, distance in self.network.by_distance(home.latitude, home.longitude)
+            for candidate, distance in self.network.nearby(
+                home.latitude, home.longitude, STATION_MATCH_KM
+            )
             if distance <= STATION_MATCH_KM and candidate.city == station.city
         ]
         self.europe = europe
         self.threshold_hours = threshold_hours
+        self._lookups = functools.lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._find)
 
     def _journey(self, station: Station) -> Journey | None:
         """The fastest journey from any home station to a station."""
@@ -322,7 +370,12 @@ class RailPlanner:
         return min(journeys, key=lambda item: item.minutes, default=None)
 
     def lookup(self, place: Place) -> RailTime:
-        """Train hours from the home station to a place, with the route."""
+        """Train hours from the home station to a place, with the route (remembered per
+        place: the network and the data files do not change while the process runs)."""
+        return self._lookups(place)
+
+    def _find(self, place: Place) -> RailTime:
+        """`lookup` without the memory."""
         if place.latitude is None or place.longitude is None:
             return RailTime(None, True, msg("ligging onbekend: geen schatting mogelijk"))
         if place.country_code and (
@@ -336,7 +389,7 @@ class RailPlanner:
                     home=self.home.name,
                 ),
             )
-        nearby = self.network.by_distance(place.latitude, place.longitude)
+        nearby = self.network.nearby(place.latitude, place.longitude, STATION_MATCH_KM)
         station, km = nearby[0]
         served = [
             journey

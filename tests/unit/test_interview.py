@@ -176,6 +176,32 @@ def test_back_from_the_confirmation_goes_to_the_review_then_the_last_answer(leav
     assert reply.prompt is not None and reply.prompt.current_answer == "Digitale Stad"
 
 
+def test_an_interview_restored_for_every_message_stores_what_one_kept_in_memory_stores() -> None:
+    """The stored state does not depend on whether the interview was rebuilt per message
+    (as the chat does) or kept in memory: changed answers are stored changed, kept ones kept."""
+    messages = [
+        *example_messages(until="review"),
+        "wijzig:destinations",
+        "Parijs",
+        "trein",
+        "wijzig:persons",
+        "3",
+        "terug",
+        "4",
+    ]
+    kept = new_interview()
+    kept.start()
+    rebuilt = restored(kept)
+    for message in messages:
+        kept.handle(message)
+        rebuilt = restored(rebuilt)
+        rebuilt.handle(message)
+        assert rebuilt.state_data().model_dump(mode="json") == kept.state_data().model_dump(
+            mode="json"
+        )
+    assert rebuilt.answers["persons"] == 4 and rebuilt.answers["destinations"][0].name == "Parijs"
+
+
 def test_changing_the_destination_asks_the_route_again() -> None:
     interview, _ = play(example_messages(until="review"))
     interview, _reply = play(["wijzig:destinations", "Parijs"], interview)

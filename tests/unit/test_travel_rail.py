@@ -342,3 +342,31 @@ def test_borderline_records_both_figures_for_the_secretariat() -> None:
     text = check.figures_text()
     assert "ca. 7 u 45 volgens de bot" in text and "reiziger: 8 u 30" in text
     assert "grensgeval" in text
+
+
+def test_nearby_is_the_start_of_the_full_distance_order() -> None:
+    """The latitude index finds exactly what sorting every station by distance finds: the
+    nearest station (ties in file order) and every station within the radius, in order."""
+    network = rail_network()
+    stations = list(network.stations.values())
+    points = [(s.latitude, s.longitude) for s in stations]  # on a station, and ties of a city
+    points += [(s.latitude + 0.13, s.longitude - 0.21) for s in stations]
+    points += [
+        (lat / 2, lon / 2) for lat in range(40 * 2, 72 * 2, 3) for lon in range(-25 * 2, 45 * 2, 7)
+    ]
+    points += [(-33.9, 18.4), (64.1, -21.9), (89.9, 0.0), (-89.9, 179.9), (52.0, 179.9)]
+    for within in (0.0, STATION_MATCH_KM, ACCESS_MAX_KM, 400.0):
+        for latitude, longitude in points:
+            full = network.by_distance(latitude, longitude)
+            limit = max(full[0][1], within)
+            expected = [(station, km) for station, km in full if km <= limit]
+            assert network.nearby(latitude, longitude, within) == expected, (latitude, longitude)
+
+
+def test_a_remembered_train_time_is_the_one_found_afresh(calc: TravelCalculator) -> None:
+    for name in ["Wenen", "Bratislava", "Bordeaux", "Gent, België", "Valletta", "Tromsø"]:
+        [place] = calc.resolve_places(name)
+        planner = RailPlanner(calc.home, calc.places.europe, 8.0)
+        first = planner.lookup(place)
+        assert planner.lookup(place) is first
+        assert first == RailPlanner(calc.home, calc.places.europe, 8.0)._find(place)

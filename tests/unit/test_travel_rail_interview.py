@@ -84,3 +84,30 @@ def test_a_clear_case_asks_nothing_extra() -> None:
     assert (
         f"Met de trein is dat {bordeaux.describe(8)}" in prompt and "Parijs-Montparnasse" in prompt
     )
+
+
+class _CountingTrip(TravelCalculator):
+    """The real calculator, counting the 8-hour checks the interview asks it for."""
+
+    calls = 0
+
+    def rail_check(self, destinations, legs):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return super().rail_check(destinations, legs)
+
+
+def test_one_check_per_message_and_a_changed_route_is_checked_afresh() -> None:
+    counting = _CountingTrip()
+    interview = Interview(counting, EXAMPLE_NOW)
+    reply = interview.start()
+    for message in [*TOULOUSE, "terug", "trein"]:
+        # As the chat adapter does: a new interview from the stored state for every message.
+        interview = Interview(counting, EXAMPLE_NOW, state=interview.state_data())
+        counting.calls = 0
+        reply = interview.handle(message)
+        assert counting.calls <= 1, message
+        if message == TOULOUSE[-1]:
+            assert "Toulouse" in _prompt(reply) and "grensgeval" in _prompt(reply)
+    # Back at the route, the flight replaced by the train: the check follows the new route.
+    assert "doel van de reis" in _prompt(reply)
+    assert interview.context().rail_check() is None
