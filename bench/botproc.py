@@ -163,9 +163,12 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.kind == "echo":
         application = await _echo_application(args)
     else:
+        from bot.telegram.app import settle_heap
+
         application, store = await _reisverslag_application(args)
         if args.reminders:
             await _register_trips(application, args)
+        settle_heap()  # as `run_bot` does before serving
     loop = asyncio.get_running_loop()
     commands: asyncio.Queue[str] = asyncio.Queue()
 

