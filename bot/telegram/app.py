@@ -42,6 +42,7 @@ from bot.telegram import (
 )
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.health import HealthServer, Metrics
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.inbox import (
     DurableUpdateQueue,
     InboxPollRequest,
@@ -96,6 +97,10 @@ def build_application(
         transcriber=transcriber_from_settings(settings),
     )
     queue = DurableUpdateQueue(svc.telegram, on_received=metrics.received)
+    transports = (
+        AiohttpRequest(CONNECTION_POOL_SIZE, pool_timeout=30.0),
+        InboxPollRequest(metrics, queue),
+    )
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -110,9 +115,8 @@ def build_application(
                 unstored=queue.unstored,
             )
         )
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .pool_timeout(30.0)
-        .get_updates_request(InboxPollRequest(metrics, queue))
+        .request(transports[0])
+        .get_updates_request(transports[1])
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -131,6 +135,7 @@ def build_application(
     )
     application.bot_data["services"] = svc
     application.bot_data["metrics"] = metrics
+    application.bot_data["transports"] = transports
     _add_handlers(application, settings)
     return application
 
@@ -278,10 +283,13 @@ async def _resume_voice(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the health endpoint and the store's worker threads."""
+    """Stop the health endpoint, the HTTP sessions (still open when initialization failed,
+    e.g. on a rejected token) and the store's worker threads."""
     health: HealthServer | None = application.bot_data.pop("health", None)
     if health is not None:
         await health.stop()
+    for transport in application.bot_data["transports"]:
+        await transport.shutdown()
     svc: Services = application.bot_data["services"]
     svc.service.runner.close()
 

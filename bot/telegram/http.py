@@ -36,6 +36,10 @@ _HTML5_ESCAPES: Final = {'"': "%22"} | {
 }
 _HTML5_ESCAPED: Final = re.compile("|".join(re.escape(char) for char in _HTML5_ESCAPES))
 
+#: A URL's path in an error message (the Bot API's paths hold the bot token: the message may
+#: be stored, as an outbox item's last error).
+_URL_PATH: Final = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s]*)/\S*")
+
 
 def _form_param(value: str) -> str:
     """A part's name or filename with quotes and control characters percent-encoded."""
@@ -145,7 +149,8 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+            message = _URL_PATH.sub(r"\1/…", str(error))
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {message}") from error
         finally:
             self._pool.release()
 

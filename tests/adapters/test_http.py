@@ -346,3 +346,17 @@ async def test_telegram_errors_keep_their_meaning(fake_telegram: FakeTelegram) -
         assert (await bot.send_message(42, "hallo")).text == "hallo"
         with pytest.raises(BadRequest, match="Chat not found"):
             await bot.send_message(99, "niemand")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:99999/bot123:SECRET/getMe", "http://127.0.0.1:99999/…"),
+        ("ftp://api.example/bot123:SECRET/getMe", "ftp://api.example/…"),
+    ],
+)
+async def test_an_error_message_names_the_host_but_not_the_token(url: str, shown: str) -> None:
+    async with AiohttpRequest() as request:
+        with pytest.raises(NetworkError) as raised:
+            await request.do_request(url, "POST")
+    assert shown in str(raised.value) and "SECRET" not in str(raised.value)
