@@ -18,6 +18,7 @@ import contextlib
 import io
 import re
 from typing import Final
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -142,7 +143,8 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        await self._wait_for_connection(_unset_or(pool_timeout, self._pool_timeout))
+        pool = self._pool  # released to the pool it came from, even across a re-initialize
+        await _take(pool, _unset_or(pool_timeout, self._pool_timeout))
         try:
             async with session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()
@@ -152,24 +154,25 @@ class AiohttpRequest(BaseRequest):
             message = _URL_PATH.sub(r"\1/…", str(error))
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {message}") from error
         finally:
-            self._pool.release()
+            pool.release()
 
-    async def _wait_for_connection(self, pool_timeout: float | None) -> None:
-        """Take one of the pool's connections, waiting at most pool_timeout seconds."""
-        if not self._pool.locked():
-            await self._pool.acquire()  # free: returns at once
-            return
-        try:
-            async with asyncio.timeout(pool_timeout):
-                await self._pool.acquire()
-        except TimeoutError as error:
-            raise TimedOut(
-                message=(
-                    "Pool timeout: All connections in the connection pool are occupied. "
-                    "Request was *not* sent to Telegram. Consider adjusting the connection "
-                    "pool size or the pool timeout."
-                )
-            ) from error
+
+async def _take(pool: asyncio.Semaphore, pool_timeout: float | None) -> None:
+    """Take one of the pool's connections, waiting at most pool_timeout seconds."""
+    if not pool.locked():
+        await pool.acquire()  # free: returns at once
+        return
+    try:
+        async with asyncio.timeout(pool_timeout):
+            await pool.acquire()
+    except TimeoutError as error:
+        raise TimedOut(
+            message=(
+                "Pool timeout: All connections in the connection pool are occupied. "
+                "Request was *not* sent to Telegram. Consider adjusting the connection "
+                "pool size or the pool timeout."
+            )
+        ) from error
 
 
 def _body(request_data: RequestData | None) -> aiohttp.BytesPayload | aiohttp.FormData | None:
@@ -182,8 +185,7 @@ def _body(request_data: RequestData | None) -> aiohttp.BytesPayload | aiohttp.Fo
     if not files:
         if not fields:
             return None
-        encoded = request_data.url_encoded_parameters().encode()
-        return aiohttp.BytesPayload(encoded, content_type=FORM_URLENCODED)
+        return aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM_URLENCODED)
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(_form_param(name), value)
