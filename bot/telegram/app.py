@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 # Measured with `make bench` (see bench/results/LATEST.md): httpcore checks every idle pooled
 # connection on each request, so a few connections and a few updates in flight at once beat
 # many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
+# (Measured with httpx; the requests now go through aiohttp (bot.telegram.http), where the
+# pool size has not been measured again.)
 CONNECTION_POOL_SIZE = 4
 CONCURRENT_UPDATES = 4
 
