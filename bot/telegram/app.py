@@ -43,6 +43,7 @@ from bot.telegram import (
 )
 from bot.telegram.delivery import telegram_senders
 from bot.telegram.health import HealthServer, Metrics
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.inbox import (
     DurableUpdateQueue,
     InboxPollRequest,
@@ -69,6 +70,8 @@ log = logging.getLogger(__name__)
 # Measured with `make bench` (see bench/results/LATEST.md): httpcore checks every idle pooled
 # connection on each request, so a few connections and a few updates in flight at once beat
 # many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
+# (Measured with httpx; the requests now go through aiohttp (bot.telegram.http), where the
+# pool size has not been measured again.)
 CONNECTION_POOL_SIZE = 4
 CONCURRENT_UPDATES = 64
 
@@ -104,6 +107,10 @@ def build_application(
         transcriber=transcriber_from_settings(settings),
     )
     queue = DurableUpdateQueue(svc.telegram, on_received=metrics.received)
+    transports = (
+        AiohttpRequest(CONNECTION_POOL_SIZE, pool_timeout=30.0),
+        InboxPollRequest(metrics, queue),
+    )
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -118,9 +125,8 @@ def build_application(
                 unstored=queue.unstored,
             )
         )
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .pool_timeout(30.0)
-        .get_updates_request(InboxPollRequest(metrics, queue))
+        .request(transports[0])
+        .get_updates_request(transports[1])
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -139,6 +145,7 @@ def build_application(
     )
     application.bot_data["services"] = svc
     application.bot_data["metrics"] = metrics
+    application.bot_data["transports"] = transports
     _add_handlers(application, settings)
     return application
 
@@ -286,10 +293,13 @@ async def _resume_voice(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the health endpoint and the store's worker threads."""
+    """Stop the health endpoint, the HTTP sessions (still open when initialization failed,
+    e.g. on a rejected token) and the store's worker threads."""
     health: HealthServer | None = application.bot_data.pop("health", None)
     if health is not None:
         await health.stop()
+    for transport in application.bot_data["transports"]:
+        await transport.shutdown()
     svc: Services = application.bot_data["services"]
     svc.service.runner.close()
 

@@ -22,11 +22,12 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from telegram._utils.types import ODVInput
 from telegram.ext import Application
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
 from bot.store import Store
 from bot.store.health import database_error, delivery_backlog
+from bot.telegram.http import AiohttpRequest
 
 __all__ = ["HealthServer", "Metrics", "PollStampingRequest"]
 
@@ -123,7 +124,7 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class PollStampingRequest(HTTPXRequest):
+class PollStampingRequest(AiohttpRequest):
     """The getUpdates connection, noting each answer from Telegram (polling is alive)."""
 
     def __init__(self, metrics: Metrics, **options: Any) -> None:
