@@ -67,12 +67,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Measured with `make bench` (see bench/results/LATEST.md): httpcore checks every idle pooled
-# connection on each request, so a few connections and a few updates in flight at once beat
-# many: 4 and 4 gave ~410 updates/s against ~260 with PTB's defaults (256, unbounded).
-# (Measured with httpx; the requests now go through aiohttp (bot.telegram.http), where the
-# pool size has not been measured again.)
-CONNECTION_POOL_SIZE = 4
+# Measured with the bench's closed loop (200 travellers at once, aiohttp transport): 8
+# connections and 64 updates in flight served ~270-370 updates/s at ~2.7-3.7 ms CPU each;
+# 4 connections or 32 updates served fewer, and 128 updates in flight no more. Enough
+# updates in flight also lets the draft saves of many travellers share one transaction.
+CONNECTION_POOL_SIZE = 8
 CONCURRENT_UPDATES = 64
 
 #: The interview's own commands, with their English aliases.
