@@ -74,20 +74,23 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 async def _echo_application(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
-    """A bare python-telegram-bot echo bot (builder defaults), the baseline."""
+    """A bare python-telegram-bot echo bot (builder defaults), the baseline; "echo-aiohttp" is
+    the same bot on reisverslag's aiohttp transport (shown for reference, not the baseline)."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None
         await context.bot.send_message(message.chat_id, message.text or "")
 
-    application = (
-        Application.builder()
-        .token(args.token)
-        .base_url(args.base_url)
-        .base_file_url(args.file_url)
-        .build()
-    )
+    builder = Application.builder().token(args.token).base_url(args.base_url)
+    builder = builder.base_file_url(args.file_url)
+    if args.kind == "echo-aiohttp":  # the same bare bot on reisverslag's transport, for reference
+        from bot.telegram.app import CONNECTION_POOL_SIZE
+        from bot.telegram.http import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(CONNECTION_POOL_SIZE))
+        builder = builder.get_updates_request(AiohttpRequest(1))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
 
@@ -160,7 +163,7 @@ async def _queue_due_reminders(application: Any) -> int:
 async def _serve(args: argparse.Namespace) -> None:
     """Run the chosen bot until the parent says stop."""
     store = None
-    if args.kind == "echo":
+    if args.kind.startswith("echo"):
         application = await _echo_application(args)
     else:
         from bot.telegram.app import settle_heap
@@ -220,7 +223,7 @@ def _count_drafts(store: Any) -> int:
 def main() -> None:
     """Command line of the child process."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=["reisverslag", "echo"])
+    parser.add_argument("kind", choices=["reisverslag", "echo", "echo-aiohttp"])
     parser.add_argument("--token", required=True)
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--file-url", required=True)
