@@ -44,7 +44,8 @@ def measured_bot(kind: str, server: FakeTelegram, db: Path, **options: Any) -> B
             argv.append(flag)
         elif value not in (None, False):
             argv += [flag, str(value)]
-    return BotProcess(server, db, argv=argv)
+    log = Path(os.environ["BENCH_BOT_LOG"]) if os.environ.get("BENCH_BOT_LOG") else None
+    return BotProcess(server, db, argv=argv, log=log)
 
 
 @dataclass

@@ -73,8 +73,6 @@ def remind(
         by_trip[reminder.trip_id].append(reminder)
     queued = 0
     for trip_id in by_trip:
-        # A batch can hold only the oldest of a trip's due reminders: read them all.
-        due = store.trips.due_reminders(now, limit=100, trip_id=trip_id)
         trip = store.trips.get(trip_id)
         if trip is None or trip.status is not TripStatus.PLANNED or not has_access(trip.user_ref):
             store.trips.cancel_reminders(trip_id, now)  # a traveller without access gets nothing
@@ -82,6 +80,12 @@ def remind(
         if reconcile_trip(store, trip):
             continue
         with store.unit_of_work() as uow:
+            # A batch can hold only the oldest of a trip's due reminders: read them all, in
+            # this unit, since another round (the job, /herinner, a second instance) may have
+            # sent them since the batch was read.
+            due = uow.trips.due_reminders(now, limit=100, trip_id=trip_id)
+            if not due:
+                continue
             draft = uow.drafts.load(trip.user_ref)
             newest = due[-1]
             later = activity_postponement(
