@@ -313,6 +313,18 @@ async def run(plan: Plan) -> dict[str, Any]:
     _log(f"  {burst}")
     _log("start-up")
     start = await startup(plan.startup_runs)
+    return summarise(plan, runs, paced, docs, burst, start)
+
+
+def summarise(
+    plan: Plan,
+    runs: list[dict[str, Any]],
+    paced: dict[str, Any],
+    docs: dict[str, Any],
+    burst: dict[str, Any],
+    start: dict[str, Any],
+) -> dict[str, Any]:
+    """The summary figures and targets of a benchmark's parts."""
     reference = max(plan.saturated)
     ours = next(
         r
