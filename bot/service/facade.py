@@ -80,7 +80,7 @@ class Coalescer(Generic[_Item, _Result]):
         self._max_batch = max_batch
         self._waiting: list[tuple[_Item, asyncio.Future[_Result]]] = []
         self._drainer: asyncio.Task[None] | None = None
-        #: How many batches ran, and how many items they held (for the benchmark and tests).
+        #: How many batches ran, and how many items they held.
         self.batches = 0
         self.items = 0
 

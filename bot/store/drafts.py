@@ -11,11 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store import schema
 from bot.store.records import Draft, DraftVersion, StaleDraft
-from bot.store.repository import Repository, as_record
+from bot.store.repository import Repository, as_record, per_dialect
 
 __all__ = ["Drafts"]
 
@@ -40,7 +39,7 @@ def _upsert(dialect: Any) -> Any:
     ).returning(table.c.revision, table.c.created_at)
 
 
-_UPSERT = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
+_UPSERT = per_dialect(_upsert)
 
 #: The save of every answer, built once (a fresh statement costs several times its execution):
 #: overwrite exactly the expected version of the draft, returning the new one.

@@ -7,7 +7,7 @@ call runs in the unit's one transaction, committed together when the unit ends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from datetime import datetime
@@ -22,7 +22,14 @@ from bot.store.records import AccessAction, AccessEvent, AccessStatus, Account, 
 if TYPE_CHECKING:
     from bot.store.store import Store
 
-__all__ = ["Repository", "Transactions", "as_record", "insert", "insert_ignoring_conflicts"]
+__all__ = [
+    "Repository",
+    "Transactions",
+    "as_record",
+    "insert",
+    "insert_ignoring_conflicts",
+    "per_dialect",
+]
 
 
 class Transactions(Protocol):
@@ -67,6 +74,15 @@ def as_record(record_type: type[_Record], row: Row[Any]) -> _Record:
         name, enum = _ENUM_FIELDS[record_type]
         values[name] = enum(values[name])
     return record_type(**values)
+
+
+_Built = TypeVar("_Built")
+
+
+def per_dialect(build: Callable[[Any], _Built]) -> dict[str, _Built]:
+    """A statement built once per supported dialect (`build` gets the dialect's module, whose
+    `insert` knows ON CONFLICT), looked up by `connection.dialect.name` when it runs."""
+    return {"sqlite": build(sqlite), "postgresql": build(postgresql)}
 
 
 def insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.service import Coalescer, StoreRunner
 from bot.store import (
@@ -30,7 +29,7 @@ from bot.store import (
     sender_of,
 )
 from bot.store.profiles import latest_access_of
-from bot.store.repository import insert
+from bot.store.repository import insert, per_dialect
 
 __all__ = ["UPDATE_RETENTION", "DraftSave", "TelegramStore"]
 
@@ -44,14 +43,12 @@ _P = ParamSpec("_P")
 # times what executing a built one does (measured: 364 against 100 microseconds).
 _PROCESSED = schema.processed_updates
 _INBOX = schema.inbox
-_DIALECTS = {"sqlite": sqlite, "postgresql": postgresql}
-_REMEMBER_UPDATES = {
-    name: dialect.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.update_id)
-    for name, dialect in _DIALECTS.items()
-}
-_RECEIVE_UPDATES = {
-    name: dialect.insert(_INBOX).on_conflict_do_nothing() for name, dialect in _DIALECTS.items()
-}
+_REMEMBER_UPDATES = per_dialect(
+    lambda dialect: (
+        dialect.insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.update_id)
+    )
+)
+_RECEIVE_UPDATES = per_dialect(lambda dialect: dialect.insert(_INBOX).on_conflict_do_nothing())
 _FORGET_UPDATES = delete(_PROCESSED).where(
     _PROCESSED.c.update_id.in_(bindparam("update_ids", expanding=True))
 )
