@@ -3,6 +3,9 @@
 The bot runs in a child process (``bench.botproc``) so that its CPU seconds and memory are its
 own and it has a core to itself; the fake Bot API server and the simulated travellers share the
 parent process. Documents render in the parent (they need no Telegram).
+
+Environment: ``BENCH_BOT_LOG=path`` keeps the bot child's stderr (its log) in that file;
+``BENCH_PROFILE=path`` runs the bot child under cProfile and writes ``path.<kind>.<pid>``.
 """
 
 from __future__ import annotations
@@ -306,6 +309,10 @@ async def run(plan: Plan) -> dict[str, Any]:
     paced = await conversations("reisverslag", plan.paced_travellers, plan.paced_rate)
     runs.append(paced)
     _log(f"  {paced}")
+    for kind in ("echo", "echo-aiohttp"):  # what the same load costs the bare bots (reference)
+        _log(f"{kind} paced at {plan.paced_rate}/s (reference): {plan.paced_travellers} travellers")
+        runs.append(await conversations(kind, plan.paced_travellers, plan.paced_rate))
+        _log(f"  {runs[-1]}")
     _log("documents")
     docs = documents(plan.renders)
     _log(f"reminder burst: {plan.reminders}")
@@ -335,6 +342,12 @@ def summarise(
     )
     echo_n = max(plan.baseline)
     echo = next(r for r in runs if r["kind"] == "echo" and r["travellers"] == echo_n)
+    echo_aiohttp = next(
+        r for r in runs if r["kind"] == "echo-aiohttp" and not r["paced_updates_per_s"]
+    )
+    paced_echo = {
+        r["kind"]: r for r in runs if r["kind"] != "reisverslag" and r["paced_updates_per_s"]
+    }
     largest = max(
         (r for r in runs if r["kind"] == "reisverslag" and not r["paced_updates_per_s"]),
         key=lambda r: r["travellers"],
@@ -351,10 +364,11 @@ def summarise(
         "throughput_ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 2),
         "cost_ratio": round(ours["cpu_ms_per_update"] / echo["cpu_ms_per_update"], 2),
         "cost_ratio_same_transport": round(
-            ours["cpu_ms_per_update"]
-            / next(r for r in runs if r["kind"] == "echo-aiohttp")["cpu_ms_per_update"],
-            2,
+            ours["cpu_ms_per_update"] / echo_aiohttp["cpu_ms_per_update"], 2
         ),
+        # the same paced load through the bare echo bots, for reference (None: not run)
+        "baseline_p99_ms": paced_echo.get("echo", {}).get("p99_ms"),
+        "baseline_aiohttp_p99_ms": paced_echo.get("echo-aiohttp", {}).get("p99_ms"),
         "cpu_s_per_report": ours["cpu_s_per_report"],
         "peak_rss_mb": largest["peak_rss_mb"],
         "kb_per_open_draft": largest["kb_per_open_draft"],
