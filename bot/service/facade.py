@@ -1,4 +1,8 @@
-"""The one async facade over the store: every store call from the event loop goes through it.
+"""The one async facade over the store: every store call of a conversation (the handlers, the
+use cases, the Telegram adapter's tables) goes through it. Background delivery (the outbox
+worker, its senders, the health page) runs its few store calls in asyncio's default thread
+pool instead, off the event loop as well; on SQLite the writers of both take turns on the
+store's write lock (`Store._write`), so they never poll SQLite's busy handler.
 
 The store is synchronous SQLAlchemy on purpose: its durability rules (SQLite `BEGIN
 IMMEDIATE`, WAL, PostgreSQL advisory locks, commit before reply) are proven by the kill

@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,6 +93,68 @@ def test_locked_database_refuses_every_kind_of_write(
     other_writer.execute("ROLLBACK")
     assert delivery_backlog(store, T0).outbox_waiting == 0
     assert store.drafts.load("telegram:7") is not None
+
+
+def test_writers_of_one_process_take_turns_instead_of_polling_sqlite(path: Path) -> None:
+    store = Store.open(f"sqlite:///{path}", busy_timeout_ms=5000)
+    begins: list[str] = []
+    asked_twice = threading.Event()
+
+    def asking(statement: str) -> None:
+        """SQLite's trace: called as a statement starts, before it waits for the lock."""
+        if statement.startswith("BEGIN IMMEDIATE"):
+            begins.append("begin")
+            if len(begins) == 2:
+                asked_twice.set()
+
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(asking)
+
+    event.listen(store.engine, "connect", trace)
+    store.engine.dispose()  # the connections made from here on are traced
+    first_in = threading.Event()
+
+    def first() -> None:
+        with store.unit_of_work() as uow:
+            uow.drafts.save("telegram:1", SAVED, T0)
+            first_in.set()
+            # Give the second writer time to ask SQLite, which it must not do before its turn.
+            asked_twice.wait(0.5)
+            begins.append(f"first commits after {len(begins)} begin(s)")
+
+    def second() -> None:
+        first_in.wait(5)
+        store.drafts.save("telegram:2", SAVED, T0)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert begins == ["begin", "first commits after 1 begin(s)", "begin"]
+    assert all(store.drafts.version(ref) for ref in ("telegram:1", "telegram:2"))
+    store.close()
+
+
+def test_a_writer_waiting_its_turn_too_long_is_refused_in_dutch(store: Store) -> None:
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_turn() -> None:
+        with store.unit_of_work():
+            holding.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=hold_the_turn)
+    holder.start()
+    holding.wait(5)
+    try:
+        with pytest.raises(StoreUnavailable) as refused:  # after the 100 ms busy timeout
+            store.drafts.save("telegram:7", {"question": "modes"}, T0)
+        assert str(refused.value) == SAVE_FAILED_MESSAGE
+    finally:
+        done.set()
+        holder.join(5)
+    assert store.drafts.save("telegram:7", {"question": "modes"}, T0) == 2
 
 
 def test_full_disk_refuses_the_save_and_keeps_the_previous_draft(store: Store) -> None:
