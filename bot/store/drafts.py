@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Row, bindparam, delete, select, update
 from bot.store import schema
 from bot.store.records import Draft, DraftVersion, StaleDraft
 from bot.store.repository import Repository, as_record, per_dialect
+from bot.store.schema import JsonText
 
 __all__ = ["Drafts"]
 
@@ -69,7 +70,7 @@ class Drafts(Repository):
     def save_version(
         self,
         user_ref: str,
-        state: dict[str, Any],
+        state: dict[str, Any] | JsonText,
         now: datetime | None = None,
         *,
         expected: DraftVersion | None = None,

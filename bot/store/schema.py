@@ -6,6 +6,7 @@ test compares the migrated database with this metadata so the two cannot drift.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "JsonText",
     "UTCDateTime",
     "access_audit",
     "drafts",
@@ -39,6 +41,7 @@ __all__ = [
     "processed_updates",
     "reminders",
     "reports",
+    "serialize_json",
     "telegram_usernames",
     "travellers",
     "trips",
@@ -53,6 +56,19 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+class JsonText(str):
+    """A value for a JSON column that is JSON text already (a draft the cache holds as
+    text anyway): stored as it is, instead of being parsed and written out again."""
+
+    __slots__ = ()
+
+
+def serialize_json(value: Any) -> str:
+    """The engine's writer for JSON columns: `JsonText` as it is, anything else dumped as
+    SQLAlchemy's default writer does."""
+    return str.__str__(value) if isinstance(value, JsonText) else json.dumps(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -55,6 +55,7 @@ from bot.store.records import (
 )
 from bot.store.reports import Reports
 from bot.store.repository import insert, insert_ignoring_conflicts
+from bot.store.schema import serialize_json
 from bot.store.trips import Trips
 from bot.store.unit_of_work import UnitOfWork
 
@@ -88,7 +89,7 @@ def _create_engine(database_url: str, busy_timeout_ms: int) -> Engine:
     """An engine with SQLite tuned for a bot: WAL, foreign keys, busy timeout, real BEGIN."""
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=serialize_json)
     if url.get_backend_name() != "sqlite":
         raise ValueError(f"unsupported database: {url.get_backend_name()} (sqlite or postgresql)")
     in_memory = url.database in (None, "", ":memory:")
@@ -96,6 +97,7 @@ def _create_engine(database_url: str, busy_timeout_ms: int) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         poolclass=StaticPool if in_memory else None,
+        json_serializer=serialize_json,
     )
 
     @event.listens_for(engine, "connect")

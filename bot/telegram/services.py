@@ -22,6 +22,7 @@ from bot.outbox import OutboxWorker
 from bot.report import Traveller
 from bot.service import ReportService, access
 from bot.store import DraftVersion, Store
+from bot.store.schema import JsonText
 from bot.telegram.store import DraftSave, TelegramStore
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
@@ -233,13 +234,12 @@ class Services:
     ) -> None:
         """Save the draft (with the update it applies, struck from the inbox at once) over
         the version this process read; `StaleDraft` when that version is no longer stored."""
-        state = draft.model_dump(mode="json")
-        as_saved = draft.model_dump_json().encode()
+        as_saved = draft.model_dump_json()  # written once: stored as is, and cached
         try:
             version = await self.telegram.commit_draft(
                 DraftSave(
                     user_ref,
-                    state,
+                    JsonText(as_saved),
                     update_id=update_id,
                     expected=self.drafts.version(user_ref),
                     now=self.clock(),
@@ -248,7 +248,7 @@ class Services:
         except BaseException:
             self.drafts.drop(user_ref)  # whatever is stored now, the next read finds it
             raise
-        self.drafts.put(user_ref, version, as_saved)
+        self.drafts.put(user_ref, version, as_saved.encode())
 
     async def delete_draft(self, user_ref: str) -> None:
         """Throw the traveller's draft away."""

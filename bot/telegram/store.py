@@ -30,6 +30,7 @@ from bot.store import (
 )
 from bot.store.profiles import latest_access_of
 from bot.store.repository import insert, per_dialect
+from bot.store.schema import JsonText
 
 __all__ = ["UPDATE_RETENTION", "DraftSave", "TelegramStore"]
 
@@ -66,7 +67,7 @@ class DraftSave:
     """One traveller's draft to save, with the update it applies and the version it replaces."""
 
     user_ref: str
-    state: dict[str, Any]
+    state: dict[str, Any] | JsonText  # JsonText: the draft as JSON text already
     update_id: int | None = None
     expected: DraftVersion | None = None
     now: datetime | None = None

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.console import ConsoleChannel
 from bot.service import reports
 from bot.store import AccessAction, DuplicateUpdate, StaleDraft, Store
+from bot.store.schema import JsonText
 from bot.telegram.services import Services, TelegramDraft
 from bot.telegram.store import DraftSave, TelegramStore
 from testkit.bot_harness import travel_calculator
@@ -98,6 +99,20 @@ def test_a_report_from_an_outdated_draft_is_not_stored(store: Store) -> None:
     current = inbox.save_draft(REF, {"q": "review"}, T0 + timedelta(seconds=1))
     assert reports.finish(store, settings, REF, report, ConsoleChannel(), T0, draft=current)
     assert store.drafts.load(REF) is None
+
+
+def test_a_draft_saved_as_json_text_reads_back_as_the_same_document(store: Store) -> None:
+    inbox = TelegramStore(store)
+    draft = TelegramDraft(toggled=["trein", "vliegtuig"])
+    draft.interview.answers["purpose"] = "Overleg in Brussel – “Eurocities”, €0,00 & <b>"
+    saved = inbox.save_draft(REF, JsonText(draft.model_dump_json()), T0)
+    stored = store.drafts.load(REF)
+    assert stored is not None and stored.revision == saved.revision == 1
+    assert stored.state == draft.model_dump(mode="json")  # a document, not a quoted string
+    assert TelegramDraft.model_validate(stored.state) == draft
+    inbox.save_draft(REF, {"plain": "dict"}, T0, expected=saved)  # other writes: dumped as before
+    again = store.drafts.load(REF)
+    assert again is not None and again.state == {"plain": "dict"}
 
 
 def services_on(url: str) -> Services:
