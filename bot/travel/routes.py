@@ -57,6 +57,9 @@ from bot.travel.places import Gazetteer
 
 __all__ = ["DetourFactor", "RoutePlanner", "detour_factors"]
 
+#: Routes proposed and described, kept per planner (a few KB each; the least used go first).
+ROUTE_CACHE_SIZE = 2_048
+
 _EMOJI = {
     TransportMode.VLIEGTUIG: "✈️",
     TransportMode.TREIN: "🚆",
@@ -241,6 +244,10 @@ class RoutePlanner:
         self.home = home
         self.home_airports = airports
         self.detours = detour_factors()
+        # A route's proposal and description depend only on the (immutable) places, legs and
+        # modes: the legs question shows them with every message, so each is made once.
+        self._proposals = functools.lru_cache(maxsize=ROUTE_CACHE_SIZE)(self._propose)
+        self._descriptions = functools.lru_cache(maxsize=ROUTE_CACHE_SIZE)(self._describe)
 
     # -- airports and distances ------------------------------------------------------------
 
@@ -408,6 +415,14 @@ class RoutePlanner:
 
     def propose(self, destinations: list[Place], modes: list[TransportMode]) -> list[Leg]:
         """The most likely route (see the module docstring for the rule)."""
+        return list(self._proposals(tuple(destinations), tuple(modes)))
+
+    def _propose(
+        self, destinations: tuple[Place, ...], modes: tuple[TransportMode, ...]
+    ) -> tuple[Leg, ...]:
+        return tuple(self._proposal(list(destinations), list(modes)))
+
+    def _proposal(self, destinations: list[Place], modes: list[TransportMode]) -> list[Leg]:
         if not destinations or not modes:
             return []
         main = TransportMode.VLIEGTUIG if TransportMode.VLIEGTUIG in modes else modes[0]
@@ -749,6 +764,9 @@ class RoutePlanner:
 
     def describe(self, legs: list[Leg]) -> str:
         """One short Dutch line per leg, for a phone screen."""
+        return self._descriptions(tuple(legs))
+
+    def _describe(self, legs: tuple[Leg, ...]) -> str:
         return join([self._describe_leg(leg) for leg in legs], "\n")
 
     def _end_label(self, place: Place, airport_code: str | None) -> str:
