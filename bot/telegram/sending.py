@@ -22,9 +22,10 @@ async def post_message(
     text: str,
     *,
     parse_mode: str | None = None,
-    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_markup: InlineKeyboardMarkup | str | None = None,
 ) -> None:
-    """`Bot.send_message` without turning Telegram's answer into a `Message`.
+    """`Bot.send_message` without turning Telegram's answer into a `Message`; the buttons as
+    a markup or as its JSON already (`prompt_keyboard_json`: the same text on the wire).
 
     No reply of the bot reads that answer, and building the `Message` (its sender, chat,
     entities and buttons) was 12 % of the bot's CPU per update (py-spy, 300 updates/s). The
@@ -45,7 +46,7 @@ async def send_html_to(
     bot: Bot,
     chat_id: int | str,
     text: str,
-    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_markup: InlineKeyboardMarkup | str | None = None,
     *,
     wrap: CallWrapper | None = None,
 ) -> None:
@@ -59,7 +60,7 @@ async def send_html_to(
 
 
 async def send_html(
-    message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    message: Message, text: str, reply_markup: InlineKeyboardMarkup | str | None = None
 ) -> None:
     """Send HTML in parts to the chat of `message`; the buttons go with the last part."""
     await send_html_to(message.get_bot(), message.chat_id, text, reply_markup)

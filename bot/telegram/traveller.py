@@ -40,6 +40,7 @@ from bot.telegram.keyboards import (
     calendar_keyboard,
     prompt_html,
     prompt_keyboard,
+    prompt_keyboard_json,
 )
 from bot.telegram.sending import send_html
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
@@ -112,7 +113,7 @@ async def send_prompt(
         parts.append(prompt_html(prompt))
     if not parts:
         return
-    keyboard = prompt_keyboard(prompt, toggled) if prompt is not None else None
+    keyboard = prompt_keyboard_json(prompt, toggled) if prompt is not None else None
     await send_html(message, "\n\n".join(parts), reply_markup=keyboard)
 
 

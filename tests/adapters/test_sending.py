@@ -12,8 +12,10 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
+from bot.dialogs import Choice, Kind, Prompt
 from bot.render.chat import TELEGRAM_MESSAGE_LIMIT, utf16_length
 from bot.telegram.http import AiohttpRequest
+from bot.telegram.keyboards import prompt_keyboard, prompt_keyboard_json
 from bot.telegram.ratelimit import TwoLaneRateLimiter
 from bot.telegram.sending import post_message, send_html_to
 from testkit.fake_telegram import FakeTelegram
@@ -101,6 +103,30 @@ async def test_post_message_sends_the_request_send_message_sends() -> None:
     assert all(
         method == "POST" and endpoint == "sendMessage" for method, endpoint, _ in request.sent
     )
+
+
+@pytest.mark.parametrize("kind", [Kind.CHOICE, Kind.MULTI, Kind.YES_NO])
+async def test_a_cached_keyboard_is_sent_as_python_telegram_bot_sends_the_markup(
+    kind: Kind,
+) -> None:
+    choices = [Choice("trein", "🚆 Trein"), Choice("auto", "Auto & “bus”"), Choice("x", "Ë")]
+    prompt = Prompt(key="modes", text="Hoe?", kind=kind, choices=choices, language="nl")
+    toggled = frozenset({"auto"})
+    cached = prompt_keyboard_json(prompt, toggled)
+    assert cached is prompt_keyboard_json(prompt, toggled)  # made once
+    markup = prompt_keyboard(prompt, toggled)
+    request = RecordingRequest()
+    bot = ExtBot("123:ABC", request=request, rate_limiter=TwoLaneRateLimiter())
+    await bot.initialize()
+    try:
+        await bot.send_message(7, "Hoe?", reply_markup=markup)
+        await post_message(bot, 7, "Hoe?", reply_markup=cached)
+    finally:
+        await bot.shutdown()
+    sent, posted = request.sent
+    assert posted == sent
+    other = Prompt(key="modes", text="Hoe?", kind=kind, choices=choices[:2], language="nl")
+    assert prompt_keyboard_json(other, toggled) != cached  # another keyboard, another entry
 
 
 async def test_post_message_keeps_the_retry_on_429_and_telegrams_errors(
