@@ -155,6 +155,11 @@ async def conversations(
         "cpu_ms_per_update": round(cpu / updates * 1000, 3),
         "sql_per_update": round((after["statements"] - before["statements"]) / updates, 2),
         "commits_per_update": round((after["commits"] - before["commits"]) / updates, 2),
+        "gc_ms_per_update": round((after["gc_s"] - before["gc_s"]) / updates * 1000, 3),
+        "gc_full_ms_per_update": round(
+            (after["gc_full_s"] - before["gc_full_s"]) / updates * 1000, 3
+        ),
+        "gc_longest_pause_ms": round(after["gc_longest_s"] * 1000, 1),
         "reports": reports,
         "cpu_s_per_report": round(cpu / max(1, reports), 4) if kind == "reisverslag" else None,
         "rss_before_mb": round(before["rss_kb"] / 1024, 1),
@@ -392,9 +397,9 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "| run | travellers | offered/s | updates/s | p50 ms | p95 ms | p99 ms | CPU ms/update "
         "| SQL/update | commits/update | CPU s/report | peak RSS MB | KB/open draft "
-        "| DB bytes/report |",
+        "| DB bytes/report | GC ms/update (longest pause) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: |",
+        "| ---: | ---: | ---: |",
     ]
     for r in result["runs"]:
         lines.append(
@@ -403,7 +408,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {r['cpu_ms_per_update']} | {r['sql_per_update'] if r['kind'] == 'reisverslag' else '-'} "
             f"| {r['commits_per_update'] if r['kind'] == 'reisverslag' else '-'} "
             f"| {r['cpu_s_per_report'] or '-'} | {r['peak_rss_mb']} "
-            f"| {r['kb_per_open_draft']} | {r['db_bytes_per_report'] or '-'} |"
+            f"| {r['kb_per_open_draft']} | {r['db_bytes_per_report'] or '-'} "
+            f"| {r.get('gc_ms_per_update', '-')} ({r.get('gc_longest_pause_ms', '-')}) |"
         )
     lines += [
         "",
@@ -425,7 +431,8 @@ def markdown(result: dict[str, Any]) -> str:
         "as soon as the question arrives), so their latency is queueing at saturation; p50/p95/p99 "
         "in the summary come from the paced run (random think time, offered load as shown). "
         "Document delivery is not part of the conversation runs (documents are timed apart); "
-        "KB per open draft is (peak RSS - RSS before) / travellers, an upper bound. The baseline "
+        "KB per open draft is (peak RSS - RSS before) / travellers, an upper bound. GC is the "
+        "time the bot process spent in the garbage collector (gc.callbacks). The baseline "
         "'echo' is python-telegram-bot's bare echo bot with the builder's defaults (httpx); "
         "'echo-aiohttp' is the same bot on reisverslag's aiohttp transport, shown for reference "
         "(cost_ratio_same_transport divides by it).",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -50,6 +51,27 @@ def _count_sql(engine: Any) -> None:
     event.listen(engine, "commit", commit)
 
 
+#: Time the garbage collector stopped the process: in all, in full passes, and its longest pause.
+GC_COUNTS: dict[str, float] = {"gc_s": 0.0, "gc_full_s": 0.0, "gc_longest_s": 0.0}
+
+
+def _time_collections() -> None:
+    """Add every collection's pause to GC_COUNTS (a full pass also to gc_full_s)."""
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        pause = time.perf_counter() - started[0]
+        GC_COUNTS["gc_s"] += pause
+        if info["generation"] == 2:
+            GC_COUNTS["gc_full_s"] += pause
+        GC_COUNTS["gc_longest_s"] = max(GC_COUNTS["gc_longest_s"], pause)
+
+    gc.callbacks.append(callback)
+
+
 def process_stats() -> dict[str, Any]:
     """CPU seconds, memory and SQL counts of this process right now."""
     times = os.times()
@@ -59,6 +81,7 @@ def process_stats() -> dict[str, Any]:
         "peak_rss_kb": _status_kb("VmHWM"),
         "wall": time.monotonic(),
         **SQL_COUNTS,
+        **GC_COUNTS,
     }
 
 
@@ -181,6 +204,7 @@ async def _serve(args: argparse.Namespace) -> None:
         loop.call_soon_threadsafe(commands.put_nowait, "stop")
 
     threading.Thread(target=read_stdin, daemon=True).start()
+    _time_collections()
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
@@ -194,6 +218,7 @@ async def _serve(args: argparse.Namespace) -> None:
         command = await commands.get()
         if command == "reset_peak":
             _reset_peak()
+            GC_COUNTS["gc_longest_s"] = 0.0
             _emit({"event": "stats", **process_stats()})
         elif command == "stats":
             _emit({"event": "stats", **process_stats()})
