@@ -8,6 +8,7 @@ chat summary, the text file, Word, PDF and the exports all say the same thing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -15,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
 
 from bot.formatting import format_day, format_duration, format_number
-from bot.i18n import N_, join, msg
+from bot.i18n import DEFAULT_LANGUAGE, N_, Localized, country_name, join, msg
 
 __all__ = [
     "BORDERLINE_MINUTES",
@@ -33,6 +34,7 @@ __all__ = [
     "Traveller",
     "TripPeriod",
     "rail_hours_text",
+    "shown_place_name",
 ]
 
 TITLE = "VERSLAG BUITENLANDSE DIENSTREIS"
@@ -99,16 +101,48 @@ class Place(_Model):
     latitude: float | None = None
     longitude: float | None = None
     source: str = ""
+    #: The name an English reader knows ('Vienna' for 'Wenen'), where it differs; the form and
+    #: every document keep `name`.
+    name_en: str = ""
 
     @property
     def label(self) -> str:
         """'Wenen (Oostenrijk)'."""
         return f"{self.name} ({self.country})" if self.country else self.name
 
+    def name_in(self, language: str) -> str:
+        """The name a reader of `language` knows ('Vienna' in English)."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    def label_in(self, language: str) -> str:
+        """'Wenen (Oostenrijk)' in Dutch, 'Vienna (Austria)' in English."""
+        if not self.country:
+            return self.name_in(language)
+        country = self.country
+        if language != DEFAULT_LANGUAGE and self.country_code:
+            country = country_name(self.country_code, language) or country
+        return f"{self.name_in(language)} ({country})"
+
+    @property
+    def shown_name(self) -> Localized:
+        """The name for a chat message, written in its reader's language."""
+        return Localized(self.name_in)
+
+    @property
+    def shown_label(self) -> Localized:
+        """The label with the country for a chat message, in its reader's language."""
+        return Localized(self.label_in)
+
     @property
     def has_coordinates(self) -> bool:
         """Whether distances can be computed for this place."""
         return self.latitude is not None and self.longitude is not None
+
+
+def shown_place_name(places: Iterable[Place], name: str) -> str:
+    """The place called `name` (its Dutch name, as a check records it) written for the
+    reader's language; the name itself when it is none of `places`."""
+    return next((place.shown_name for place in places if place.name == name), name)
 
 
 class Leg(_Model):
@@ -381,7 +415,7 @@ class Report(_Model):
             N_("Nvt (treinreis naar {destination} duurt {hours}).")
             if check.lower_bound
             else N_("Nvt (treinreis naar {destination} is {hours})."),
-            destination=check.destination,
+            destination=shown_place_name(self.destinations, check.destination),
             hours=check.form_hours_text(),
         )
 

@@ -34,6 +34,7 @@ from bot.report import (
     TransportMode,
     Traveller,
     TripPeriod,
+    shown_place_name,
 )
 
 __all__ = [
@@ -221,7 +222,7 @@ def _flown(ctx: Context) -> bool:
 
 
 def _places_text(places: list[Place]) -> str:
-    return ", ".join(p.label for p in places)
+    return join([p.shown_label for p in places])
 
 
 def _modes_text(modes: list[TransportMode]) -> str:
@@ -316,7 +317,7 @@ def _parse_legs(text: str, ctx: Context) -> list[Leg]:
             msg(
                 "Ik ken de afstand naar {place} niet. "
                 "Geef de kilometers zelf op, bijvoorbeeld ‘auto 420 km’.",
-                place=missing[0].destination.name,
+                place=missing[0].destination.shown_name,
             )
         )
     if not ctx.confirmed:
@@ -346,8 +347,8 @@ def _check_typed_km(legs: list[Leg], ctx: Context) -> None:
                 "Hemelsbreed is dat {great_circle} km. Klopt {km} km?",
                 typed=format_number(leg.km_one_way, 0),
                 mode=msg(MODE_NAMES[leg.mode]),
-                origin=leg.origin.name,
-                destination=leg.destination.name,
+                origin=leg.origin.shown_name,
+                destination=leg.destination.shown_name,
                 great_circle=format_number(great_circle, 0),
                 km=format_number(leg.km, 0),
             )
@@ -361,7 +362,7 @@ def _legs_text(legs: list[Leg]) -> str:
             if leg.return_trip
             else N_("{mode} naar {place}, {km} km enkele reis"),
             mode=msg(MODE_LABELS[leg.mode]),
-            place=leg.destination.name,
+            place=leg.destination.shown_name,
             km=format_number(leg.km, 0),
         )
         for leg in legs
@@ -390,6 +391,11 @@ def _needs_rail_hours(ctx: Context) -> bool:
     )
 
 
+def _shown_destination(ctx: Context, name: str) -> str:
+    """The destination the 8-hour check names (its Dutch name), in the reader's language."""
+    return shown_place_name(ctx.answers.get("destinations") or [], name)
+
+
 def _rail_hours_prompt(ctx: Context) -> str:
     check = _estimated_check(ctx)
     assert check is not None and check.hours is not None
@@ -404,8 +410,8 @@ def _rail_hours_prompt(ctx: Context) -> str:
                 "uur. Het secretariaat ziet beide tijden.\n"
                 "Kies ‘Klopt’ of typ de snelste reistijd uit een reisplanner, bijvoorbeeld ‘8 u 30’."
             ),
-            home=ctx.trip.home.name,
-            destination=check.destination,
+            home=ctx.trip.home.shown_name,
+            destination=_shown_destination(ctx, check.destination),
             hours=check.hours_text(),
             route=route,
             minutes=BORDERLINE_MINUTES,
@@ -417,8 +423,8 @@ def _rail_hours_prompt(ctx: Context) -> str:
             "Ik schat {hours} (een schatting).{route}\n"
             "Kies ‘Klopt’ of typ de reistijd in uren, bijvoorbeeld ‘9,5’."
         ),
-        home=ctx.trip.home.name,
-        destination=check.destination,
+        home=ctx.trip.home.shown_name,
+        destination=_shown_destination(ctx, check.destination),
         hours=check.hours_text(),
         route=route,
     )
@@ -455,7 +461,7 @@ def _justification_prompt(ctx: Context) -> str:
             "Reistijd, gemak of prijs tellen niet als reden.\n"
             "Licht toe waarom het vliegtuig nodig was."
         ),
-        destination=check.destination,
+        destination=_shown_destination(ctx, check.destination),
         hours=check.hours_text(),
         route=route,
         threshold=format_number(check.threshold_hours),
@@ -484,7 +490,7 @@ def _destinations(text: str, ctx: Context) -> list[Place]:
             msg(
                 "{home} is de thuisplaats. Noem de plaats(en) in het buitenland, "
                 "bijvoorbeeld ‘Wenen en Bratislava’.",
-                home=ctx.trip.home.name,
+                home=ctx.trip.home.shown_name,
             )
         )
     return list(dict.fromkeys(visited))

@@ -18,6 +18,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from babel import Locale
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -26,6 +28,7 @@ __all__ = [
     "SECRETARIAT_LANGUAGE",
     "Localized",
     "Text",
+    "country_name",
     "join",
     "language_from_code",
     "msg",
@@ -126,6 +129,12 @@ def join(parts: Iterable[str], separator: str = ", ") -> Text:
         separator.replace("{", "{{").replace("}", "}}").join(f"{{{name}}}" for name in params)
     )
     return Text(template, **params) if params else Text("")
+
+
+@cache
+def country_name(code: str, language: str) -> str | None:
+    """A country's name in `language` from Babel's CLDR data ('AT', 'en' -> 'Austria')."""
+    return Locale.parse(LOCALES.get(language, LOCALES[DEFAULT_LANGUAGE])).territories.get(code)
 
 
 def language_from_code(code: str | None) -> str:

@@ -21,8 +21,8 @@ class CheckResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    origin: str
-    destination: str
+    origin: SkipValidation[str]  # a place's name: written for the reader's language
+    destination: SkipValidation[str]
     mode: TransportMode
     one_way: bool
     persons: int
@@ -212,8 +212,8 @@ def check_trip(
     )
     within = verdict.within_threshold
     return CheckResult(
-        origin=start.name,
-        destination=destination.label,
+        origin=start.shown_name,
+        destination=destination.shown_label,
         mode=mode,
         one_way=one_way,
         persons=persons,

@@ -226,6 +226,7 @@ class Gazetteer:
             latitude=city.latitude,
             longitude=city.longitude,
             source=f"geonames:{city.geonameid}",
+            name_en=city.geonames_name if city.geonames_name != city.name else "",
         )
 
     def city_of(self, place: Place) -> City | None:

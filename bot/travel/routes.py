@@ -43,7 +43,7 @@ from bot.dialogs.vocabulary import (
     mode_of_word,
 )
 from bot.formatting import format_number
-from bot.i18n import N_, join, msg
+from bot.i18n import N_, Localized, join, msg
 from bot.report import CarFuel, Leg, Place, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.airports import (
@@ -773,7 +773,7 @@ class RoutePlanner:
         """'Wenen (VIE)', 'Amsterdam Schiphol (AMS)' for home, or just the place name."""
         airport = airport_by_code(airport_code) if airport_code else None
         if airport is None:
-            return place.name
+            return place.shown_name
         near = (
             place != self.home
             and place.latitude is not None
@@ -781,7 +781,9 @@ class RoutePlanner:
             and haversine_km(place.latitude, place.longitude, airport.latitude, airport.longitude)
             <= _PLACE_LABEL_RADIUS_KM
         )
-        return f"{place.name if near else airport.short_name} ({airport.iata})"
+        if not near:
+            return f"{airport.short_name} ({airport.iata})"
+        return Localized(lambda language: f"{place.name_in(language)} ({airport.iata})")
 
     def _describe_leg(self, leg: Leg) -> str:
         """'✈️ Vliegtuig Amsterdam Schiphol (AMS) → Wenen (VIE): 959 km enkele reis, retour 1918 km'."""

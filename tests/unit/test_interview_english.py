@@ -12,7 +12,7 @@ import pytest
 from bot.dialogs import Interview, InterviewState, Reply
 from bot.dialogs.parsers import dates_example, parse_period, period_example
 from bot.report import Report, TransportMode
-from testkit.example_trip import EXAMPLE_MESSAGES
+from testkit.example_trip import EXAMPLE_ANSWERS, EXAMPLE_MESSAGES
 from testkit.example_trip_en import EXAMPLE_ANSWERS_EN, EXAMPLE_NOW
 from tests.unit.test_interview import trip
 
@@ -147,6 +147,50 @@ def test_a_journey_from_home_in_english_names_the_places_abroad() -> None:
         ("Brussel", "Straatsburg"),
         ("Straatsburg", "Den Haag"),
     ]
+
+
+def until(key: str, language: Literal["nl", "en"], answers: dict[str, str]) -> Reply:
+    """Answer by key until the question `key` is asked; that reply."""
+    interview = Interview(trip(), EXAMPLE_NOW, user_ref="test:en", language=language)
+    reply = interview.start()
+    while reply.prompt is not None and reply.prompt.key != key:
+        interview = restored(interview, EXAMPLE_NOW)
+        reply = interview.handle(answers[reply.prompt.key])
+    assert reply.prompt is not None, reply.messages
+    return reply
+
+
+def test_an_english_reader_sees_english_place_names_and_the_form_keeps_the_dutch_ones() -> None:
+    route = until("legs", "en", EXAMPLE_ANSWERS_EN).prompt
+    assert route is not None
+    assert "Vienna (VIE)" in route.text and "Wenen" not in route.text
+    review = until("review", "en", EXAMPLE_ANSWERS_EN).prompt
+    assert review is not None
+    assert "Vienna (Austria), Bratislava (Slovakia)" in review.text
+    assert "Wenen" not in review.text and "Oostenrijk" not in review.text
+    dutch_review = until("review", "nl", EXAMPLE_ANSWERS).prompt
+    assert dutch_review is not None and "Wenen (Oostenrijk), Bratislava (Slowakije)" in (
+        dutch_review.text
+    )
+    report = answer_by_key(EXAMPLE_ANSWERS_EN)[1].report
+    assert report is not None  # the form: the Dutch names, whatever the chat's language
+    assert [place.label for place in report.destinations] == [
+        "Wenen (Oostenrijk)",
+        "Bratislava (Slowakije)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("Vienna", "Vienna"), ("Brussels", "Brussels"), ("Bratislava", "Bratislava")],
+)
+def test_the_8_hour_questions_name_the_place_as_an_english_reader_knows_it(
+    typed: str, shown: str
+) -> None:
+    place = trip().resolve_places(typed)[0]
+    assert place.name_in("en") == shown and place.shown_name.render("en") == shown
+    assert trip().home.label_in("en") == "The Hague (Netherlands)"
+    assert trip().home.label_in("nl") == "Den Haag (Nederland)"
 
 
 def quoted_examples(message: str, typed: str) -> list[str]:
