@@ -42,7 +42,7 @@ class CheckResult(BaseModel):
     rail_threshold_hours: float
     within_rail_threshold: bool
     justification_required: bool
-    rail_home: str = "Den Haag"
+    rail_home: SkipValidation[str] = "Den Haag"
     rail_route: SkipValidation[str] = ""
     rail_hours_lower_bound: bool = False
     rail_borderline: bool = False
@@ -233,7 +233,7 @@ def check_trip(
         rail_threshold_hours=calc.rail_threshold_hours,
         within_rail_threshold=within,
         justification_required=verdict.justification_required,
-        rail_home=calc.home.name,
+        rail_home=calc.home.shown_name,
         rail_route=rail.route,
         rail_hours_lower_bound=rail.lower_bound,
         rail_borderline=verdict.borderline,

@@ -53,7 +53,7 @@ def test_check_paris_needs_a_justification_and_explains_in_dutch(
 def test_check_explains_in_english_with_lang(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--to", "Londen", "--mode", "trein", "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("Train Den Haag → Londen (Verenigd Koninkrijk) (return, 1 person)")
+    assert text.startswith("Train The Hague → London (United Kingdom) (return, 1 person)")
     assert "(rail model: fastest timetabled trains plus connection times)" in text
     assert "(through the Channel Tunnel), changing in Rotterdam and Brussel." in text
     assert "Within 8 hours by train: flying would need a justification." in text

@@ -216,11 +216,11 @@ async def test_check_answers_an_english_traveller_in_english(tmp_path: Path) -> 
         jan = server.user(user_id=TRAVELLER_ID, first_name="Jan", language_code="en-GB")
         await jan.send("/check Paris train")  # the mode named in English
         explained = (await jan.next_reply()).plain_text
-        assert explained.startswith("Train Den Haag → Parijs (Frankrijk) (return, 1 person)")
+        assert explained.startswith("Train The Hague → Paris (France) (return, 1 person)")
         assert "Distance: 960 km (as the crow flies" in explained
         assert "(detour factor train)" in explained
         assert "CO2 emissions: approx. 18 kg CO2e" in explained
-        assert "Train from Den Haag: about 3 h 10" in explained
+        assert "Train from The Hague: about 3 h 10" in explained
         assert "Within 8 hours by train: flying would need a justification." in explained
 
         await jan.send("/check Vienna")
