@@ -42,7 +42,7 @@ from rapidfuzz import fuzz, process
 
 from bot.dialogs.errors import Choice, NeedsChoice
 from bot.formatting import format_number
-from bot.i18n import msg
+from bot.i18n import N_, msg
 from bot.report import Place
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.airports import curated_airports
@@ -485,13 +485,18 @@ class Gazetteer:
             if not drop_dwarfed
             or self.cities[gid].population * AUTO_PICK_POPULATION_RATIO > largest
         ][:_MAX_CHOICES]
-        labels = [f"{c.name} ({self.country_name(c.country_code)})" for c in cities]
+        places = [self.place(city) for city in cities]
+        labels = [place.label for place in places]  # in Dutch: namesakes in one country
         choices = []
-        for city, label in zip(cities, labels, strict=True):
+        for city, place, label in zip(cities, places, labels, strict=True):
+            shown: str = place.shown_label  # 'Springfield (United States)' in English
             if labels.count(label) > 1:
-                inhabitants = format_number(city.population, 0)
-                label = f"{label}, {inhabitants} inwoners"
-            choices.append(Choice(self.canonical(city), label))
+                shown = msg(
+                    N_("{place}, {inhabitants} inwoners"),
+                    place=shown,
+                    inhabitants=format_number(city.population, 0),
+                )
+            choices.append(Choice(self.canonical(city), shown))
         return choices
 
 

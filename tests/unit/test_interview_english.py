@@ -193,6 +193,25 @@ def test_the_8_hour_questions_name_the_place_as_an_english_reader_knows_it(
     assert trip().home.label_in("nl") == "Den Haag (Nederland)"
 
 
+@pytest.mark.parametrize(
+    ("typed", "language", "first"),
+    [
+        ("Frankfurt", "en", "Frankfurt am Main (Germany)"),
+        ("Frankfurt", "nl", "Frankfurt am Main (Duitsland)"),
+        ("Springfield", "en", "Springfield (United States), 170,188 inhabitants"),
+        ("Springfield", "nl", "Springfield (Verenigde Staten), 170.188 inwoners"),
+    ],
+)
+def test_the_buttons_for_an_ambiguous_place_read_in_the_travellers_language(
+    typed: str, language: Literal["nl", "en"], first: str
+) -> None:
+    interview, reply = run([typed], EXAMPLE_NOW, language=language)
+    assert reply.prompt is not None and reply.prompt.key == "destinations"
+    assert reply.prompt.choices[0].label == first
+    interview, reply = run([reply.prompt.choices[0].value], EXAMPLE_NOW, interview=interview)
+    assert interview.answers["destinations"][0].label.startswith(first.split(" (")[0])
+
+
 def quoted_examples(message: str, typed: str) -> list[str]:
     """The examples between ‘’ in a refusal, without the traveller's own text quoted back."""
     return [q for q in re.findall(r"‘([^’]+)’", message) if q not in typed and "…" not in q]
