@@ -184,9 +184,7 @@ def test_an_english_reader_sees_english_place_names_and_the_form_keeps_the_dutch
     ("typed", "shown"),
     [("Vienna", "Vienna"), ("Brussels", "Brussels"), ("Bratislava", "Bratislava")],
 )
-def test_the_8_hour_questions_name_the_place_as_an_english_reader_knows_it(
-    typed: str, shown: str
-) -> None:
+def test_a_place_is_named_as_a_reader_of_each_language_knows_it(typed: str, shown: str) -> None:
     place = trip().resolve_places(typed)[0]
     assert place.name_in("en") == shown and place.shown_name.render("en") == shown
     assert trip().home.label_in("en") == "The Hague (Netherlands)"
