@@ -210,7 +210,7 @@ class RailCheck(_Model):
     source: str
     threshold_hours: float
     flown: bool
-    route: str = ""
+    route: SkipValidation[str] = ""  # a message: read in the chat's language, stored in Dutch
     lower_bound: bool = False
     computed_hours: float | None = None
     traveller_hours: float | None = None

@@ -24,7 +24,7 @@ from bot.dialogs.errors import Choice, Doubtful
 from bot.dialogs.labels import FUEL_LABELS, FUEL_NAMES, MODE_LABELS, MODE_NAMES
 from bot.dialogs.ports import TripCalculator
 from bot.formatting import format_number
-from bot.i18n import DEFAULT_LANGUAGE, N_, join, msg, t
+from bot.i18n import DEFAULT_LANGUAGE, N_, Localized, join, msg, t, translate
 from bot.report import (
     BORDERLINE_MINUTES,
     CarFuel,
@@ -450,7 +450,9 @@ def _needs_justification(ctx: Context) -> bool:
 def _justification_prompt(ctx: Context) -> str:
     check = ctx.rail_check()
     assert check is not None and check.hours is not None
-    route = f" ({check.route})" if check.route else ""
+    route = (
+        Localized(lambda language: f" ({translate(language, check.route)})") if check.route else ""
+    )
     if check.traveller_hours is not None and check.traveller_hours != check.computed_hours:
         route = ctx.t(N_(" volgens jouw opgave"))
     return ctx.t(

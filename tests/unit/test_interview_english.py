@@ -210,6 +210,24 @@ def test_the_buttons_for_an_ambiguous_place_read_in_the_travellers_language(
     assert interview.answers["destinations"][0].label.startswith(first.split(" (")[0])
 
 
+def test_the_8_hour_question_reads_in_english_route_included() -> None:
+    interview, reply = run(
+        ["Brussels", "27 April to 29 April 2025", "1", "plane", "yes"], EXAMPLE_NOW
+    )
+    assert interview.state == "justification" and reply.prompt is not None
+    text = reply.prompt.text
+    assert text.startswith("You flew to Brussels. By train that is about 1 h 45 (train ")
+    assert "changing in Rotterdam), within the limit of 8 hours." in text
+    assert "met overstap" not in text and "(trein " not in text
+    dutch = run(
+        ["Brussel", "27 april t/m 29 april 2025", "1", "vliegtuig", "ja"], EXAMPLE_NOW, "nl"
+    )
+    assert dutch[1].prompt is not None
+    assert (
+        "(trein Den Haag – Rotterdam – Brussel, met overstap in Rotterdam)" in dutch[1].prompt.text
+    )
+
+
 def quoted_examples(message: str, typed: str) -> list[str]:
     """The examples between ‘’ in a refusal, without the traveller's own text quoted back."""
     return [q for q in re.findall(r"‘([^’]+)’", message) if q not in typed and "…" not in q]
