@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.dialogs import NeedsChoice
 from bot.dialogs.interview import prefilled_state
 from bot.formatting import format_day
-from bot.i18n import DEFAULT_LANGUAGE, N_, SECRETARIAT_LANGUAGE, msg, t
+from bot.i18n import DEFAULT_LANGUAGE, N_, SECRETARIAT_LANGUAGE, join, msg, t, translate
 from bot.outbox import Sender
 from bot.reminders import (
     WorkingHours,
@@ -38,6 +38,7 @@ from bot.telegram.buttons import button_press
 from bot.telegram.delivery import MESSAGE, schedule_flush, telegram_call
 from bot.telegram.services import Services, TelegramDraft, services
 from bot.telegram.traveller import edit_markup, send_prompt
+from bot.travel.places import gazetteer
 
 __all__ = [
     "CANCEL_REASON",
@@ -78,6 +79,18 @@ def trip_dates(trip: Trip) -> str:
         start=trip.departure.strftime("%d-%m"),
         end=trip.return_date.strftime("%d-%m-%Y"),
     )
+
+
+def shown_destination(destination: str, language: str) -> str:
+    """A trip's destination as the secretariat typed it (Dutch); for another reader the
+    places' names in that language when the gazetteer knows them all ('Vienna, Bratislava')."""
+    if language == DEFAULT_LANGUAGE:
+        return destination
+    try:
+        places = gazetteer().resolve(destination)
+    except (ValueError, NeedsChoice):
+        return destination
+    return translate(language, join([place.shown_name for place in places])) or destination
 
 
 def trip_label(trip: Trip) -> str:
@@ -134,7 +147,7 @@ def _reminder_html(
     trip: Trip, first: bool, settings: Settings, has_draft: bool, language: str = DEFAULT_LANGUAGE
 ) -> str:
     """The text of a reminder: the invitation after return, later ones, the deadline."""
-    where = html.escape(trip.destination)
+    where = html.escape(shown_destination(trip.destination, language))
     deadline = format_day(deadline_of(trip.return_date, settings))
     if first:
         return t(
@@ -347,7 +360,7 @@ async def on_reminder_button(update: Update, context: Context) -> None:
                     "Waarom is een verslag van de reis naar {where} niet nodig? Bijvoorbeeld: de "
                     "reis is niet doorgegaan. Typ de reden; die gaat naar het secretariaat."
                 ),
-                where=trip.destination,
+                where=shown_destination(trip.destination, language),
             )
         )
     elif callback.arg == "go":

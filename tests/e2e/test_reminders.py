@@ -108,6 +108,26 @@ async def test_invitation_after_return_continues_with_what_is_known(tmp_path: Pa
         assert again.buttons[:4] == ["1", "2", "3", "4"]
 
 
+async def test_an_english_traveller_is_reminded_of_the_places_in_english(tmp_path: Path) -> None:
+    clock = Clock(at(4, 14))
+    async with FakeTelegram() as server, desk_bot(server, tmp_path / "b.sqlite3", clock) as bot:
+        server.group(SECRETARIAT_ID, "Secretariaat")
+        jan = server.user(TRAVELLER_ID, "Jan")
+        await announce_vienna(jan)  # the destination typed in Dutch: 'Wenen'
+        await jan.send("/taal en")
+        await reply_containing(jan, "I'll speak English with you now.")
+        clock.now = at(4, 30, 9)
+        assert await run_reminders(svc_of(bot)) == 1
+        invitation = await reply_containing(jan, "Welcome back from Vienna!")
+        assert "Wenen" not in invitation.plain_text
+        assert invitation.buttons == ["Start", "Later", "Not needed"]
+        await jan.click("Not needed")
+        question = await reply_containing(jan, "Why is no report needed for the trip to Vienna?")
+        assert "Wenen" not in question.plain_text
+        (trip,) = bot.store.trips.of_traveller(JAN)
+        assert trip.destination == "Wenen"  # stored as the traveller typed it
+
+
 async def test_restart_between_due_time_and_sending_sends_once(tmp_path: Path) -> None:
     database = tmp_path / "b.sqlite3"
     clock = Clock(at(4, 14))
