@@ -57,7 +57,7 @@ from bot.store.reports import Reports
 from bot.store.repository import insert, insert_ignoring_conflicts
 from bot.store.schema import serialize_json
 from bot.store.trips import Trips
-from bot.store.unit_of_work import UnitOfWork
+from bot.store.unit_of_work import Snapshot, UnitOfWork
 
 __all__ = ["MIGRATIONS_DIR", "Store"]
 
@@ -207,6 +207,12 @@ class Store:
         ends, or none of it when it raises."""
         with self._write() as connection:
             yield UnitOfWork(self, connection)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """One read transaction over every repository: reads that see one moment."""
+        with self._read() as connection:
+            yield Snapshot(self, connection)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

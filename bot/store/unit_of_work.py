@@ -18,7 +18,7 @@ from bot.store.trips import Trips
 if TYPE_CHECKING:
     from bot.store.store import Store
 
-__all__ = ["UnitOfWork"]
+__all__ = ["Snapshot", "UnitOfWork"]
 
 
 class UnitOfWork:
@@ -46,3 +46,14 @@ class UnitOfWork:
     def now(self, now: datetime | None = None) -> datetime:
         """The given time, or the store's clock."""
         return self.store.now(now)
+
+
+class Snapshot(UnitOfWork):
+    """The repositories bound to one read transaction: several reads that see one moment of
+    the store, in one trip to it; made by `Store.snapshot()`. Writing through it is refused."""
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """Refused: a snapshot only reads."""
+        raise TypeError("a snapshot only reads; write in a unit of work")
+        yield self._connection  # pragma: no cover (makes this a generator)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,8 +20,8 @@ from bot.dialogs import Interview, InterviewState
 from bot.i18n import DEFAULT_LANGUAGE, language_from_code
 from bot.outbox import OutboxWorker
 from bot.report import Traveller
-from bot.service import ReportService, access
-from bot.store import DraftVersion, Store
+from bot.service import Coalescer, ReportService, access
+from bot.store import Draft, DraftVersion, Store
 from bot.store.schema import JsonText
 from bot.telegram.store import DraftSave, TelegramStore
 from bot.transcription import Transcriber
@@ -141,6 +141,15 @@ class DraftCache:
         return entry[0] if entry is not None else None
 
 
+@dataclass(frozen=True)
+class FirstLook:
+    """What a process reads of a traveller it has no copy of: draft, /taal choice, profile."""
+
+    draft: Draft | None
+    language: str | None
+    profile: Traveller | None
+
+
 @dataclass
 class Services:
     """Everything a handler needs, built once in `build_application`."""
@@ -160,12 +169,14 @@ class Services:
     _allowed_for_update: dict[tuple[int, int], bool] = field(default_factory=dict)
     service: ReportService = field(init=False)
     telegram: TelegramStore = field(init=False)
+    _first_looks: Coalescer[str, FirstLook] = field(init=False)
 
     def __post_init__(self) -> None:
         """The use cases over this store behind their async facade, and the Telegram tables
         over the same store on the same `StoreRunner`: one thread pool for all store work."""
         self.service = ReportService(self.store, self.settings, self.clock)
         self.telegram = TelegramStore(self.store, self.service.runner)
+        self._first_looks = Coalescer(self.service.runner, self._look_up)
 
     async def language_of(self, user: User | None) -> str:
         """The traveller's language: their /taal choice, else their Telegram app's language."""
@@ -219,7 +230,7 @@ class Services:
             if current != cached[0]:
                 cached = None
         if cached is None:
-            stored = await self.service.load_draft(user_ref)
+            stored = await self._stored_draft(user_ref)
             if stored is None:
                 self.drafts.drop(user_ref)
                 return None
@@ -228,6 +239,27 @@ class Services:
             self.drafts.put(user_ref, version, draft.model_dump_json().encode())
             return draft
         return TelegramDraft.model_validate_json(cached[1])
+
+    async def _stored_draft(self, user_ref: str) -> Draft | None:
+        """The stored draft. On SQLite, where this process keeps what it read, the traveller's
+        /taal choice and profile come along in the same read (a traveller's first message
+        then costs one trip to the store, joined with other travellers' first messages)."""
+        if not self._cache_trusted():
+            return await self.service.load_draft(user_ref)
+        look = await self._first_looks.submit(user_ref)
+        self._languages.setdefault(user_ref, look.language or "")
+        self._profiles.setdefault(user_ref, look.profile)
+        return look.draft
+
+    def _look_up(self, user_refs: Sequence[str]) -> list[FirstLook]:
+        """Draft, /taal choice and profile of each traveller, in one read transaction."""
+        with self.store.snapshot() as view:
+            return [
+                FirstLook(
+                    view.drafts.load(ref), view.profiles.language(ref), view.profiles.profile(ref)
+                )
+                for ref in user_refs
+            ]
 
     async def save_draft(
         self, user_ref: str, draft: TelegramDraft, *, update_id: int | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Engine, event
+
 from bot.store import Store
 from bot.store.health import delivery_backlog
 from bot.store.privacy import erase_personal_data
@@ -62,3 +64,42 @@ async def test_a_draft_erased_elsewhere_is_not_sent_as_a_report(tmp_path: Path) 
         await reply_containing(jan, NO_DRAFT)
         assert bot.store.reports.all() == []
         assert delivery_backlog(bot.store, EXAMPLE_NOW).outbox_waiting == 0
+
+
+def transactions_of(engine: Engine) -> list[list[str]]:
+    """The statements the engine runs from now on, one list per transaction."""
+    transactions: list[list[str]] = []
+    event.listen(engine, "begin", lambda _connection: transactions.append([]))
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cursor, statement, *_: (
+            transactions[-1].append(statement) if transactions else None
+        ),
+    )
+    return transactions
+
+
+async def test_after_a_restart_one_read_brings_back_draft_language_and_profile(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram() as server:
+        async with running_bot(server, database, EXAMPLE_NOW):
+            jan = await begin(server)
+            await jan.send("/taal en")
+            await reply_containing(jan, "I'll speak English with you now.")
+        async with running_bot(server, database, EXAMPLE_NOW) as bot:
+            transactions = transactions_of(bot.store.engine)
+            reply = await answer(jan, "Vienna and Bratislava")
+            # The draft was read back (the next question), and the /taal choice with it.
+            assert "When was the trip?" in reply.plain_text
+            [first_look] = [t for t in transactions if any("FROM drafts" in s for s in t)]
+            assert any("FROM traveller_languages" in s for s in first_look)
+            assert any("FROM travellers" in s for s in first_look)
+            assert not any(
+                "FROM traveller_languages" in s
+                for t in transactions
+                if t is not first_look
+                for s in t
+            )

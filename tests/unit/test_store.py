@@ -611,3 +611,17 @@ def test_reopened_store_keeps_everything(database_url: str) -> None:
         assert waiting(second) == 1
         assert second.trips.get(trip_id) is not None
         assert second.drafts.save("telegram:7", {"q": "modes"}, T0) == 3
+
+
+def test_a_snapshot_reads_several_repositories_at_one_moment_and_refuses_writes(
+    store: Store,
+) -> None:
+    store.drafts.save("telegram:1", {"step": 1}, T0)
+    store.profiles.set_language("telegram:1", "en", T0)
+    with store.snapshot() as view:
+        draft = view.drafts.load("telegram:1")
+        assert draft is not None and draft.state == {"step": 1}
+        assert view.profiles.language("telegram:1") == "en"
+        with pytest.raises(TypeError, match="only reads"):
+            view.drafts.save("telegram:2", {}, T0)
+    assert store.drafts.load("telegram:2") is None
