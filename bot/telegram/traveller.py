@@ -42,7 +42,7 @@ from bot.telegram.keyboards import (
     prompt_keyboard,
     prompt_keyboard_json,
 )
-from bot.telegram.sending import send_html
+from bot.telegram.sending import post_message, send_html
 from bot.telegram.services import Services, TelegramDraft, services, user_ref_of
 
 __all__ = [
@@ -235,8 +235,8 @@ async def _finish(
         # The summary below is the official form, which stays Dutch with the answers as typed.
         note = N_("Hieronder je verslag zoals het naar het secretariaat gaat.")
         await send_html(message, html.escape(t(language, note)))
-    for part in render_chat_summary(report):
-        await message.get_bot().send_message(message.chat_id, part, parse_mode=ParseMode.HTML)
+    for part in render_chat_summary(report):  # parts within Telegram's limit already
+        await post_message(message.get_bot(), message.chat_id, part, parse_mode=ParseMode.HTML)
     schedule_flush(svc)
 
 
