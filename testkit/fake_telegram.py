@@ -1121,7 +1121,14 @@ class FakeTelegram:
         if request.content_type == "application/json":
             body = await request.json()
             if isinstance(body, dict):
-                params.update(body)
+                # As the Bot API reads JSON: a string value is the parameter's text, exactly
+                # as a form field (decoded the same way); any other value is that JSON.
+                params.update(
+                    {
+                        key: _decode_form_value(key, value) if isinstance(value, str) else value
+                        for key, value in body.items()
+                    }
+                )
             return params, files
         form = await request.post()
         for key, value in form.items():

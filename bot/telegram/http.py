@@ -1,6 +1,12 @@
 """python-telegram-bot's HTTP transport on aiohttp: the same contract as its HTTPXRequest
-(the same form fields and multipart files on the wire, `TimedOut` and `NetworkError` for
-the same failures), at a fraction of httpx's CPU per request.
+(the same parameters and multipart files, `TimedOut` and `NetworkError` for the same
+failures), at a fraction of httpx's CPU per request.
+
+A request without files carries its parameters as a JSON object of strings (httpx: a
+urlencoded form). The Bot API reads both alike: its server (telegram-bot-api's
+`HttpReader::parse_json_parameters`) takes a JSON string value as the parameter's text,
+exactly as a form field; `json.dumps` runs in C where `urlencode` quoted every character of
+a long message in Python (4 % of the bot's CPU per update, 16 % of sending a finished report).
 
 Timeouts map onto aiohttp as follows. `connect_timeout`: DNS, TCP and TLS of a new
 connection. `read_timeout`: the longest silence while the answer arrives (aiohttp's
@@ -16,9 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import re
 from typing import Final
-from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -28,7 +34,7 @@ from telegram.request import BaseRequest, RequestData
 
 __all__ = ["AiohttpRequest"]
 
-FORM_URLENCODED: Final = "application/x-www-form-urlencoded"
+JSON: Final = "application/json"
 
 #: HTML5 form encoding of a multipart part's name and filename, as httpx does it; aiohttp
 #: (with quote_fields=False) then doubles the backslashes, which completes the same rule.
@@ -176,8 +182,8 @@ async def _take(pool: asyncio.Semaphore, pool_timeout: float | None) -> None:
 
 
 def _body(request_data: RequestData | None) -> aiohttp.BytesPayload | aiohttp.FormData | None:
-    """The parameters as a form, multipart with the files when there are any (as httpx sends
-    them); None for a request without parameters."""
+    """The parameters as a JSON object of strings, or a multipart form with the files when
+    there are any (as httpx sends those); None for a request without parameters."""
     if request_data is None:
         return None
     fields = request_data.json_parameters
@@ -185,7 +191,7 @@ def _body(request_data: RequestData | None) -> aiohttp.BytesPayload | aiohttp.Fo
     if not files:
         if not fields:
             return None
-        return aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM_URLENCODED)
+        return aiohttp.BytesPayload(json.dumps(fields).encode(), content_type=JSON)
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(_form_param(name), value)
