@@ -108,7 +108,7 @@ class CheckResult(BaseModel):
                 N_("Factor: {factor} kg {unit}, klasse {factor_class}, lijst {list}{verified}"),
                 factor=format_number(self.factor_kg_per_unit, 3),
                 unit=unit,
-                factor_class=self.factor_class,
+                factor_class=msg(self.factor_class),
                 list=self.list_version,
                 verified=verified,
             ),

@@ -29,10 +29,12 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.formatting import format_number
+from bot.i18n import N_
 from bot.report import CarFuel, TransportMode
 from bot.travel._data import DATA_DIR, read_rows
 
 __all__ = [
+    "FACTOR_CLASSES",
     "FactorList",
     "FactorRow",
     "available_lists",
@@ -79,6 +81,23 @@ MAX_UNPACKED_BYTES = 20_000_000
 MAX_ROWS = 500
 MAX_COLUMNS = 40
 _HEADER_SEARCH_ROWS = 30
+
+
+#: Every class of the factor lists, catalogued: a reader sees the class in their language
+#: (`tests/unit/test_travel_emissions.py` checks that each class in the data is here).
+FACTOR_CLASSES = (
+    N_("buitenland"),
+    N_("benzine"),
+    N_("diesel"),
+    N_("elektrisch"),
+    N_("onbekend"),
+    N_("gemiddeld"),
+    N_("autopassagier"),
+    N_("voetpassagier"),
+    N_("tot 700 km"),
+    N_("700-2500 km"),
+    N_("meer dan 2500 km"),
+)
 
 
 class FactorRow(BaseModel):

@@ -56,10 +56,12 @@ def test_check_explains_in_english_with_lang(capsys: pytest.CaptureFixture[str])
     assert text.startswith("Train The Hague → London (United Kingdom) (return, 1 person)")
     assert "(rail model: fastest timetabled trains plus connection times)" in text
     assert "(through the Channel Tunnel), changing in Rotterdam and Brussels." in text
+    assert ", class abroad, list " in text and "buitenland" not in text
     assert "Within 8 hours by train: flying would need a justification." in text
     assert main(["check", "--to", "Londen", "--mode", "trein"]) == 0
     dutch = capsys.readouterr().out
     assert "(door de Kanaaltunnel), met overstap in Rotterdam en Brussel." in dutch
+    assert ", klasse buitenland, lijst " in dutch
 
 
 def test_check_car_counts_the_car_not_the_people(capsys: pytest.CaptureFixture[str]) -> None:

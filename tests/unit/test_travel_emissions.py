@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
+from bot.i18n import msg, translate
 from bot.report import TransportMode
 from bot.travel import TravelCalculator, available_lists, check_trip, load_factor_list
+from bot.travel._data import DATA_DIR
+from bot.travel.factors import FACTOR_CLASSES
 
 FLY = TransportMode.VLIEGTUIG
 TRAIN = TransportMode.TREIN
@@ -272,3 +276,13 @@ def test_no_rail_link_means_no_hours(calc: TravelCalculator, place: str) -> None
 )
 def test_weak_justification(calc: TravelCalculator, text: str, weak: bool) -> None:
     assert calc.is_weak_justification(text) is weak
+
+
+def test_every_factor_class_in_the_data_is_catalogued_for_the_reader() -> None:
+    classes = {
+        row["class"]
+        for path in (DATA_DIR / "emission_factors").glob("*.csv")
+        for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    }
+    assert classes and classes <= set(FACTOR_CLASSES)
+    assert translate("en", msg("tot 700 km")) == "up to 700 km"
