@@ -172,10 +172,6 @@ class ReportService:
 
     # -- access ---------------------------------------------------------------------------------
 
-    async def is_allowed(self, user_ref: str, *, listed: bool) -> bool:
-        """Whether this person may use the bot (granted, or listed and never revoked)."""
-        return await self.runner.run(access.is_allowed, self.store, user_ref, listed=listed)
-
     async def request_access(
         self, user_ref: str, telegram_user_id: int, request: Callable[[int], OutboxItem]
     ) -> bool:

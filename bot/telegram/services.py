@@ -330,9 +330,9 @@ class Services:
         start unless the secretariat granted it; a revocation also overrides the list."""
         if update_id is not None and (update_id, user_id) in self._allowed_for_update:
             return self._allowed_for_update.pop((update_id, user_id))
-        return await self.service.is_allowed(
-            user_ref_of(user_id), listed=user_id in self.settings.allowed_user_ids
-        )
+        # Read with the other travellers' checks and pending inputs waiting at this moment.
+        _, latest = await self.telegram.read_pending_and_access(user_ref_of(user_id))
+        return access.allowed_by(latest, listed=user_id in self.settings.allowed_user_ids)
 
     def has_access(self, user_ref: str) -> bool:
         """`is_allowed` for a store thread (a use case asking about a traveller): a reference

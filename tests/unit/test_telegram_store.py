@@ -3,11 +3,13 @@ draft cache, which must never hand out a draft another bot instance has changed 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from bot.config import Settings
 from bot.console import ConsoleChannel
@@ -220,3 +222,30 @@ def test_pending_inputs_and_access_of_several_travellers_in_one_read(store: Stor
     assert read[2][1] is not None and read[2][1].action == AccessAction.REVOKED
     assert read[3] == (None, None)
     assert inbox.pending_and_access("telegram:2") == read[1]
+
+
+async def test_the_access_checks_of_travellers_arriving_at_once_are_one_read(url: str) -> None:
+    svc = services_on(url)
+    svc.settings.allowed_user_ids = [1, 3]
+    svc.store.profiles.audit("telegram:2", AccessAction.GRANTED, "telegram:99", T0)
+    svc.store.profiles.audit("telegram:3", AccessAction.REVOKED, "telegram:99", T0)
+    reads: list[str] = []
+    event.listen(
+        svc.store.engine,
+        "before_cursor_execute",
+        lambda _c, _cursor, statement, *_: (
+            reads.append(statement) if "access_audit" in statement else None
+        ),
+    )
+    try:
+        allowed = await asyncio.gather(*(svc.is_allowed(user_id) for user_id in (1, 2, 3, 4)))
+        # listed; granted; listed but revoked; neither
+        assert allowed == [True, True, False, False]
+        assert len(reads) == 1
+        await svc.telegram.off_loop(
+            svc.store.profiles.audit, "telegram:2", AccessAction.REVOKED, "telegram:99", T0
+        )
+        assert await svc.is_allowed(2) is False  # a revocation holds from the next message on
+    finally:
+        svc.service.runner.close()
+        svc.store.close()
