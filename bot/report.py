@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
 
 from bot.formatting import format_day, format_duration, format_number
-from bot.i18n import DEFAULT_LANGUAGE, N_, Localized, country_name, join, msg
+from bot.i18n import DEFAULT_LANGUAGE, N_, Localized, country_name, join, join_and, msg
 
 __all__ = [
     "BORDERLINE_MINUTES",
@@ -475,7 +475,5 @@ class Report(_Model):
 
 
 def join_dutch(items: list[str]) -> str:
-    """'a', 'a en b', 'a, b en c'."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
+    """'a', 'a en b', 'a, b en c' (plain Dutch text, for the form and the register)."""
+    return str.__str__(join_and(items))

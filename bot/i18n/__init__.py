@@ -12,7 +12,7 @@ now). `make catalogues` extracts, updates and compiles them (see bot/i18n/README
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -30,6 +30,7 @@ __all__ = [
     "Text",
     "country_name",
     "join",
+    "join_and",
     "language_from_code",
     "msg",
     "t",
@@ -129,6 +130,13 @@ def join(parts: Iterable[str], separator: str = ", ") -> Text:
         separator.replace("{", "{{").replace("}", "}}").join(f"{{{name}}}" for name in params)
     )
     return Text(template, **params) if params else Text("")
+
+
+def join_and(parts: Sequence[str]) -> str:
+    """'a', 'a en b', 'a, b en c' in the reader's language ('a, b and c'); each part too."""
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return msg("{items} en {last}", items=join(parts[:-1]), last=parts[-1])
 
 
 @cache

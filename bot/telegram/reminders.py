@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.dialogs import NeedsChoice
 from bot.dialogs.interview import prefilled_state
 from bot.formatting import format_day
-from bot.i18n import DEFAULT_LANGUAGE, N_, SECRETARIAT_LANGUAGE, join, msg, t, translate
+from bot.i18n import DEFAULT_LANGUAGE, N_, SECRETARIAT_LANGUAGE, join_and, msg, t, translate
 from bot.outbox import Sender
 from bot.reminders import (
     WorkingHours,
@@ -83,14 +83,14 @@ def trip_dates(trip: Trip) -> str:
 
 def shown_destination(destination: str, language: str) -> str:
     """A trip's destination as the secretariat typed it (Dutch); for another reader the
-    places' names in that language when the gazetteer knows them all ('Vienna, Bratislava')."""
+    places' names in that language when the gazetteer knows them all ('Vienna and Bratislava')."""
     if language == DEFAULT_LANGUAGE:
         return destination
     try:
         places = gazetteer().resolve(destination)
     except (ValueError, NeedsChoice):
         return destination
-    return translate(language, join([place.shown_name for place in places])) or destination
+    return translate(language, join_and([place.shown_name for place in places])) or destination
 
 
 def trip_label(trip: Trip) -> str:

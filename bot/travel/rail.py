@@ -28,7 +28,6 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -37,7 +36,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.formatting import format_duration, format_number
-from bot.i18n import Localized, join, msg
+from bot.i18n import Localized, join_and, msg
 from bot.report import Place, rail_hours_text
 from bot.travel._data import DATA_DIR, read_rows
 from bot.travel.geo import EARTH_RADIUS_KM, fold, haversine_km
@@ -172,7 +171,7 @@ class Journey:
         changing = {station.city: station for station in self.stations[1:-1]}
         if changing:
             cities = [Localized(station.city_in) for station in changing.values()]
-            text = msg("{route}, met overstap in {cities}", route=text, cities=_join(cities))
+            text = msg("{route}, met overstap in {cities}", route=text, cities=join_and(cities))
         return text
 
     def _through_channel_tunnel(self) -> bool:
@@ -206,13 +205,6 @@ class RailTime:
     def describe(self, threshold_hours: float) -> str:
         """'ca. 6 u 40' or 'meer dan 8 u 40', rounded for display only (never across the threshold)."""
         return rail_hours_text(self.hours, self.lower_bound, threshold_hours)
-
-
-def _join(items: Sequence[str]) -> str:
-    """'a', 'a en b', 'a, b en c' (each item written in the reader's language)."""
-    if len(items) == 1:
-        return items[0]
-    return msg("{items} en {last}", items=join(items[:-1]), last=items[-1])
 
 
 class RailNetwork:

@@ -16,6 +16,7 @@ from bot.reminders import (
     snooze_until,
 )
 from bot.store import Trip, TripStatus
+from bot.telegram.reminders import shown_destination
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -131,3 +132,9 @@ def test_covers_matches_reports_overlapping_a_trip() -> None:
     assert covers(date(2025, 4, 27), date(2025, 4, 29), trips) == trips
     assert covers(date(2025, 4, 28), date(2025, 4, 28), trips) == trips
     assert covers(date(2025, 4, 30), date(2025, 5, 2), trips) == []
+
+
+def test_a_trip_destination_reads_in_the_travellers_language() -> None:
+    assert shown_destination("Wenen en Bratislava", "en") == "Vienna and Bratislava"
+    assert shown_destination("Wenen en Bratislava", "nl") == "Wenen en Bratislava"
+    assert shown_destination("Nergenshuizen", "en") == "Nergenshuizen"  # unknown: as typed
