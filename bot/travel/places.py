@@ -87,6 +87,7 @@ class City:
     geonameid: int
     name: str
     geonames_name: str
+    name_en: str  # the English name: the table's exonym, else geonames' name
     country_code: str
     latitude: float
     longitude: float
@@ -114,6 +115,7 @@ class _DutchName(BaseModel):
     aliases: str = ""
     geonameid: int
     geonames_name: str
+    name_en: str = ""  # where geonames' name is the local one ('Köln'): 'Cologne'
     country_code: str = Field(min_length=2, max_length=2)
     airport: str | None = Field(default=None, min_length=3, max_length=3)
     source: str = Field(min_length=1)
@@ -157,6 +159,7 @@ class Gazetteer:
                 geonameid=geonameid,
                 name=table_row.name_nl if table_row else record["name"],
                 geonames_name=record["name"],
+                name_en=(table_row.name_en if table_row else "") or record["name"],
                 country_code=record["countrycode"],
                 latitude=float(record["latitude"]),
                 longitude=float(record["longitude"]),
@@ -226,7 +229,7 @@ class Gazetteer:
             latitude=city.latitude,
             longitude=city.longitude,
             source=f"geonames:{city.geonameid}",
-            name_en=city.geonames_name if city.geonames_name != city.name else "",
+            name_en=city.name_en if city.name_en != city.name else "",
         )
 
     def city_of(self, place: Place) -> City | None:

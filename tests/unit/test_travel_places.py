@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from bot.dialogs.errors import NeedsChoice
 from bot.travel import TravelCalculator
+from bot.travel._data import DATA_DIR, read_rows
+from bot.travel.places import _CountryAlias
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +157,38 @@ def test_country_names_with_en_stay_whole(calc: TravelCalculator) -> None:
 def test_home_is_den_haag(calc: TravelCalculator) -> None:
     assert calc.home.label == "Den Haag (Nederland)"
     assert calc.home.has_coordinates
+
+
+@pytest.mark.parametrize(
+    ("typed", "english"),
+    [("Keulen", "Cologne"), ("Gent", "Ghent"), ("Hannover", "Hanover"), ("Wenen", "Vienna")],
+)
+def test_english_readers_see_the_english_exonym(
+    calc: TravelCalculator, typed: str, english: str
+) -> None:
+    # geonames names Köln, Gent and Hannover in their own language; the table adds the exonym.
+    [place] = calc.places.resolve(typed)
+    assert (place.name_in("nl"), place.name_in("en")) == (typed, english)
+    [back] = calc.places.resolve(english)
+    assert back.name == typed
+
+
+def test_a_data_row_with_a_stray_comma_is_refused(tmp_path: Path) -> None:
+    # An unquoted comma shifts every later column: 'source' was silently cut short this way.
+    path = tmp_path / "rows.csv"
+    path.write_text("alias,country_code,source\nVS,US,compiled by hand, from memory\n")
+    with pytest.raises(ValueError, match=r"rows\.csv, regel 2: 3 velden verwacht"):
+        read_rows(path, _CountryAlias)
+    path.write_text("alias,country_code,source\nVS,US\n")
+    with pytest.raises(ValueError, match="regel 2"):
+        read_rows(path, _CountryAlias)
+    path.write_text('alias,country_code,source\nVS,US,"compiled by hand, from memory"\n')
+    assert read_rows(path, _CountryAlias)[0].source == "compiled by hand, from memory"
+
+
+def test_every_data_file_has_as_many_fields_per_row_as_its_header() -> None:
+    for path in sorted(DATA_DIR.rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        widths = {len(row) for row in rows[1:] if row}
+        assert widths == {len(rows[0])}, path.name
