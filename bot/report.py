@@ -181,6 +181,8 @@ class EmissionLine(_Model):
     factor_verified: bool
     list_version: str
     return_trip: bool = True
+    #: The source in a few Dutch words per distinct row (its `source` where it has none).
+    factor_source_labels: tuple[str, ...] = ()
 
 
 def rail_hours_text(hours: float | None, lower_bound: bool, threshold_hours: float) -> str:

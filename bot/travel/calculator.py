@@ -198,6 +198,9 @@ class TravelCalculator:
                     units=total_units,
                     factor_class=" + ".join(row.factor_class for row in distinct),
                     factor_source=" | ".join(dict.fromkeys(row.source for row in distinct)),
+                    factor_source_labels=tuple(
+                        dict.fromkeys(row.source_label or row.source for row in distinct)
+                    ),
                     factor_verified=all(row.verified for row in distinct),
                     list_version=self.factors.version,
                     return_trip=all(leg.return_trip for leg in mode_legs),

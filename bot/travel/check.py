@@ -34,6 +34,7 @@ class CheckResult(BaseModel):
     factor_unit: str
     factor_class: str
     factor_source: str
+    factor_source_labels: tuple[str, ...] = ()
     factor_verified: bool
     list_version: str
     rail_hours: float | None
@@ -112,7 +113,11 @@ class CheckResult(BaseModel):
                 list=self.list_version,
                 verified=verified,
             ),
-            say(N_("Bron factor: {source}"), source=self.factor_source),
+            say(
+                N_("Bron factor: {source}"),
+                source=" | ".join(translate(language, label) for label in self.factor_source_labels)
+                or self.factor_source,
+            ),
         ]
         check = self.rail_check()
         home = self.rail_home
@@ -225,6 +230,7 @@ def check_trip(
         factor_unit=line.unit,
         factor_class=line.factor_class,
         factor_source=line.factor_source,
+        factor_source_labels=line.factor_source_labels,
         factor_verified=line.factor_verified,
         list_version=line.list_version,
         rail_hours=rail.hours,

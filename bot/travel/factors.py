@@ -1,8 +1,10 @@
 """Emission factor lists: one CSV per list version in data/emission_factors/ (or a drop-in dir).
 
-Columns: mode, class, band_min_km, band_max_km, unit (pkm|vkm), kg_co2e_wtw, source, year,
-verified, uplift, retrieved, note, secondary_source (optional: another publication quoting
-the list, with its date; it never makes a row verified). A flight row applies when
+Columns: mode, class, band_min_km, band_max_km, unit (pkm|vkm), kg_co2e_wtw, source,
+source_label (optional: the source in a few Dutch words, as /check shows it to a traveller;
+`source` itself is the full provenance), year, verified, uplift, retrieved, note,
+secondary_source (optional: another publication quoting the list, with its date; it never
+makes a row verified). A flight row applies when
 band_min_km <= one-way km < band_max_km (an empty max is open-ended). A car row is chosen by its class = fuel
 ('onbekend', 'benzine', 'diesel', 'elektrisch'); a ferry row by 'autopassagier' when a car
 is taken on board, else 'voetpassagier'; other modes (and lists without that class) use
@@ -35,6 +37,7 @@ from bot.travel._data import DATA_DIR, read_rows
 
 __all__ = [
     "FACTOR_CLASSES",
+    "FACTOR_SOURCE_LABELS",
     "FactorList",
     "FactorRow",
     "available_lists",
@@ -54,7 +57,7 @@ BUILTIN_DIR = DATA_DIR / "emission_factors"
 _COLUMNS = ("mode", "class", "unit", "kg_co2e_wtw", "source", "year", "verified")
 _ALL_COLUMNS = (
     "mode", "class", "band_min_km", "band_max_km", "unit", "kg_co2e_wtw",
-    "source", "year", "verified", "uplift", "retrieved", "note", "secondary_source",
+    "source", "source_label", "year", "verified", "uplift", "retrieved", "note", "secondary_source",
 )  # fmt: skip
 #: Other names a column may have in a list file (Dutch, or the official list's own headers).
 _SYNONYMS = {
@@ -68,6 +71,7 @@ _SYNONYMS = {
         "kg co2-eq/eenheid (wtw)", "kg co2-eq / eenheid (wtw)", "totaal (wtw)",
     ),
     "source": ("bron",),
+    "source_label": ("bron kort", "korte bron", "bronvermelding"),
     "year": ("jaar", "lijstjaar"),
     "verified": ("geverifieerd", "gecontroleerd"),
     "uplift": ("toeslag", "opslag"),
@@ -99,6 +103,16 @@ FACTOR_CLASSES = (
     N_("meer dan 2500 km"),
 )
 
+#: The shipped lists' `source_label`s, catalogued like the classes (a list installed later
+#: shows its own labels as written).
+FACTOR_SOURCE_LABELS = (
+    N_("CO2emissiefactoren.nl, lijst 2025, zoals door derden geciteerd"),
+    N_("CO2emissiefactoren.nl, lijst 2026 (elektrische trein), zoals door derden geciteerd"),
+    N_("naast de lijsten van CO2emissiefactoren.nl geciteerd; jaar van de lijst onzeker"),
+    N_("lijst 2026 niet gevonden: waarde van de lijst 2025, zoals door derden geciteerd"),
+    N_("Britse overheid (DESNZ), omrekenfactoren broeikasgassen voor veerboten"),
+)
+
 
 class FactorRow(BaseModel):
     """One emission factor with its provenance."""
@@ -112,6 +126,7 @@ class FactorRow(BaseModel):
     unit: Literal["pkm", "vkm"]
     kg_co2e_wtw: float = Field(ge=0, le=5)
     source: str = Field(min_length=1)
+    source_label: str = ""
     year: int = Field(ge=1990, le=2100)
     verified: bool
     uplift: float = Field(default=1.0, ge=1.0, le=3.0)

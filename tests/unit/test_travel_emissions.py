@@ -11,7 +11,7 @@ from bot.i18n import msg, translate
 from bot.report import TransportMode
 from bot.travel import TravelCalculator, available_lists, check_trip, load_factor_list
 from bot.travel._data import DATA_DIR
-from bot.travel.factors import FACTOR_CLASSES
+from bot.travel.factors import FACTOR_CLASSES, FACTOR_SOURCE_LABELS
 
 FLY = TransportMode.VLIEGTUIG
 TRAIN = TransportMode.TREIN
@@ -286,3 +286,44 @@ def test_every_factor_class_in_the_data_is_catalogued_for_the_reader() -> None:
     }
     assert classes and classes <= set(FACTOR_CLASSES)
     assert translate("en", msg("tot 700 km")) == "up to 700 km"
+
+
+def test_every_shipped_factor_row_has_a_catalogued_source_label() -> None:
+    labels = {
+        row.get("source_label")
+        for path in (DATA_DIR / "emission_factors").glob("*.csv")
+        for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    }
+    assert labels and labels <= set(FACTOR_SOURCE_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "nl",
+            "Bron factor: CO2emissiefactoren.nl, lijst 2025, zoals door derden geciteerd",
+            "NOT",
+        ),
+        (
+            "en",
+            "Factor source: CO2emissiefactoren.nl, 2025 list, as cited by third parties",
+            "door",
+        ),
+    ],
+)
+def test_check_names_the_factor_source_in_the_readers_language(
+    calc: TravelCalculator, language: str, shown: str, hidden: str
+) -> None:
+    # The `source` column is the full provenance, in English; a traveller reads its label.
+    result = check_trip(calc, "Wenen")
+    text = result.explain(language)
+    [source_line] = [line for line in text.splitlines() if line.startswith(shown[:12])]
+    assert source_line == shown and hidden not in source_line
+    assert result.factor_source.startswith("cited as the CO2emissiefactoren.nl 2025 list")
+
+
+def test_an_installed_list_without_labels_shows_its_source_as_written(tmp_path: Path) -> None:
+    (tmp_path / "test-2030.csv").write_text("\n".join([HEADER, *COMPLETE_ROWS]) + "\n")
+    calc = TravelCalculator(emission_list_version="test-2030", emission_factors_dir=tmp_path)
+    assert "Bron factor: test" in check_trip(calc, "Lissabon").explain().splitlines()
