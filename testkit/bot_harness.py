@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.store import Store
 from bot.telegram import build_application
+from bot.telegram.app import metrics_of
 from bot.travel import TravelCalculator
 from testkit.fake_telegram import FakeTelegram
 
@@ -54,6 +56,19 @@ class RunningBot:
     application: Application[Any, Any, Any, Any, Any, Any]
     store: Store
     settings: Settings
+
+    def updates_handled(self) -> int:
+        """How many updates the bot has handled (replies sent), from its own metrics."""
+        registry = metrics_of(self.application).registry
+        return int(registry.get_sample_value("reisverslag_updates_handled_total") or 0)
+
+    async def handled_everything(self, server: FakeTelegram, timeout: float = 10.0) -> None:
+        """Wait until the bot has handled every update the server ever queued, and the server
+        is idle: after this, a reply that has not come will not come (no quiet period bet)."""
+        async with asyncio.timeout(timeout):
+            while self.updates_handled() < server.updates_queued:
+                await asyncio.sleep(0.01)
+        await server.wait_idle()
 
 
 def bot_settings(server: FakeTelegram, database: Path, **overrides: Any) -> Settings:

@@ -833,6 +833,8 @@ class FakeTelegram:
         self.webhook_deliveries: list[tuple[int, int | str]] = []
         self.updates: collections.deque[dict[str, Any]] = collections.deque()
         self._update_ids = itertools.count(100_001)
+        #: How many updates were ever queued (for getUpdates or the webhook).
+        self.updates_queued = 0
         self._callback_ids = itertools.count(900_001)
         self._file_ids = itertools.count(1)
         self._activity = asyncio.Condition()
@@ -1021,6 +1023,7 @@ class FakeTelegram:
         """Queue an update (given without update_id) for getUpdates or the webhook."""
         update = {"update_id": next(self._update_ids), **content}
         self.updates.append(update)
+        self.updates_queued += 1
         for poll in self._polls:
             poll.set()
         await self._notify_activity()

@@ -56,7 +56,10 @@ async def test_restart_in_the_middle_continues_at_the_same_question(tmp_path: Pa
 
 
 async def test_button_of_an_earlier_question_shows_where_we_are(tmp_path: Path) -> None:
-    async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
         jan = await begin(server)
         await answer(jan, "Wenen")
         persons = await answer(jan, "27 april t/m 29 april")
@@ -69,7 +72,7 @@ async def test_button_of_an_earlier_question_shows_where_we_are(tmp_path: Path) 
         # The keyboard is gone from the chat, but a slow client can still send the old button:
         # that keyboard was used, so the press is only acknowledged.
         late = await jan.click("1", message=persons)
-        await server.wait_idle()
+        await bot.handled_everything(server)
         assert "al verwerkt" in (server.callback_answers[late].get("text") or "")
         assert jan.pending_replies() == []
         # A keyboard of an earlier question that was never used shows where we are now.
@@ -110,7 +113,10 @@ async def test_multi_choice_toggles_and_done(tmp_path: Path) -> None:
 
 
 async def test_unknown_user_asks_access_and_the_secretariat_approves(tmp_path: Path) -> None:
-    async with FakeTelegram() as server, running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW):
+    async with (
+        FakeTelegram() as server,
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW) as bot,
+    ):
         secretariat = server.group(SECRETARIAT_ID, "Secretariaat")
         piet = server.user(user_id=77, first_name="Piet", username="piet")
         await piet.send("Hallo")
@@ -120,7 +126,7 @@ async def test_unknown_user_asks_access_and_the_secretariat_approves(tmp_path: P
         request = await server.watch(SECRETARIAT_ID, from_start=True).next_reply()
         assert "Piet" in request.plain_text and request.buttons == ["Toestaan", "Weigeren"]
         await piet.send("/nieuw")  # one reply per period to people without access
-        await server.wait_idle(quiet=0.3)
+        await bot.handled_everything(server)
         assert piet.pending_replies() == []
 
         clerk = server.user(user_id=5, first_name="Clerk").in_chat(secretariat)
@@ -142,7 +148,7 @@ async def test_group_chats_get_no_interview(tmp_path: Path) -> None:
         await jan.in_chat(other).send("/start")
         await jan.in_chat(secretariat).send("/nieuw")
         await jan.in_chat(other).send("Wenen")
-        await server.wait_idle(quiet=0.3)
+        await bot.handled_everything(server)
         assert server.messages(other.id) == []
         assert server.messages(secretariat.id) == []
         assert bot.store.drafts.load(TRAVELLER_REF) is None
@@ -203,7 +209,7 @@ async def test_double_tapped_confirmation_sends_once(tmp_path: Path) -> None:
         await jan.click("✅ Ja, versturen", message=confirm)
         await documents(server, TRAVELLER_ID, 2)
         await documents(server, SECRETARIAT_ID, 2)
-        await asyncio.sleep(0.5)
+        await bot.handled_everything(server)
         assert len(bot.store.reports.of_traveller(TRAVELLER_REF)) == 1
         summaries = [
             m for m in server.messages(SECRETARIAT_ID) if m.text and "Nieuw verslag" in m.text

@@ -126,7 +126,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         assert "april 2025" in april.buttons
         await double_tap(jan, "27", april)
         first_edit = await next_edit(jan)  # however long a busy machine takes to get there
-        await server.wait_idle()
+        await bot.handled_everything(server)
         picked = [first_edit, *(e for e in jan.pending_replies() if e.event == "edited")][-1]
         assert "•27•" in picked.buttons and "period" not in answers_of(bot)
         await jan.click("29", message=picked)
@@ -142,7 +142,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         await double_tap(jan, "2", persons)
         modes = await reply_with_buttons(jan)
         assert "Met welk vervoer" in modes.plain_text
-        await server.wait_idle()
+        await bot.handled_everything(server)
         assert [m for m in jan.pending_replies() if m.event == "sent"] == []
         assert answers_of(bot)["persons"] == 2
         assert any("al verwerkt" in text for text in callback_texts(server))
@@ -150,7 +150,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         # toggle: ticking twice leaves it ticked (not ticked and unticked)
         await double_tap(jan, "Trein", modes)
         first_tick = await next_edit(jan)
-        await server.wait_idle()
+        await bot.handled_everything(server)
         ticked = [first_tick, *(e for e in jan.pending_replies() if e.event == "edited")][-1]
         assert "✅ Trein" in ticked.buttons
         await double_tap(jan, "Klaar", ticked)
@@ -164,7 +164,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         await double_tap(jan, "✏️ Aantal personen", review)
         again = await reply_with_buttons(jan)
         assert "Met hoeveel personen" in again.plain_text
-        await server.wait_idle()
+        await bot.handled_everything(server)
         assert [m for m in jan.pending_replies() if m.event == "sent"] == []
         review = await answer(jan, "Ongewijzigd")
         assert "Controleer je verslag" in review.plain_text
@@ -174,7 +174,7 @@ async def test_a_double_tap_on_every_kind_of_button_counts_once(tmp_path: Path) 
         confirm = await reply_with_buttons(jan)
         await double_tap(jan, "✅ Ja, versturen", confirm)
         await documents(server, TRAVELLER_ID, 2)
-        await server.wait_idle(quiet=0.3)
+        await bot.handled_everything(server)
         assert len(bot.store.reports.of_traveller(JAN)) == 1
         nothing_went_wrong(server)
 
@@ -196,7 +196,7 @@ async def test_a_double_tap_on_a_reminder_button_counts_once(tmp_path: Path) -> 
         start = await reply_containing(jan, "Bestemming en data heb ik ingevuld")
         assert "‘zondagavond 27 april 2025 t/m dinsdag 29 april 2025’" in start.plain_text
         await reply_containing(jan, "Wanneer was de reis?")
-        await server.wait_idle(quiet=0.3)
+        await bot.handled_everything(server)
         assert [m for m in jan.pending_replies() if m.event == "sent"] == []
         assert any("al verwerkt" in text for text in callback_texts(server))
         # The example in that message works when typed back.
