@@ -315,7 +315,7 @@ async def test_a_double_tap_on_gebruiken_applies_once(tmp_path: Path) -> None:
         data = next(b["callback_data"] for b in stored.inline_buttons if "Gebruiken" in b["text"])
         first = await scene.jan._send_callback(stored, data)
         second = await scene.jan._send_callback(stored, data)
-        await scene.server.wait_idle()
+        await scene.bot.handled_everything(scene.server)
         answers = {
             call.params.get("callback_query_id"): call.params.get("text")
             for call in scene.server.calls_to("answerCallbackQuery")
