@@ -267,6 +267,11 @@ def _band(row: FactorRow) -> str:
     return f"{low}–{format_count(row.band_max_km)} km"
 
 
+def _source_note(row: FactorRow) -> str:
+    """A row's source for the council: its Dutch label first, then the full provenance."""
+    return f"{row.source_label} (herkomst: {row.source})" if row.source_label else row.source
+
+
 def _factor_tables(figures: YearFigures, factor_dir: Path | None) -> tuple[FactorTable, ...]:
     """Each factor list the year's reports used, read from its versioned file."""
     tables = []
@@ -276,7 +281,7 @@ def _factor_tables(figures: YearFigures, factor_dir: Path | None) -> tuple[Facto
         except ValueError:
             tables.append(FactorTable(version, count, "", (), (), missing=True))
             continue
-        sources = list(dict.fromkeys(row.source for row in factor_list.rows))
+        sources = list(dict.fromkeys(map(_source_note, factor_list.rows)))
         rows = tuple(
             (
                 row.mode.label,
@@ -285,7 +290,7 @@ def _factor_tables(figures: YearFigures, factor_dir: Path | None) -> tuple[Facto
                 f"{format_number(row.kg_co2e_wtw, 3)} kg {_UNIT_LABELS[row.unit]}",
                 "ja" if row.verified else "nee",
                 row.retrieved,
-                f"[{sources.index(row.source) + 1}]",
+                f"[{sources.index(_source_note(row)) + 1}]",
             )
             for row in factor_list.rows
         )

@@ -237,6 +237,8 @@ def test_tables_two_factor_lists_and_no_names(
         version_counts[report.emission_list_version] += 1
     for version, count in version_counts.items():
         assert f"{version} ({count} verslagen; bestand {version}.csv)" in flat
+    # Each factor's source leads with its Dutch label; the full provenance follows.
+    assert "CO2emissiefactoren.nl, lijst 2025, zoals door derden geciteerd (herkomst: cited" in flat
     assert "Uitzonderingen op de 8-uursregel" in text and "Totalen per afdeling" in text
     exceptions = [r for r in years[YEAR] if r.rail_check and r.rail_check.justification_required]
     assert exceptions
