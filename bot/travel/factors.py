@@ -274,6 +274,7 @@ class _Table:
     line_word: str
     headers: dict[str, tuple[int, str]]
     rows: list[tuple[int, list[Any]]]
+    header_width: int = 0  # cells in the header row
 
 
 def _normal(text: object) -> str:
@@ -300,7 +301,7 @@ def _find_header(where: str, line_word: str, lines: list[tuple[int, list[Any]]])
     for position, (number, cells) in enumerate(lines[:_HEADER_SEARCH_ROWS]):
         columns = _column_names(cells)
         if all(column in columns for column in _COLUMNS):
-            return _Table(where, line_word, columns, lines[position + 1 :])
+            return _Table(where, line_word, columns, lines[position + 1 :], len(cells))
         if len(columns) > len(best[1]):
             best = (number, columns)
     number, columns = best
@@ -352,7 +353,15 @@ def _csv_table(source: Path) -> _Table:
         (number, [cell[:1000] for cell in row[:MAX_COLUMNS]])
         for number, row in enumerate(reader, 1)
     )
-    return _find_header(source.name, "regel", _limited(rows, source.name))
+    table = _find_header(source.name, "regel", _limited(rows, source.name))
+    for number, cells in table.rows:
+        if any(cell not in (None, "") for cell in cells[table.header_width :]):
+            raise ValueError(
+                f"{source.name}, regel {number}: meer velden dan de kopregel heeft "
+                f"({table.header_width}). Staat er een scheidingsteken ('{delimiter}') in een "
+                "tekst? Zet die tekst tussen aanhalingstekens."
+            )
+    return table
 
 
 def _xlsx_table(source: Path) -> _Table:

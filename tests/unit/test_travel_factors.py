@@ -75,6 +75,11 @@ def test_loading_a_valid_list_puts_it_where_the_bot_finds_it(tmp_path: Path) -> 
         ),
         ([*COMPLETE_ROWS, "trein,snel,,,pkm,veel,test,2030,false,1.0,,"], "lijst", "regel 8"),
         (COMPLETE_ROWS, "Lijst 2030!", "Ongeldige lijstnaam"),
+        (  # an unquoted comma in the last column would silently cut the note short
+            [*COMPLETE_ROWS[:-1], COMPLETE_ROWS[-1] + "ferry, North Sea"],
+            "lijst",
+            r"regel 7: meer velden dan de kopregel heeft \(12\)",
+        ),
         (
             [r.replace("1000,,pkm", "1200,,pkm") for r in COMPLETE_ROWS],
             "lijst",
@@ -279,3 +284,9 @@ def test_factors_command_loads_an_excel_list_and_names_a_bad_cell(
         "blad 'Factoren 2030', rij 6, kolom 'Kg CO2/eenheid (WTW)' (F) ('-0,2'): moet minstens 0"
         in (capsys.readouterr().err)
     )
+
+
+def test_a_comma_inside_quotes_is_kept_whole(tmp_path: Path) -> None:
+    rows = [*COMPLETE_ROWS[:-1], COMPLETE_ROWS[-1] + '"ferry, North Sea"']
+    loaded = install_factor_list(_write(tmp_path / "d.csv", rows), tmp_path / "l", "lijst-2030")
+    assert loaded.rows[-1].note == "ferry, North Sea"
