@@ -478,4 +478,4 @@ class Report(_Model):
 
 def join_dutch(items: list[str]) -> str:
     """'a', 'a en b', 'a, b en c' (plain Dutch text, for the form and the register)."""
-    return str.__str__(join_and(items))
+    return str(join_and(items))
