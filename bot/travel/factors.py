@@ -71,7 +71,7 @@ _SYNONYMS = {
         "kg co2-eq/eenheid (wtw)", "kg co2-eq / eenheid (wtw)", "totaal (wtw)",
     ),
     "source": ("bron",),
-    "source_label": ("bron kort", "korte bron", "bronvermelding"),
+    "source_label": ("bron kort", "korte bron"),
     "year": ("jaar", "lijstjaar"),
     "verified": ("geverifieerd", "gecontroleerd"),
     "uplift": ("toeslag", "opslag"),
@@ -340,6 +340,10 @@ def _limited(lines: Iterator[tuple[int, list[Any]]], where: str) -> list[tuple[i
     return kept
 
 
+#: A CSV file's separator as the secretariat would name it in an error.
+_DELIMITER_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab"}
+
+
 def _csv_table(source: Path) -> _Table:
     """A CSV file (',', ';' or tab separated, UTF-8) as a table."""
     try:
@@ -358,7 +362,7 @@ def _csv_table(source: Path) -> _Table:
         if any(cell not in (None, "") for cell in cells[table.header_width :]):
             raise ValueError(
                 f"{source.name}, regel {number}: meer velden dan de kopregel heeft "
-                f"({table.header_width}). Staat er een scheidingsteken ('{delimiter}') in een "
+                f"({table.header_width}). Staat er een {_DELIMITER_NAMES[delimiter]} in een "
                 "tekst? Zet die tekst tussen aanhalingstekens."
             )
     return table

@@ -290,3 +290,11 @@ def test_a_comma_inside_quotes_is_kept_whole(tmp_path: Path) -> None:
     rows = [*COMPLETE_ROWS[:-1], COMPLETE_ROWS[-1] + '"ferry, North Sea"']
     loaded = install_factor_list(_write(tmp_path / "d.csv", rows), tmp_path / "l", "lijst-2030")
     assert loaded.rows[-1].note == "ferry, North Sea"
+
+
+def test_a_tab_separated_row_with_too_many_fields_names_the_tab(tmp_path: Path) -> None:
+    source = tmp_path / "lijst.tsv.csv"
+    lines = [HEADER, *COMPLETE_ROWS[:-1], COMPLETE_ROWS[-1] + "ferry,North Sea"]
+    source.write_text("\n".join(line.replace(",", "\t") for line in lines) + "\n")
+    with pytest.raises(ValueError, match=r"regel 7: .*Staat er een tab in een tekst"):
+        install_factor_list(source, tmp_path / "l", "lijst-2030")
