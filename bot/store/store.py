@@ -137,6 +137,9 @@ class Store:
         #: This process's writers take turns here (SQLite has one writer at a time anyway).
         self._write_turn = threading.RLock() if self.engine.dialect.name == "sqlite" else None
         self._write_turn_timeout = busy_timeout_ms / 1000
+        #: See `access_generation`.
+        self._access_generation = 0
+        self._generation_lock = threading.Lock()
         self._clock = clock
         #: The repositories, each call its own transaction; `unit_of_work()` joins several.
         self.drafts = Drafts(self)
@@ -193,19 +196,32 @@ class Store:
         """The given time, or the clock's (the `Transactions` side of the store)."""
         return self._now(now)
 
-    def write(self) -> AbstractContextManager[Connection]:
-        """One write transaction of its own (the `Transactions` side of the store)."""
-        return self._write()
+    def write(self, *, touches_access: bool = True) -> AbstractContextManager[Connection]:
+        """One write transaction of its own (the `Transactions` side of the store).
+
+        `touches_access=False` promises that it changes no access decision and no pending
+        input (the Telegram adapter's inbox and draft saves), so it leaves
+        `access_generation` alone."""
+        return self._write(touches_access=touches_access)
+
+    @property
+    def access_generation(self) -> int:
+        """Grows with every write transaction of this process that may have changed a
+        traveller's access or pending input (every write that does not promise otherwise).
+
+        What was read of those before this number last changed may be used as long as it
+        stays the same (the Telegram adapter's reads that come with an update's inbox write)."""
+        return self._access_generation
 
     def read(self) -> AbstractContextManager[Connection]:
         """One read transaction of its own (the `Transactions` side of the store)."""
         return self._read()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, *, touches_access: bool = True) -> Iterator[UnitOfWork]:
         """One write transaction over every repository: all of it is committed when the block
-        ends, or none of it when it raises."""
-        with self._write() as connection:
+        ends, or none of it when it raises (`touches_access` as for `write`)."""
+        with self._write(touches_access=touches_access) as connection:
             yield UnitOfWork(self, connection)
 
     @contextmanager
@@ -215,7 +231,7 @@ class Store:
             yield Snapshot(self, connection)
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, *, touches_access: bool = True) -> Iterator[Connection]:
         """One write transaction, committed on leaving; failures become StoreUnavailable.
 
         On SQLite it first waits its turn among this process's writers, at most the busy
@@ -229,6 +245,9 @@ class Store:
         except _UNAVAILABLE as error:
             raise StoreUnavailable(SAVE_FAILED_MESSAGE) from error
         finally:
+            if touches_access:  # committed or not: a reader of the old number reads again
+                with self._generation_lock:
+                    self._access_generation += 1
             if turn is not None:
                 turn.release()
 

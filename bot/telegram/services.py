@@ -23,7 +23,7 @@ from bot.report import Traveller
 from bot.service import Coalescer, ReportService, access
 from bot.store import Draft, DraftVersion, Store
 from bot.store.schema import JsonText
-from bot.telegram.store import DraftSave, TelegramStore
+from bot.telegram.store import DraftSave, TelegramStore, user_ref_of
 from bot.transcription import Transcriber
 from bot.travel import TravelCalculator
 
@@ -73,11 +73,6 @@ class TelegramDraft(BaseModel):
     calendar_start: date | None = None
     trip_id: str | None = None
     voice: VoiceAnswer | None = None
-
-
-def user_ref_of(user_id: int) -> str:
-    """The store's key for a Telegram user."""
-    return f"telegram:{user_id}"
 
 
 class KeyedLocks(Generic[_Key]):
@@ -330,8 +325,9 @@ class Services:
         start unless the secretariat granted it; a revocation also overrides the list."""
         if update_id is not None and (update_id, user_id) in self._allowed_for_update:
             return self._allowed_for_update.pop((update_id, user_id))
-        # Read with the other travellers' checks and pending inputs waiting at this moment.
-        _, latest = await self.telegram.read_pending_and_access(user_ref_of(user_id))
+        # As read with the update's inbox write, else with the other travellers' checks and
+        # pending inputs waiting at this moment.
+        _, latest = await self.telegram.read_pending_and_access(user_ref_of(user_id), update_id)
         return access.allowed_by(latest, listed=user_id in self.settings.allowed_user_ids)
 
     def has_access(self, user_ref: str) -> bool:
@@ -348,7 +344,9 @@ class Services:
     ) -> tuple[tuple[str, dict[str, Any]] | None, bool]:
         """The traveller's pending input and whether they may use the bot, in one trip to the
         store's thread; the access answer is kept for this update's `is_allowed` (the guard)."""
-        pending, latest = await self.telegram.read_pending_and_access(user_ref_of(user_id))
+        pending, latest = await self.telegram.read_pending_and_access(
+            user_ref_of(user_id), update_id
+        )
         allowed = access.allowed_by(latest, listed=user_id in self.settings.allowed_user_ids)
         self._allowed_for_update[(update_id, user_id)] = allowed
         while len(self._allowed_for_update) > 1_000:  # updates that never reached the guard

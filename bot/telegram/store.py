@@ -6,11 +6,22 @@ The draft save of an update is one unit of work: the update id is remembered, th
 struck from the inbox and the draft written by the drafts repository, together. Calls on the
 path of every update run through the service's one `StoreRunner` (`off_loop`), so a slow
 disk or a busy database never stalls the event loop that serves the other travellers.
+
+What every message needs to know first (the sender's pending input and newest access
+decision) is read in the transaction that writes the update to the inbox, so a message
+costs one trip to the store less. On SQLite, where this process is the only bot, that
+reading is used when the update is handled, unless it is older than `PREFETCH_MAX_AGE` or a
+write of this process may have changed it since (`Store.access_generation`); then it is read
+again. On PostgreSQL another instance may handle the sender's earlier update meanwhile, so it
+is always read at handling time.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,11 +43,16 @@ from bot.store.profiles import latest_access_of
 from bot.store.repository import insert, per_dialect
 from bot.store.schema import JsonText
 
-__all__ = ["UPDATE_RETENTION", "DraftSave", "TelegramStore"]
+__all__ = ["PREFETCH_MAX_AGE", "UPDATE_RETENTION", "DraftSave", "TelegramStore", "user_ref_of"]
 
 #: How long an applied update id is remembered (Telegram redelivers within a day at most).
 UPDATE_RETENTION = timedelta(days=7)
 _PRUNE_INTERVAL = timedelta(hours=1)
+#: Seconds a pending input and access decision read with an update's inbox write stay usable
+#: for handling it (an update waiting longer behind its sender's earlier one reads again).
+PREFETCH_MAX_AGE = 2.0
+#: Readings kept for updates not yet handled (more are dropped, oldest first: read again).
+_PREFETCH_LIMIT = 10_000
 _TELEGRAM_USERNAME = re.compile(r"[a-z0-9_]{4,32}")
 _P = ParamSpec("_P")
 
@@ -60,6 +76,24 @@ _PENDING_OF = select(
     schema.pending_inputs.c.user_ref, schema.pending_inputs.c.kind, schema.pending_inputs.c.payload
 ).where(schema.pending_inputs.c.user_ref.in_(bindparam("user_refs", expanding=True)))
 _T = TypeVar("_T")
+
+#: A traveller's pending input as (kind, payload), and their newest access decision.
+PendingAndAccess = tuple[tuple[str, dict[str, Any]] | None, AccessEvent | None]
+
+
+def user_ref_of(user_id: int) -> str:
+    """The store's key for a Telegram user."""
+    return f"telegram:{user_id}"
+
+
+@dataclass(frozen=True)
+class _Prefetch:
+    """What was read for one update along with its inbox write, and when."""
+
+    user_ref: str
+    found: PendingAndAccess
+    generation: int  # `Store.access_generation` before the read
+    read_at: float  # time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -85,6 +119,13 @@ class TelegramStore:
         #: The hot path of every message, each joined across travellers into one transaction.
         self._draft_saves = Coalescer(self.runner, self.save_drafts)
         self._reads = Coalescer(self.runner, self.pending_and_access_of)
+        #: Read along with each update's inbox write (SQLite only), until it is handled.
+        self._prefetching = store.engine.dialect.name == "sqlite"
+        self._prefetched: OrderedDict[int, _Prefetch] = OrderedDict()
+        self._prefetch_lock = threading.Lock()
+        #: How many updates used their prefetched reading, and how many read again.
+        self.prefetch_hits = 0
+        self.prefetch_misses = 0
 
     async def commit_draft(self, save: DraftSave) -> DraftVersion:
         """`save_draft` off the event loop, group-committed with other travellers' saves that
@@ -92,9 +133,16 @@ class TelegramStore:
         return await self._draft_saves.submit(save)
 
     async def read_pending_and_access(
-        self, user_ref: str
-    ) -> tuple[tuple[str, dict[str, Any]] | None, AccessEvent | None]:
-        """`pending_and_access` off the event loop, read together with other travellers'."""
+        self, user_ref: str, update_id: int | None = None
+    ) -> PendingAndAccess:
+        """`pending_and_access` as read with the update's inbox write, if that reading is
+        still current; else off the event loop, read together with other travellers'."""
+        if update_id is not None and self._prefetching:
+            found = self._take_prefetched(update_id, user_ref)
+            if found is not None:
+                self.prefetch_hits += 1
+                return found
+            self.prefetch_misses += 1
         return await self._reads.submit(user_ref)
 
     async def off_loop(self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
@@ -120,8 +168,17 @@ class TelegramStore:
             }
             for payload in payloads
         ]
-        with self.store.write() as connection:
+        senders: dict[int, str] = {}
+        if self._prefetching:
+            for payload in payloads:
+                sender = sender_of(payload)
+                if sender is not None:
+                    senders[int(payload["update_id"])] = user_ref_of(sender)
+        generation = self.store.access_generation
+        with self.store.write(touches_access=False) as connection:
             connection.execute(_RECEIVE_UPDATES[connection.dialect.name], rows)
+            found = _pending_and_access_in(connection, list(senders.values()))
+        self._keep_prefetched(senders, found, generation)
 
     def receive_update(
         self, update_id: int, payload: dict[str, Any], now: datetime | None = None
@@ -133,7 +190,7 @@ class TelegramStore:
         """Strike a handled update from the inbox (at no cost when its draft save did)."""
         if self.finished_already(update_id):
             return
-        with self.store.write() as connection:
+        with self.store.write(touches_access=False) as connection:
             connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
 
     def finished_already(self, update_id: int) -> bool:
@@ -184,7 +241,7 @@ class TelegramStore:
         alone (it changed nothing, the others are saved)."""
         now = self.store.now(now)
         outcomes: list[DraftVersion | DuplicateUpdate | StaleDraft] = []
-        with self.store.unit_of_work() as uow, uow.write() as connection:
+        with self.store.unit_of_work(touches_access=False) as uow, uow.write() as connection:
             new = self._remember_updates(
                 connection, [s.update_id for s in saves if s.update_id is not None], now
             )
@@ -272,15 +329,37 @@ class TelegramStore:
         """The traveller's pending input and newest access decision, in one read transaction."""
         return self.pending_and_access_of([user_ref])[0]
 
-    def pending_and_access_of(
-        self, user_refs: Sequence[str]
-    ) -> list[tuple[tuple[str, dict[str, Any]] | None, AccessEvent | None]]:
+    def pending_and_access_of(self, user_refs: Sequence[str]) -> list[PendingAndAccess]:
         """`pending_and_access` of several travellers, in one read transaction (two queries)."""
         with self.store.read() as connection:
-            rows = connection.execute(_PENDING_OF, {"user_refs": list(set(user_refs))}).all()
-            latest = latest_access_of(connection, user_refs)
-        pending = {row.user_ref: (row.kind, row.payload) for row in rows}
-        return [(pending.get(ref), latest.get(ref)) for ref in user_refs]
+            found = _pending_and_access_in(connection, user_refs)
+        return [found[ref] for ref in user_refs]
+
+    def _keep_prefetched(
+        self, senders: dict[int, str], found: dict[str, PendingAndAccess], generation: int
+    ) -> None:
+        """Keep what was read for each update with its inbox write (a store thread calls)."""
+        read_at = time.monotonic()
+        with self._prefetch_lock:
+            for update_id, user_ref in senders.items():
+                self._prefetched[update_id] = _Prefetch(
+                    user_ref, found[user_ref], generation, read_at
+                )
+            while len(self._prefetched) > _PREFETCH_LIMIT:
+                self._prefetched.popitem(last=False)
+
+    def _take_prefetched(self, update_id: int, user_ref: str) -> PendingAndAccess | None:
+        """The reading kept for this update and sender, once, if no write of this process may
+        have changed it since and it is young enough; else None."""
+        with self._prefetch_lock:
+            kept = self._prefetched.pop(update_id, None)
+        if kept is None or kept.user_ref != user_ref:
+            return None
+        if kept.generation != self.store.access_generation:
+            return None
+        if time.monotonic() - kept.read_at > PREFETCH_MAX_AGE:
+            return None
+        return kept.found
 
     # -- @usernames -------------------------------------------------------------------
 
@@ -295,7 +374,7 @@ class TelegramStore:
         if not _TELEGRAM_USERNAME.fullmatch(name):
             return
         now = self.store.now(now)
-        with self.store.write() as connection:
+        with self.store.write(touches_access=False) as connection:
             statement = insert(connection, schema.telegram_usernames).values(
                 username=name, telegram_user_id=telegram_user_id, updated_at=now
             )
@@ -316,6 +395,20 @@ class TelegramStore:
                 )
             ).scalar_one_or_none()
         return int(value) if value is not None else None
+
+
+def _pending_and_access_in(
+    connection: Connection, user_refs: Sequence[str]
+) -> dict[str, PendingAndAccess]:
+    """Pending input and newest access decision of each traveller, read on `connection` (two
+    queries, none without travellers)."""
+    if not user_refs:
+        return {}
+    unique = list(set(user_refs))
+    rows = connection.execute(_PENDING_OF, {"user_refs": unique}).all()
+    latest = latest_access_of(connection, unique)
+    pending = {row.user_ref: (row.kind, row.payload) for row in rows}
+    return {ref: (pending.get(ref), latest.get(ref)) for ref in unique}
 
 
 def _pending_in(connection: Connection, user_ref: str) -> tuple[str, dict[str, Any]] | None:

@@ -249,3 +249,86 @@ async def test_the_access_checks_of_travellers_arriving_at_once_are_one_read(url
     finally:
         svc.service.runner.close()
         svc.store.close()
+
+
+def sent_by(update_id: int, user_id: int) -> dict[str, object]:
+    return {"update_id": update_id, "message": {"from": {"id": user_id}, "text": "Wenen"}}
+
+
+def statements_on(store: Store) -> list[str]:
+    """Every statement the store sends from now on."""
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda _c, _cur, sql, *_: seen.append(sql))
+    return seen
+
+
+async def test_what_a_message_needs_first_comes_with_its_inbox_write(url: str) -> None:
+    store = Store.open(url)
+    inbox = TelegramStore(store)
+    try:
+        inbox.expect_input("telegram:1", "planned_trip", {"step": 1}, T0)
+        store.profiles.audit("telegram:2", AccessAction.REVOKED, "telegram:99", T0)
+        inbox.receive_updates([sent_by(90, 1), sent_by(91, 2)], T0)
+        sent = statements_on(store)
+
+        first = await inbox.read_pending_and_access("telegram:1", 90)
+        second = await inbox.read_pending_and_access("telegram:2", 91)
+
+        assert first == (("planned_trip", {"step": 1}), None)
+        assert second[0] is None and second[1] is not None
+        assert second[1].action == AccessAction.REVOKED
+        if store.engine.dialect.name == "sqlite":
+            assert sent == [] and inbox.prefetch_hits == 2
+        else:  # another instance may handle the sender's earlier update meanwhile: read now
+            assert sent and inbox.prefetch_hits == 0
+        # Used once: a second look (or a look without the update) reads the store.
+        assert await inbox.read_pending_and_access("telegram:1", 90) == first
+        assert sent
+    finally:
+        inbox.runner.close()
+        store.close()
+
+
+async def test_a_reading_that_a_later_write_may_have_changed_is_read_again(
+    store: Store,
+) -> None:
+    inbox = TelegramStore(store)
+    try:
+        inbox.receive_updates([sent_by(92, 1), sent_by(93, 2), sent_by(94, 3)], T0)
+        # Handling the sender's earlier message asked a question; the secretariat revoked
+        # another traveller meanwhile (both in this process, after the inbox write).
+        inbox.expect_input("telegram:1", "cancel_reason", {"trip_id": "t1"}, T0)
+        store.profiles.audit("telegram:2", AccessAction.REVOKED, "telegram:99", T0)
+
+        pending, _ = await inbox.read_pending_and_access("telegram:1", 92)
+        _, latest = await inbox.read_pending_and_access("telegram:2", 93)
+
+        assert pending == ("cancel_reason", {"trip_id": "t1"})
+        assert latest is not None and latest.action == AccessAction.REVOKED
+        # Writes that promise not to touch access leave readings usable (draft saves).
+        inbox.receive_updates([sent_by(95, 3)], T0)
+        inbox.save_draft("telegram:3", {"q": 1}, T0, update_id=94)
+        hits = inbox.prefetch_hits
+        assert await inbox.read_pending_and_access("telegram:3", 95) == (None, None)
+        assert inbox.prefetch_hits == hits + (store.engine.dialect.name == "sqlite")
+    finally:
+        inbox.runner.close()
+
+
+async def test_a_reading_is_used_only_for_its_own_sender_and_while_young(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = TelegramStore(store)
+    try:
+        store.profiles.audit("telegram:5", AccessAction.REVOKED, "telegram:99", T0)
+        inbox.receive_updates([sent_by(96, 1), sent_by(97, 1)], T0)
+        # Another sender claiming update 96 gets the store's answer about themselves.
+        _, latest = await inbox.read_pending_and_access("telegram:5", 96)
+        assert latest is not None and latest.action == AccessAction.REVOKED
+        # A reading older than PREFETCH_MAX_AGE is read again.
+        monkeypatch.setattr("bot.telegram.store.PREFETCH_MAX_AGE", -1.0)
+        misses = inbox.prefetch_misses
+        assert await inbox.read_pending_and_access("telegram:1", 97) == (None, None)
+        assert inbox.prefetch_misses == misses + (store.engine.dialect.name == "sqlite")
+    finally:
+        inbox.runner.close()
