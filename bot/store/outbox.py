@@ -5,13 +5,49 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 
 from bot.store import schema
 from bot.store.records import OutboxItem, OutboxMessage
 from bot.store.repository import Repository, as_record, insert_ignoring_conflicts
 
 __all__ = ["Outbox"]
+
+_OUTBOX = schema.outbox
+
+
+def _claimable() -> ColumnElement[bool]:
+    """Unsent, due at `:now`, and not leased to a worker at `:now`."""
+    return and_(
+        _OUTBOX.c.sent_at.is_(None),
+        _OUTBOX.c.next_attempt_at <= bindparam("now"),
+        or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until <= bindparam("now")),
+    )
+
+
+# The delivery worker's statements, built once (a fresh statement costs SQLAlchemy several
+# times its execution). A claim picks the `:batch` first due items, then leases them all in
+# one UPDATE (a LIMIT inside the UPDATE would be re-run by PostgreSQL as rows change).
+_DUE = (
+    select(_OUTBOX.c.id)
+    .where(_claimable())
+    .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
+    .limit(bindparam("batch"))
+    # PostgreSQL: rows another instance is claiming right now are passed over instead of
+    # waited for (SQLite has one writer and ignores this).
+    .with_for_update(skip_locked=True)
+)
+_LEASE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _claimable())
+    .values(claimed_until=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
+    .returning(*_OUTBOX.c)
+)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("item_id"), _OUTBOX.c.sent_at.is_(None))
+    .values(sent_at=bindparam("sent_at"), claimed_until=None, last_error=None)
+)
 
 
 class Outbox(Repository):
@@ -66,45 +102,22 @@ class Outbox(Repository):
         died mid-send frees it that way). Each claim counts as an attempt.
         """
         now = self._tx.now(now)
-        table = schema.outbox
-        claimable = and_(
-            table.c.sent_at.is_(None),
-            table.c.next_attempt_at <= now,
-            or_(table.c.claimed_until.is_(None), table.c.claimed_until <= now),
-        )
-        claimed: list[OutboxMessage] = []
+        until = now + timedelta(seconds=lease_seconds)
         with self._tx.write() as connection:
-            candidates = connection.execute(
-                select(table.c.id)
-                .where(claimable)
-                .order_by(table.c.next_attempt_at, table.c.id)
-                .limit(limit)
-                # PostgreSQL: rows another instance is claiming right now are passed over
-                # instead of waited for (SQLite has one writer and ignores this).
-                .with_for_update(skip_locked=True)
-            ).scalars()
-            for item_id in list(candidates):
-                taken = connection.execute(
-                    update(table)
-                    .where(table.c.id == item_id, claimable)
-                    .values(
-                        claimed_until=now + timedelta(seconds=lease_seconds),
-                        attempts=table.c.attempts + 1,
-                    )
-                ).rowcount
-                if taken == 1:
-                    row = connection.execute(select(table).where(table.c.id == item_id)).one()
-                    claimed.append(as_record(OutboxMessage, row))
-        return claimed
+            ids = connection.execute(_DUE, {"now": now, "batch": limit}).scalars().all()
+            rows = (
+                connection.execute(_LEASE, {"ids": ids, "now": now, "until": until}).all()
+                if ids
+                else []
+            )
+        claimed = [as_record(OutboxMessage, row) for row in rows]
+        return sorted(claimed, key=lambda item: (item.next_attempt_at, item.id))
 
     def mark_sent(self, item_id: int, now: datetime | None = None) -> bool:
         """Record a delivery; False when it was recorded before."""
-        table = schema.outbox
         with self._tx.write() as connection:
             changed = connection.execute(
-                update(table)
-                .where(table.c.id == item_id, table.c.sent_at.is_(None))
-                .values(sent_at=self._tx.now(now), claimed_until=None, last_error=None)
+                _MARK_SENT, {"item_id": item_id, "sent_at": self._tx.now(now)}
             ).rowcount
         return changed == 1
 
