@@ -16,7 +16,8 @@ import aiosmtplib
 from bot.config import Settings
 from bot.i18n import N_, SECRETARIAT_LANGUAGE, t
 from bot.outbox import PermanentFailure, RetryLater, Sender
-from bot.render import document_filename, render_docx, render_html, render_pdf, render_text
+from bot.render import document_filename, render_html, render_text
+from bot.render_process import render_document
 from bot.report import Report
 from bot.service.deliveries import EMAIL
 from bot.store import Store
@@ -67,9 +68,8 @@ def email_sender(settings: Settings, store: Store) -> Sender:
         report = await asyncio.to_thread(store.reports.get, payload["report_id"])
         if report is None:
             raise PermanentFailure(f"report {payload['report_id']} not found")
-        docx, pdf = await asyncio.gather(
-            asyncio.to_thread(render_docx, report), asyncio.to_thread(render_pdf, report)
-        )
+        docx = await render_document(report, "docx")
+        pdf = await render_document(report, "pdf")
         message = build_email(report, settings, docx, pdf)
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
         try:

@@ -19,7 +19,8 @@ from telegram.error import (
 )
 
 from bot.outbox import OutboxWorker, PermanentFailure, RetryLater, Sender
-from bot.render import document_filename, render_docx, render_pdf
+from bot.render import document_filename
+from bot.render_process import render_document
 from bot.report import Report
 from bot.service.deliveries import (
     DOCUMENT,
@@ -45,8 +46,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_RENDERERS = {"docx": render_docx, "pdf": render_pdf}
-
 
 @dataclass(frozen=True)
 class TelegramChannel:
@@ -69,7 +68,7 @@ class _DocumentCache:
     async def get(self, report: Report, fmt: str) -> bytes:
         key = (report.report_id, fmt)
         if key not in self._items:
-            self._items[key] = await asyncio.to_thread(_RENDERERS[fmt], report)
+            self._items[key] = await render_document(report, fmt)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         self._items.move_to_end(key)

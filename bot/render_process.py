@@ -1,0 +1,96 @@
+"""Word and PDF files are rendered in a process of their own, off the bot's interpreter.
+
+A PDF costs about 175 ms of CPU, nearly all of it Python (WeasyPrint). Run in a thread, it
+holds the interpreter lock that the event loop needs to answer every other traveller, so
+their replies wait while a report renders (measured: p99 24.6 -> 67.9 ms at 300 travellers
+offering 90 updates/s, `bench/results/PERF-2026-12-07.md`). One worker process
+(`bot.render_worker`) renders one document at a time, on another core. It starts with the
+first document (a second of imports) and ends when the bot's end of its pipe closes: at the
+bot's exit, and also when the bot is killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+import threading
+from typing import IO
+
+from bot.render_worker import OK, read_frame, write_frame
+from bot.report import Report
+
+__all__ = ["RenderFailed", "render_document"]
+
+log = logging.getLogger(__name__)
+
+
+class RenderFailed(RuntimeError):
+    """The render process could not make the document (the delivery is tried again later)."""
+
+
+class _RenderProcess:
+    """One worker process, used by one caller at a time, started again when it died."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def render(self, request: bytes) -> bytes:
+        """Send one request and wait for its file (in a thread: this blocks)."""
+        with self._lock:
+            for attempt in (1, 2):
+                process = self._running()
+                assert process.stdin is not None and process.stdout is not None
+                answer = _exchange(process.stdin, process.stdout, request)
+                if answer is not None:
+                    status, payload = answer
+                    if status == OK:
+                        return payload
+                    raise RenderFailed(payload.decode(errors="replace"))
+                self._stop()  # it died (killed, out of memory): once more with a new one
+                log.warning("the render process ended (attempt %d of 2)", attempt)
+            raise RenderFailed("the render process ended twice")
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        """The worker, started if it is not running."""
+        if self._process is not None and self._process.poll() is not None:
+            self._stop()  # it ended since the last document
+        if self._process is None:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "bot.render_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        return self._process
+
+    def _stop(self) -> None:
+        """Let go of a worker that stopped answering."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.communicate()  # reaps it and closes its pipes
+
+
+def _exchange(
+    requests: IO[bytes], answers: IO[bytes], request: bytes
+) -> tuple[bytes, bytes] | None:
+    """Write the request, read the answer; None when the worker's pipes closed."""
+    try:
+        write_frame(requests, request)
+        return read_frame(answers, with_status=True)
+    except (BrokenPipeError, OSError):
+        return None
+
+
+_worker = _RenderProcess()
+
+
+async def render_document(report: Report, fmt: str) -> bytes:
+    """The report as a "docx" or "pdf" file, made by the render process."""
+    if fmt not in ("docx", "pdf"):
+        raise ValueError(f"no such document format: {fmt!r}")
+    request = json.dumps({"format": fmt, "report": report.model_dump(mode="json")}).encode()
+    return await asyncio.to_thread(_worker.render, request)

@@ -1,0 +1,113 @@
+"""The render process: Word and PDF files are made outside the bot's interpreter, a worker
+that died is replaced, and the worker does not outlive a bot that is killed."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from bot.render import render_text
+from bot.render_process import RenderFailed, _worker, render_document
+from testkit.example_report import example_report
+
+
+def worker_pids(parent: int) -> list[int]:
+    """Pids of the render workers whose parent is `parent`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"bot.render_worker" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def gone(pid: int, within: float = 10.0) -> bool:
+    """Whether the process ended (or became a zombie) within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def test_documents_are_rendered_in_a_worker_process_and_read_back() -> None:
+    report = example_report()
+
+    pdf = await render_document(report, "pdf")
+    docx = await render_document(report, "docx")
+
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    docx_text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    for text in (pdf_text, docx_text):  # the same form as rendered in this process
+        assert "verslag buitenlandse dienstreis" in text.lower()
+        assert "1 persoon" in text and "Wenen" in text
+    assert "1 persoon" in render_text(report)
+    assert worker_pids(os.getpid()), "no render worker: the documents were made in this process"
+
+
+async def test_a_worker_that_died_is_replaced() -> None:
+    report = example_report()
+    await render_document(report, "docx")
+    for pid in worker_pids(os.getpid()):
+        os.kill(pid, signal.SIGKILL)
+        assert gone(pid)
+
+    pdf = await render_document(report, "pdf")
+
+    assert pdf.startswith(b"%PDF-")
+
+
+async def test_a_document_that_cannot_be_made_fails_alone() -> None:
+    with pytest.raises(RenderFailed, match="ValidationError"):
+        _worker.render(b'{"format": "pdf", "report": {"not": "a report"}}')
+    with pytest.raises(ValueError, match="no such document format"):
+        await render_document(example_report(), "odt")
+    assert (await render_document(example_report(), "docx")).startswith(b"PK")
+
+
+def test_the_worker_ends_when_the_bot_is_killed() -> None:
+    script = (
+        "import asyncio, os, signal, sys\n"
+        "from bot.render_process import render_document\n"
+        "from testkit.example_report import example_report\n"
+        "asyncio.run(render_document(example_report(), 'docx'))\n"
+        "print('rendered', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ) as bot:
+        assert bot.stdout is not None and bot.stdin is not None
+        assert bot.stdout.readline().strip() == "rendered"
+        [worker] = worker_pids(bot.pid)
+        bot.stdin.write("\n")
+        bot.stdin.flush()
+        assert bot.wait(timeout=30) == -signal.SIGKILL
+
+        assert gone(worker), "the render worker outlived the killed bot"
