@@ -22,7 +22,7 @@ from typing import IO
 from bot.render_worker import OK, read_frame, write_frame
 from bot.report import Report
 
-__all__ = ["RenderFailed", "render_document"]
+__all__ = ["RenderFailed", "render_document", "render_html_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -92,5 +92,14 @@ async def render_document(report: Report, fmt: str) -> bytes:
     """The report as a "docx" or "pdf" file, made by the render process."""
     if fmt not in ("docx", "pdf"):
         raise ValueError(f"no such document format: {fmt!r}")
-    request = json.dumps({"format": fmt, "report": report.model_dump(mode="json")}).encode()
-    return await asyncio.to_thread(_worker.render, request)
+    return await _render({"format": fmt, "report": report.model_dump(mode="json")})
+
+
+async def render_html_pdf(html: str, *, tagged: bool) -> bytes:
+    """A page of HTML laid out as PDF (`html_to_pdf`) by the render process."""
+    return await _render({"format": "html-pdf", "html": html, "tagged": tagged})
+
+
+async def _render(request: dict[str, object]) -> bytes:
+    """The render process's answer to one request, awaited in a thread (the pipe blocks)."""
+    return await asyncio.to_thread(_worker.render, json.dumps(request).encode())

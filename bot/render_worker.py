@@ -1,9 +1,11 @@
 """The render process (`python -m bot.render_worker`, started by `bot.render_process`).
 
 It reads requests on stdin and answers each on stdout, one at a time, until stdin closes
-(the bot stopped or died). A request is a 4-byte big-endian length and a JSON object
-{"format": "docx" | "pdf", "report": <the report as stored>}; an answer is one status byte
-(b"K" with the file, b"E" with the error text), a 4-byte length and that many bytes.
+(the bot stopped or died). A request is a 4-byte big-endian length and a JSON object:
+{"format": "docx" | "pdf", "report": <the report as stored>} for a report's file, or
+{"format": "html-pdf", "html": <a page>, "tagged": <bool>} for a page laid out as PDF (the
+council's yearly report). An answer is one status byte (b"K" with the file, b"E" with the
+error text), a 4-byte length and that many bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import struct
 import sys
 from typing import IO
 
-from bot.render.documents import render_docx, render_pdf
+from bot.render.documents import html_to_pdf, render_docx, render_pdf
 from bot.report import Report
 
 __all__ = ["FAILED", "OK", "read_frame", "write_frame"]
@@ -45,6 +47,8 @@ def read_frame(stream: IO[bytes], *, with_status: bool = False) -> tuple[bytes, 
 def _render(request: bytes) -> bytes:
     """The file a request asks for."""
     asked = json.loads(request)
+    if asked["format"] == "html-pdf":
+        return html_to_pdf(str(asked["html"]), tagged=bool(asked["tagged"]))
     return _RENDERERS[asked["format"]](Report.model_validate(asked["report"]))
 
 

@@ -10,9 +10,10 @@ from bot.annual.document import (
     NoReportsError,
     YearReports,
     annual_view,
-    render_annual_pdf,
+    render_annual_html,
 )
 from bot.config import Settings
+from bot.render.documents import html_to_pdf
 from bot.report import Place
 from bot.store import Store
 
@@ -21,6 +22,7 @@ __all__ = [
     "NoReportsError",
     "YearReports",
     "annual_report_filename",
+    "annual_report_html",
     "annual_report_pdf",
     "year_reports",
 ]
@@ -42,14 +44,15 @@ def annual_report_filename(year: int) -> str:
     return f"jaarrapport-buitenlandse-dienstreizen-{year}.pdf"
 
 
-def annual_report_pdf(
+def annual_report_html(
     store: Store,
     year: int,
     settings: Settings,
     rail_hours: Callable[[Place], float | None],
     made_on: date,
-) -> bytes:
-    """The yearly report of `year` as PDF; NoReportsError when the year has no reports."""
+) -> str:
+    """The yearly report of `year` as the HTML page of its PDF (lay it out with
+    `html_to_pdf(..., tagged=True)`); NoReportsError when the year has no reports."""
     view = annual_view(
         year_reports(store, year),
         rail_hours=rail_hours,
@@ -58,4 +61,15 @@ def annual_report_pdf(
         show_names=settings.publish_traveller_names,
         made_on=made_on,
     )
-    return render_annual_pdf(view)
+    return render_annual_html(view)
+
+
+def annual_report_pdf(
+    store: Store,
+    year: int,
+    settings: Settings,
+    rail_hours: Callable[[Place], float | None],
+    made_on: date,
+) -> bytes:
+    """The yearly report of `year` as PDF; NoReportsError when the year has no reports."""
+    return html_to_pdf(annual_report_html(store, year, settings, rail_hours, made_on), tagged=True)

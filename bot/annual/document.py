@@ -28,6 +28,7 @@ __all__ = [
     "NoReportsError",
     "YearReports",
     "annual_view",
+    "render_annual_html",
     "render_annual_pdf",
 ]
 
@@ -417,6 +418,11 @@ def annual_view(
     )
 
 
+def render_annual_html(view: AnnualView) -> str:
+    """The yearly report as the HTML page its PDF is laid out from (`html_to_pdf`, tagged)."""
+    return render_template("jaarrapport.html", view=view)
+
+
 def render_annual_pdf(view: AnnualView) -> bytes:
     """The yearly report as a tagged A4 PDF (WeasyPrint, charts as vector drawings)."""
-    return html_to_pdf(render_template("jaarrapport.html", view=view), tagged=True)
+    return html_to_pdf(render_annual_html(view), tagged=True)

@@ -8,9 +8,10 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
-from bot.annual import NoReportsError, annual_report_filename, annual_report_pdf
+from bot.annual import NoReportsError, annual_report_filename, annual_report_html
 from bot.i18n import N_, SECRETARIAT_LANGUAGE, t, translate
 from bot.reminders import WorkingHours
+from bot.render_process import render_html_pdf
 from bot.telegram.services import services
 
 __all__ = ["on_annual_report"]
@@ -33,8 +34,8 @@ async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     bot = message.get_bot()
     await bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_DOCUMENT)
     try:
-        pdf = await asyncio.to_thread(  # seconds of layout: the other chats go on meanwhile
-            annual_report_pdf,
+        page = await asyncio.to_thread(  # the store's reports, the figures and the charts
+            annual_report_html,
             svc.store,
             year,
             svc.settings,
@@ -51,6 +52,8 @@ async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             )
         )
         return
+    # Seconds of layout, in the render process: the other chats' replies go on meanwhile.
+    pdf = await render_html_pdf(page, tagged=True)
     await bot.send_document(
         message.chat_id,
         pdf,

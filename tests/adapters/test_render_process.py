@@ -16,7 +16,8 @@ from docx import Document
 from pypdf import PdfReader
 
 from bot.render import render_text
-from bot.render_process import RenderFailed, _worker, render_document
+from bot.render.documents import html_to_pdf
+from bot.render_process import RenderFailed, _worker, render_document, render_html_pdf
 from testkit.example_report import example_report
 
 
@@ -64,6 +65,20 @@ async def test_documents_are_rendered_in_a_worker_process_and_read_back() -> Non
         assert "1 persoon" in text and "Wenen" in text
     assert "1 persoon" in render_text(report)
     assert worker_pids(os.getpid()), "no render worker: the documents were made in this process"
+
+
+async def test_a_page_is_laid_out_as_pdf_in_the_worker_as_in_this_process() -> None:
+    page = "<html><body><h1>Jaarrapport 2025</h1><p>12 reizen, 3.456 km</p></body></html>"
+
+    pdf = await render_html_pdf(page, tagged=True)
+
+    def text(data: bytes) -> str:
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+    assert text(pdf) == text(html_to_pdf(page, tagged=True))
+    assert "Jaarrapport 2025" in text(pdf) and "3.456 km" in text(pdf)
+    catalog = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert "/StructTreeRoot" in catalog  # tagged: the structure tree came along
 
 
 async def test_a_worker_that_died_is_replaced() -> None:
