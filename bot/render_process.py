@@ -12,6 +12,7 @@ bot's exit, and also when the bot is killed.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import subprocess
@@ -66,6 +67,19 @@ class _RenderProcess:
             )
         return self._process
 
+    def close(self) -> None:
+        """End the worker: it reads the end of its input and stops (at exit; killed if it
+        does not within 5 s)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            process.communicate(timeout=5)  # closes its input, reads what is left, waits
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
     def _stop(self) -> None:
         """Let go of a worker that stopped answering."""
         process, self._process = self._process, None
@@ -86,6 +100,7 @@ def _exchange(
 
 
 _worker = _RenderProcess()
+atexit.register(_worker.close)
 
 
 async def render_document(report: Report, fmt: str) -> bytes:

@@ -101,7 +101,9 @@ async def test_a_document_that_cannot_be_made_fails_alone() -> None:
     assert (await render_document(example_report(), "docx")).startswith(b"PK")
 
 
-def test_the_worker_ends_when_the_bot_is_killed() -> None:
+@pytest.mark.parametrize("ending", ["killed", "exits"])
+def test_the_worker_ends_with_the_bot(ending: str) -> None:
+    last_line = "os.kill(os.getpid(), signal.SIGKILL)" if ending == "killed" else "sys.exit(0)"
     script = (
         "import asyncio, os, signal, sys\n"
         "from bot.render_process import render_document\n"
@@ -109,20 +111,23 @@ def test_the_worker_ends_when_the_bot_is_killed() -> None:
         "asyncio.run(render_document(example_report(), 'docx'))\n"
         "print('rendered', flush=True)\n"
         "sys.stdin.readline()\n"
-        "os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"{last_line}\n"
     )
     with subprocess.Popen(
-        [sys.executable, "-c", script],
+        [sys.executable, "-X", "dev", "-c", script],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
     ) as bot:
-        assert bot.stdout is not None and bot.stdin is not None
+        assert bot.stdout is not None and bot.stdin is not None and bot.stderr is not None
         assert bot.stdout.readline().strip() == "rendered"
         [worker] = worker_pids(bot.pid)
         bot.stdin.write("\n")
         bot.stdin.flush()
-        assert bot.wait(timeout=30) == -signal.SIGKILL
+        expected = -signal.SIGKILL if ending == "killed" else 0
+        assert bot.wait(timeout=30) == expected
 
-        assert gone(worker), "the render worker outlived the killed bot"
+        assert gone(worker), f"the render worker outlived the bot that {ending}"
+        assert "ResourceWarning" not in bot.stderr.read()
