@@ -93,7 +93,7 @@ class _Prefetch:
     user_ref: str
     found: PendingAndAccess
     generation: int  # `Store.access_generation` before the read
-    read_at: float  # time.monotonic()
+    read_at: float  # time.monotonic() before the transaction began
 
 
 @dataclass(frozen=True)
@@ -174,11 +174,11 @@ class TelegramStore:
                 sender = sender_of(payload)
                 if sender is not None:
                     senders[int(payload["update_id"])] = user_ref_of(sender)
-        generation = self.store.access_generation
+        generation, read_at = self.store.access_generation, time.monotonic()
         with self.store.write(touches_access=False) as connection:
             connection.execute(_RECEIVE_UPDATES[connection.dialect.name], rows)
             found = _pending_and_access_in(connection, list(senders.values()))
-        self._keep_prefetched(senders, found, generation)
+        self._keep_prefetched(senders, found, generation, read_at)
 
     def receive_update(
         self, update_id: int, payload: dict[str, Any], now: datetime | None = None
@@ -336,10 +336,13 @@ class TelegramStore:
         return [found[ref] for ref in user_refs]
 
     def _keep_prefetched(
-        self, senders: dict[int, str], found: dict[str, PendingAndAccess], generation: int
+        self,
+        senders: dict[int, str],
+        found: dict[str, PendingAndAccess],
+        generation: int,
+        read_at: float,
     ) -> None:
         """Keep what was read for each update with its inbox write (a store thread calls)."""
-        read_at = time.monotonic()
         with self._prefetch_lock:
             for update_id, user_ref in senders.items():
                 self._prefetched[update_id] = _Prefetch(
