@@ -51,7 +51,8 @@ _MARK_SENT = (
 
 
 class Outbox(Repository):
-    """Queued deliveries: messages, documents and e-mails, each sent once."""
+    """Queued deliveries: messages, documents and e-mails, each sent once. Its writes change
+    no access decision and no pending input (`touches_access=False`)."""
 
     def enqueue(
         self,
@@ -75,7 +76,7 @@ class Outbox(Repository):
             }
             for item in items
         ]
-        with self._tx.write() as connection:
+        with self._tx.write(touches_access=False) as connection:
             return insert_ignoring_conflicts(connection, schema.outbox, rows)
 
     def next_slot(self, key_prefix: str, spacing_seconds: float, now: datetime) -> datetime:
@@ -103,7 +104,7 @@ class Outbox(Repository):
         """
         now = self._tx.now(now)
         until = now + timedelta(seconds=lease_seconds)
-        with self._tx.write() as connection:
+        with self._tx.write(touches_access=False) as connection:
             ids = connection.execute(_DUE, {"now": now, "batch": limit}).scalars().all()
             rows = (
                 connection.execute(_LEASE, {"ids": ids, "now": now, "until": until}).all()
@@ -115,7 +116,7 @@ class Outbox(Repository):
 
     def mark_sent(self, item_id: int, now: datetime | None = None) -> bool:
         """Record a delivery; False when it was recorded before."""
-        with self._tx.write() as connection:
+        with self._tx.write(touches_access=False) as connection:
             changed = connection.execute(
                 _MARK_SENT, {"item_id": item_id, "sent_at": self._tx.now(now)}
             ).rowcount
@@ -124,7 +125,7 @@ class Outbox(Repository):
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Record a failed delivery and when to try again (see `next_retry_delay`)."""
         table = schema.outbox
-        with self._tx.write() as connection:
+        with self._tx.write(touches_access=False) as connection:
             connection.execute(
                 update(table)
                 .where(table.c.id == item_id, table.c.sent_at.is_(None))
@@ -136,7 +137,7 @@ class Outbox(Repository):
         became a supergroup); how many moved."""
         table = schema.outbox
         moved = 0
-        with self._tx.write() as connection:
+        with self._tx.write(touches_access=False) as connection:
             rows = connection.execute(
                 select(table.c.id, table.c.payload).where(table.c.sent_at.is_(None))
             ).all()

@@ -41,8 +41,9 @@ class Transactions(Protocol):
         """The store (for what the repositories share across transactions)."""
         ...
 
-    def write(self) -> AbstractContextManager[Connection]:
-        """A connection inside a write transaction."""
+    def write(self, *, touches_access: bool = True) -> AbstractContextManager[Connection]:
+        """A connection inside a write transaction (`touches_access=False`: it changes no
+        access decision and no pending input; see `Store.access_generation`)."""
 
     def read(self) -> AbstractContextManager[Connection]:
         """A connection inside a read transaction."""

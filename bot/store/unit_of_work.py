@@ -34,8 +34,9 @@ class UnitOfWork:
         self.profiles = Profiles(self)
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """The unit's connection (its transaction ends with the unit, not here)."""
+    def write(self, *, touches_access: bool = True) -> Iterator[Connection]:
+        """The unit's connection (its transaction ends with the unit, not here; the unit's
+        own `touches_access` counts)."""
         yield self._connection
 
     @contextmanager
@@ -53,7 +54,7 @@ class Snapshot(UnitOfWork):
     the store, in one trip to it; made by `Store.snapshot()`. Writing through it is refused."""
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, touches_access: bool = True) -> Iterator[Connection]:
         """Refused: a snapshot only reads."""
         raise TypeError("a snapshot only reads; write in a unit of work")
         yield self._connection  # pragma: no cover (makes this a generator)

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from bot.config import Settings
 from bot.console import ConsoleChannel
 from bot.service import reports
-from bot.store import AccessAction, DuplicateUpdate, StaleDraft, Store
+from bot.store import AccessAction, DuplicateUpdate, OutboxItem, StaleDraft, Store
 from bot.store.schema import JsonText
 from bot.telegram.services import Services, TelegramDraft
 from bot.telegram.store import DraftSave, TelegramStore
@@ -332,3 +332,27 @@ async def test_a_reading_is_used_only_for_its_own_sender_and_while_young(
         assert inbox.prefetch_misses == misses + (store.engine.dialect.name == "sqlite")
     finally:
         inbox.runner.close()
+
+
+def test_only_writes_that_may_change_access_or_pending_input_move_the_generation(
+    store: Store,
+) -> None:
+    inbox = TelegramStore(store)
+    start = store.access_generation
+    # The inbox, the draft saves, @usernames and the outbox promise not to touch them.
+    inbox.receive_updates([sent_by(98, 1)], T0)
+    inbox.save_draft("telegram:1", {"q": 1}, T0, update_id=98)
+    inbox.finish_update(98)
+    inbox.remember_username("reiziger_een", 1, T0)
+    store.outbox.enqueue([OutboxItem("message", "k1", {"chat_id": 1, "html": "x"})], T0)
+    [item] = store.outbox.claim_due(T0, limit=5)
+    store.outbox.mark_sent(item.id, T0)
+    assert store.access_generation == start
+    # Every other write may have: a pending input, an access decision, a profile.
+    inbox.expect_input("telegram:1", "planned_trip", {}, T0)
+    assert store.access_generation == start + 1
+    store.profiles.audit("telegram:1", AccessAction.REVOKED, "telegram:99", T0)
+    assert store.access_generation == start + 2
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue([OutboxItem("message", "k2", {"chat_id": 1, "html": "y"})], T0)
+    assert store.access_generation == start + 3  # a unit of work counts as a whole
