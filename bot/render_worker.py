@@ -52,6 +52,13 @@ def _render(request: bytes) -> bytes:
     return _RENDERERS[asked["format"]](Report.model_validate(asked["report"]))
 
 
+def _summary(error: Exception) -> str:
+    """The error's type and first line, short: the bot logs it, and a validation error's
+    later lines quote the report's answers (personal data)."""
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {first_line[:200]}"
+
+
 def main() -> None:
     """Answer requests until stdin closes."""
     answers = os.fdopen(os.dup(1), "wb")
@@ -61,7 +68,7 @@ def main() -> None:
         try:
             write_frame(answers, _render(frame[1]), OK)
         except Exception as error:  # told to the bot, whose delivery is retried later
-            write_frame(answers, f"{type(error).__name__}: {error}".encode(), FAILED)
+            write_frame(answers, _summary(error).encode(), FAILED)
 
 
 if __name__ == "__main__":
