@@ -200,7 +200,7 @@ class Store:
         """One write transaction of its own (the `Transactions` side of the store).
 
         `touches_access=False` promises that it changes no access decision and no pending
-        input (the Telegram adapter's inbox and draft saves), so it leaves
+        input (the inbox, draft saves, @usernames, the outbox), so it leaves
         `access_generation` alone."""
         return self._write(touches_access=touches_access)
 

@@ -274,7 +274,7 @@ class _Table:
     line_word: str
     headers: dict[str, tuple[int, str]]
     rows: list[tuple[int, list[Any]]]
-    header_width: int = 0  # cells in the header row
+    header_width: int  # cells in the header row
 
 
 def _normal(text: object) -> str:
