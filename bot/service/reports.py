@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.config import Settings
@@ -9,7 +10,7 @@ from bot.reminders import covers
 from bot.report import Report
 from bot.service.deliveries import DOCUMENT, report_outbox
 from bot.service.ports import Channel
-from bot.store import DraftVersion, OutboxItem, Store, TripStatus
+from bot.store import DraftVersion, OutboxItem, Store, TripStatus, UnitOfWork
 
 __all__ = ["export_reports", "finish", "resend"]
 
@@ -26,9 +27,11 @@ def finish(
     telegram_user_id: int | None = None,
     chat_id: int | None = None,
     draft: DraftVersion | None = None,
+    within: Callable[[UnitOfWork], None] | None = None,
 ) -> bool:
     """In one unit of work: remember the traveller, store the report, drop the draft, queue
     its deliveries and close its trip (`trip_id`, else a planned trip its dates cover).
+    `within(uow)` is the channel's own bookkeeping of the finish, in the same transaction.
 
     Returns False, storing no second copy, when this report was finished before (a
     double-tapped confirmation); the traveller's name is still remembered then. With `draft`,
@@ -37,6 +40,8 @@ def finish(
     with store.unit_of_work() as uow:
         traveller = report.traveller.model_copy(update={"user_ref": user_ref})
         uow.profiles.save(traveller, now, telegram_user_id=telegram_user_id, chat_id=chat_id)
+        if within is not None:
+            within(uow)
         if not uow.reports.add(user_ref, report, now):
             return False
         uow.drafts.delete(user_ref, expected=draft)

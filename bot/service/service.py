@@ -15,7 +15,7 @@ from bot.report import Report
 from bot.service import access, reports, trips
 from bot.service.facade import StoreRunner
 from bot.service.ports import Channel, Notifier
-from bot.store import AccessAction, Draft, DraftVersion, OutboxItem, Store, Trip
+from bot.store import AccessAction, Draft, DraftVersion, OutboxItem, Store, Trip, UnitOfWork
 
 __all__ = ["ReportService"]
 
@@ -73,9 +73,11 @@ class ReportService:
         telegram_user_id: int | None = None,
         chat_id: int | None = None,
         draft: DraftVersion | None = None,
+        within: Callable[[UnitOfWork], None] | None = None,
     ) -> bool:
         """Store the report, queue its deliveries, close its trip; False for a second finish
-        (with `draft`, `StaleDraft` when the stored draft is no longer that version)."""
+        (with `draft`, `StaleDraft` when the stored draft is no longer that version;
+        `within(uow)`: the channel's own bookkeeping, in the same transaction)."""
         return await self.runner.run(
             reports.finish,
             self.store,
@@ -88,6 +90,7 @@ class ReportService:
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
             draft=draft,
+            within=within,
         )
 
     async def resend(

@@ -25,6 +25,7 @@ from bot.store.records import (
     utc_now,
 )
 from bot.store.store import MIGRATIONS_DIR, Store
+from bot.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "MIGRATIONS_DIR",
@@ -46,6 +47,7 @@ __all__ = [
     "StoreUnavailable",
     "Trip",
     "TripStatus",
+    "UnitOfWork",
     "next_retry_delay",
     "sender_of",
     "utc_now",

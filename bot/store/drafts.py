@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 
 from bot.store import schema
 from bot.store.records import Draft, DraftVersion, StaleDraft
@@ -57,6 +57,13 @@ _OVERWRITE_VERSION = (
         updated_at=bindparam("new_updated_at"),
     )
     .returning(schema.drafts.c.revision, schema.drafts.c.created_at)
+)
+
+#: Built once as well (run at every finish): drop the draft, or only that very version of it.
+_DELETE = delete(schema.drafts).where(schema.drafts.c.user_ref == bindparam("ref"))
+_DELETE_VERSION = _DELETE.where(
+    schema.drafts.c.revision == bindparam("revision"),
+    schema.drafts.c.created_at == bindparam("created_at"),
 )
 
 
@@ -123,11 +130,12 @@ class Drafts(Repository):
         """Throw the traveller's draft away; False when there was none.
 
         With `expected`, only that very version goes: another raises `StaleDraft`."""
-        table = schema.drafts
         with self._tx.write() as connection:
-            deleted = connection.execute(
-                delete(table).where(table.c.user_ref == user_ref, *_is_version(expected))
-            ).rowcount
+            if expected is None:
+                deleted = connection.execute(_DELETE, {"ref": user_ref}).rowcount
+            else:
+                version = {"revision": expected.revision, "created_at": expected.created_at}
+                deleted = connection.execute(_DELETE_VERSION, {"ref": user_ref, **version}).rowcount
         if expected is not None and deleted != 1:
             raise StaleDraft(user_ref)
         return deleted > 0
@@ -140,11 +148,3 @@ class Drafts(Repository):
                 select(table).where(table.c.updated_at <= cutoff).order_by(table.c.updated_at)
             ).all()
         return [as_record(Draft, row) for row in rows]
-
-
-def _is_version(version: DraftVersion | None) -> tuple[ColumnElement[bool], ...]:
-    """The conditions that select exactly `version` of a draft (none without one)."""
-    if version is None:
-        return ()
-    table = schema.drafts
-    return (table.c.revision == version.revision, table.c.created_at == version.created_at)

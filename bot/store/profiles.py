@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from bot.report import Traveller
 from bot.store import schema
 from bot.store.records import AccessAction, AccessEvent, AccessStatus, Account
-from bot.store.repository import Repository, as_record, insert
+from bot.store.repository import Repository, as_record, insert, per_dialect
 
 __all__ = ["Profiles", "latest_access_in", "latest_access_of"]
 
@@ -39,6 +39,30 @@ def latest_access_of(connection: Connection, user_refs: Sequence[str]) -> dict[s
         return {}
     rows = connection.execute(_LATEST_ACCESS_OF, {"user_refs": list(set(user_refs))}).all()
     return {row.user_ref: as_record(AccessEvent, row) for row in rows}
+
+
+_TRAVELLERS = schema.travellers
+
+
+def _save_profile(dialect: Any) -> Any:
+    """The upsert of `Profiles.save`, built once: name, department and time always; the
+    Telegram ids only when given (NULL keeps the stored ones); the status only when new."""
+    statement = dialect.insert(_TRAVELLERS)
+    new = statement.excluded
+    kept = ("telegram_user_id", "chat_id")
+    return statement.on_conflict_do_update(
+        index_elements=["user_ref"],
+        set_={
+            "name": new.name,
+            "department": new.department,
+            "updated_at": new.updated_at,
+            **{name: func.coalesce(new[name], _TRAVELLERS.c[name]) for name in kept},
+        },
+    )
+
+
+#: Built once per dialect: it runs for every finished report.
+_SAVE_PROFILE = per_dialect(_save_profile)
 
 
 class Profiles(Repository):
@@ -92,26 +116,18 @@ class Profiles(Repository):
         if not traveller.user_ref:
             raise ValueError("traveller.user_ref is required to save a profile")
         now = self._tx.now(now)
-        changes: dict[str, Any] = {
+        row = {
+            "user_ref": traveller.user_ref,
             "name": traveller.name,
             "department": traveller.department,
-            "updated_at": now,
-        }
-        if telegram_user_id is not None:
-            changes["telegram_user_id"] = telegram_user_id
-        if chat_id is not None:
-            changes["chat_id"] = chat_id
-        new_row = {
-            "user_ref": traveller.user_ref,
+            "telegram_user_id": telegram_user_id,
+            "chat_id": chat_id,
             "status": AccessStatus.ALLOWED.value,
             "created_at": now,
-            **changes,
+            "updated_at": now,
         }
         with self._tx.write() as connection:
-            statement = insert(connection, schema.travellers).values(**new_row)
-            connection.execute(
-                statement.on_conflict_do_update(index_elements=["user_ref"], set_=changes)
-            )
+            connection.execute(_SAVE_PROFILE[connection.dialect.name], row)
 
     def latest_access(self, user_ref: str) -> AccessEvent | None:
         """The traveller's current access decision (the newest audit line), or None."""

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from bot.store import schema
 from bot.store.records import Reminder, Trip, TripStatus
@@ -34,6 +34,15 @@ def _update_open_reminders(connection: Connection, trip_id: str, **values: datet
 def _cancel_open_reminders(connection: Connection, trip_id: str, now: datetime) -> int:
     """Set cancelled_at on the trip's unsent, uncancelled reminders."""
     return _update_open_reminders(connection, trip_id, cancelled_at=now)
+
+
+#: A traveller's trips, earliest departure first; built once (it runs at every finish).
+_OF_TRAVELLER = (
+    select(schema.trips)
+    .where(schema.trips.c.user_ref == bindparam("ref"))
+    .order_by(schema.trips.c.departure, schema.trips.c.trip_id)
+)
+_OF_TRAVELLER_WITH_STATUS = _OF_TRAVELLER.where(schema.trips.c.status == bindparam("status"))
 
 
 class Trips(Repository):
@@ -81,12 +90,12 @@ class Trips(Repository):
 
     def of_traveller(self, user_ref: str, status: TripStatus | str | None = None) -> list[Trip]:
         """The traveller's trips (optionally of one status), earliest departure first."""
-        table = schema.trips
-        query = select(table).where(table.c.user_ref == user_ref)
-        if status is not None:
-            query = query.where(table.c.status == TripStatus(status).value)
         with self._tx.read() as connection:
-            rows = connection.execute(query.order_by(table.c.departure, table.c.trip_id)).all()
+            if status is None:
+                rows = connection.execute(_OF_TRAVELLER, {"ref": user_ref}).all()
+            else:
+                parameters = {"ref": user_ref, "status": TripStatus(status).value}
+                rows = connection.execute(_OF_TRAVELLER_WITH_STATUS, parameters).all()
         return [as_record(Trip, row) for row in rows]
 
     def set_status(

@@ -36,6 +36,7 @@ from bot.store import (
     DuplicateUpdate,
     StaleDraft,
     Store,
+    UnitOfWork,
     schema,
     sender_of,
 )
@@ -192,6 +193,20 @@ class TelegramStore:
             return
         with self.store.write(touches_access=False) as connection:
             connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
+
+    def strike_within(self, update_id: int) -> Callable[[UnitOfWork], None]:
+        """The strike of `update_id` from the inbox, to run inside a use case's unit of work
+        (the finish: one commit less); call `struck` once that unit committed."""
+
+        def strike(uow: UnitOfWork) -> None:
+            with uow.write() as connection:
+                connection.execute(_STRIKE_FROM_INBOX, {"update_ids": [update_id]})
+
+        return strike
+
+    def struck(self, update_id: int) -> None:
+        """`update_id` left the inbox in a committed unit of work: no strike of its own."""
+        self._finished.add(update_id)
 
     def finished_already(self, update_id: int) -> bool:
         """Whether the update's draft save struck it from the inbox (then forgotten here)."""

@@ -219,7 +219,9 @@ async def _finish(
             telegram_user_id=user.id,
             chat_id=message.chat_id,
             draft=svc.drafts.version(user_ref),
+            within=svc.telegram.strike_within(update.update_id),
         )
+        svc.telegram.struck(update.update_id)
     finally:
         svc.drafts.drop(user_ref)
     svc.remember_profile(report.traveller)

@@ -37,6 +37,13 @@ def store(url: str) -> Iterator[Store]:
         yield opened
 
 
+def _count_commits(store: Store) -> list[object]:
+    """A list that grows by one at every commit of the store from now on."""
+    commits: list[object] = []
+    event.listen(store.engine, "commit", commits.append)
+    return commits
+
+
 def update(update_id: int, text: str = "Wenen") -> dict[str, object]:
     return {"update_id": update_id, "message": {"from": {"id": 7}, "text": text}}
 
@@ -101,6 +108,34 @@ def test_a_report_from_an_outdated_draft_is_not_stored(store: Store) -> None:
     current = inbox.save_draft(REF, {"q": "review"}, T0 + timedelta(seconds=1))
     assert reports.finish(store, settings, REF, report, ConsoleChannel(), T0, draft=current)
     assert store.drafts.load(REF) is None
+
+
+def test_the_finishing_update_leaves_the_inbox_with_the_report_and_only_then(
+    store: Store,
+) -> None:
+    inbox = TelegramStore(store)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    report = example_report()
+    inbox.receive_updates([update(80), update(81)], T0)
+    seen = inbox.save_draft(REF, {"q": "review"}, T0)
+    store.drafts.delete(REF)  # the finish below fails: its strike is rolled back with it
+    with pytest.raises(StaleDraft):
+        reports.finish(
+            store, settings, REF, report, ConsoleChannel(), T0, draft=seen,
+            within=inbox.strike_within(80),
+        )  # fmt: skip
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [80, 81]
+    commits = _count_commits(store)
+    current = inbox.save_draft(REF, {"q": "review"}, T0 + timedelta(seconds=1))
+    assert reports.finish(
+        store, settings, REF, report, ConsoleChannel(), T0, draft=current,
+        within=inbox.strike_within(80),
+    )  # fmt: skip
+    assert len(commits) == 2  # the draft save and the finish: no strike of its own
+    assert [u["update_id"] for u in inbox.unfinished_updates()] == [81]
+    inbox.struck(80)
+    assert inbox.finished_already(80) and not inbox.finished_already(80)  # told once
+    assert not inbox.finished_already(81)
 
 
 def test_a_draft_saved_as_json_text_reads_back_as_the_same_document(store: Store) -> None:
