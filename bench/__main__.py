@@ -76,6 +76,57 @@ class LatencyProbe:
                 self.samples.append(call.time - served)
 
 
+@dataclass
+class CpuSampler:
+    """The bot child's CPU share of one core, per second, read from /proc (Linux): the whole
+    process, and its main thread (the event loop). A bot whose process stays near 100 % is
+    saturated whatever the second core does, because its interpreter lock lets one thread
+    run Python at a time; the main thread's share shows how much of that is the loop."""
+
+    pid: int
+    process: list[float] = field(default_factory=list)
+    loop: list[float] = field(default_factory=list)
+
+    def _ticks(self) -> tuple[int, int] | None:
+        """CPU clock ticks so far of (the process, its main thread); None once it ended."""
+        try:
+            process = _stat_ticks(Path(f"/proc/{self.pid}/stat"))
+            loop = _stat_ticks(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
+        except OSError:
+            return None
+        return process, loop
+
+    async def run(self, interval: float = 1.0) -> None:
+        """Sample until cancelled (nothing at all where /proc is missing)."""
+        hertz = os.sysconf("SC_CLK_TCK")
+        last, at = self._ticks(), time.monotonic()
+        while last is not None:
+            await asyncio.sleep(interval)
+            now, now_at = self._ticks(), time.monotonic()
+            if now is None:
+                return
+            seconds = (now_at - at) * hertz / 100  # ticks in one percent of the interval
+            self.process.append(round((now[0] - last[0]) / seconds, 1))
+            self.loop.append(round((now[1] - last[1]) / seconds, 1))
+            last, at = now, now_at
+
+    def figures(self) -> dict[str, float | None]:
+        """Mean and busiest second, in percent of one core (None: not sampled)."""
+        busy = self.process[1:-1] or self.process  # the first and last second are partial
+        loop = self.loop[1:-1] or self.loop
+        return {
+            "cpu_pct_mean": round(statistics.mean(busy), 1) if busy else None,
+            "cpu_pct_peak": max(busy) if busy else None,
+            "loop_pct_mean": round(statistics.mean(loop), 1) if loop else None,
+        }
+
+
+def _stat_ticks(path: Path) -> int:
+    """utime + stime of a /proc stat file (the fields after the command's closing bracket)."""
+    fields = path.read_text().rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     """The nearest-rank percentile of samples (0 when empty)."""
     if not samples:
@@ -131,9 +182,13 @@ async def conversations(
             server.call_listeners.append(probe)
             before = await bot.ask("reset_peak")
             done: list[float] = []
+            assert bot.process is not None
+            sampler = CpuSampler(bot.process.pid)
+            sampling = asyncio.create_task(sampler.run())
             started = time.monotonic()
             await asyncio.gather(*(_traveller(u, kind, think, done) for u in users))
             wall = time.monotonic() - started
+            sampling.cancel()
             after = await bot.ask("stats")
             final = await bot.finish()
             db_bytes = _db_size(db)
@@ -160,6 +215,7 @@ async def conversations(
             (after["gc_full_s"] - before["gc_full_s"]) / updates * 1000, 3
         ),
         "gc_longest_pause_ms": round(after["gc_longest_s"] * 1000, 1),
+        **sampler.figures(),
         "reports": reports,
         "cpu_s_per_report": round(cpu / max(1, reports), 4) if kind == "reisverslag" else None,
         "rss_before_mb": round(before["rss_kb"] / 1024, 1),
@@ -398,9 +454,10 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "| run | travellers | offered/s | updates/s | p50 ms | p95 ms | p99 ms | CPU ms/update "
         "| SQL/update | commits/update | CPU s/report | peak RSS MB | KB/open draft "
-        "| DB bytes/report | GC ms/update (longest pause) |",
+        "| DB bytes/report | GC ms/update (longest pause) "
+        "| bot CPU % of a core: mean / busiest s (loop thread) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: |",
     ]
     for r in result["runs"]:
         lines.append(
@@ -410,7 +467,9 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {r['commits_per_update'] if r['kind'] == 'reisverslag' else '-'} "
             f"| {r['cpu_s_per_report'] or '-'} | {r['peak_rss_mb']} "
             f"| {r['kb_per_open_draft']} | {r['db_bytes_per_report'] or '-'} "
-            f"| {r.get('gc_ms_per_update', '-')} ({r.get('gc_longest_pause_ms', '-')}) |"
+            f"| {r.get('gc_ms_per_update', '-')} ({r.get('gc_longest_pause_ms', '-')}) "
+            f"| {r.get('cpu_pct_mean', '-')} / {r.get('cpu_pct_peak', '-')} "
+            f"({r.get('loop_pct_mean', '-')}) |"
         )
     lines += [
         "",
@@ -436,7 +495,10 @@ def markdown(result: dict[str, Any]) -> str:
         "time the bot process spent in the garbage collector (gc.callbacks). The baseline "
         "'echo' is python-telegram-bot's bare echo bot with the builder's defaults (httpx); "
         "'echo-aiohttp' is the same bot on reisverslag's aiohttp transport, shown for reference "
-        "(cost_ratio_same_transport divides by it).",
+        "(cost_ratio_same_transport divides by it). Bot CPU % is the bot process's CPU per "
+        "second of the run in percent of one core (read from /proc), with its main thread, the "
+        "event loop, in brackets: near 100 % the bot is saturated, since its interpreter lock "
+        "lets one thread run Python at a time, however idle the second core.",
         "",
     ]
     return "\n".join(lines)
