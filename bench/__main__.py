@@ -57,7 +57,13 @@ class LatencyProbe:
 
     served: dict[int, float] = field(default_factory=dict)
     samples: list[float] = field(default_factory=list)
+    #: When each sample's update was served (monotonic seconds, the fake server's clock).
+    served_at: list[float] = field(default_factory=list)
     updates: int = 0
+
+    def between(self, start: float, end: float) -> list[float]:
+        """The samples of updates served from `start` to `end`."""
+        return [s for s, at in zip(self.samples, self.served_at, strict=True) if start <= at <= end]
 
     def __call__(self, call: ApiCall) -> None:
         """A call listener of the fake server."""
@@ -74,6 +80,7 @@ class LatencyProbe:
             served = self.served.pop(call.chat_id, None)
             if served is not None:
                 self.samples.append(call.time - served)
+                self.served_at.append(served)
 
 
 @dataclass
@@ -146,22 +153,28 @@ async def _reply_ending_turn(user: UserClient, kind: str, last: bool) -> None:
 
 
 async def _traveller(
-    user: UserClient, kind: str, think: Callable[[], float], done: list[float]
+    users: list[UserClient], kind: str, think: Callable[[], float], done: list[float]
 ) -> None:
-    """One traveller types the whole example interview, thinking between messages."""
-    for index, text in enumerate(SCRIPT):
-        pause = think()
-        if pause:
-            await asyncio.sleep(pause)
-        await user.send(text)
-        await _reply_ending_turn(user, kind, index == len(SCRIPT) - 1)
+    """One traveller types the whole example interview, thinking between messages; with
+    several users, each in turn (a new traveller takes the place of one who finished)."""
+    for user in users:
+        for index, text in enumerate(SCRIPT):
+            pause = think()
+            if pause:
+                await asyncio.sleep(pause)
+            await user.send(text)
+            await _reply_ending_turn(user, kind, index == len(SCRIPT) - 1)
     done.append(time.monotonic())
 
 
 async def conversations(
-    kind: str, travellers: int, rate: float | None, seed: int = 1
+    kind: str, travellers: int, rate: float | None, seed: int = 1, *, rounds: int = 1
 ) -> dict[str, Any]:
-    """N travellers at once through the bot in a child process; closed loop or paced to `rate`."""
+    """N travellers at once through the bot in a child process; closed loop or paced to `rate`.
+
+    With `rounds` > 1 (steady state), a new traveller starts as soon as one finishes, so
+    first messages and finished reports arrive all the time instead of at the two ends of
+    the run; its latency figures then leave out the first round and the last (the ramps)."""
     rng = random.Random(seed)
     mean_think = travellers / rate if rate else 0.0
 
@@ -171,9 +184,11 @@ async def conversations(
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite3"
         async with FakeTelegram(keep_calls=False) as server:
-            users = [server.user(FIRST_USER + i, f"Reiziger{i}") for i in range(travellers)]
+            users = [
+                server.user(FIRST_USER + i, f"Reiziger{i}") for i in range(travellers * rounds)
+            ]
             bot = measured_bot(
-                kind, server, db, users=travellers, skip_documents=kind == "reisverslag"
+                kind, server, db, users=len(users), skip_documents=kind == "reisverslag"
             )
             bot.start()
             await bot.read("ready")
@@ -186,26 +201,33 @@ async def conversations(
             sampler = CpuSampler(bot.process.pid)
             sampling = asyncio.create_task(sampler.run())
             started = time.monotonic()
-            await asyncio.gather(*(_traveller(u, kind, think, done) for u in users))
+            await asyncio.gather(
+                *(_traveller(users[i::travellers], kind, think, done) for i in range(travellers))
+            )
             wall = time.monotonic() - started
             sampling.cancel()
             after = await bot.ask("stats")
             final = await bot.finish()
             db_bytes = _db_size(db)
-    updates = travellers * len(SCRIPT)
+    updates = travellers * rounds * len(SCRIPT)
     cpu = after["cpu_s"] - before["cpu_s"]
+    samples = probe.samples
+    if rounds > 1:  # one round of think time at each end is ramp, not steady state
+        ramp = len(SCRIPT) * (travellers / rate if rate else 0.0)
+        samples = probe.between(min(probe.served_at) + ramp, max(probe.served_at) - ramp)
     reports = final.get("reports", travellers)
     return {
-        "kind": kind,
+        "kind": kind if rounds == 1 else f"{kind} steady",
         "travellers": travellers,
+        "rounds": rounds,
         "paced_updates_per_s": rate,
         "updates": updates,
         "wall_s": round(wall, 2),
         "updates_per_s": round(updates / wall, 1),
-        "p50_ms": round(percentile(probe.samples, 0.50) * 1000, 1),
-        "p95_ms": round(percentile(probe.samples, 0.95) * 1000, 1),
-        "p99_ms": round(percentile(probe.samples, 0.99) * 1000, 1),
-        "latency_samples": len(probe.samples),
+        "p50_ms": round(percentile(samples, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
+        "latency_samples": len(samples),
         "cpu_s": round(cpu, 2),
         "cpu_ms_per_update": round(cpu / updates * 1000, 3),
         "sql_per_update": round((after["statements"] - before["statements"]) / updates, 2),
@@ -326,13 +348,15 @@ class Plan:
     baseline: tuple[int, ...]
     paced_travellers: int
     paced_rate: float
+    #: Rounds of the steady-state run (a new traveller for each one who finished).
+    steady_rounds: int
     renders: int
     reminders: int
     startup_runs: int
 
 
-FULL = Plan((100, 1000, 5000), (100, 1000, 5000), 1000, 300.0, 50, 10_000, 3)
-QUICK = Plan((60,), (60,), 100, 300.0, 5, 150, 1)
+FULL = Plan((100, 1000, 5000), (100, 1000, 5000), 1000, 300.0, 3, 50, 10_000, 3)
+QUICK = Plan((60,), (60,), 100, 300.0, 3, 5, 150, 1)
 
 TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "p99_ms": ("bot-side p99 < 50 ms, 1,000 travellers", lambda r: r["p99_ms"] < 50),
@@ -371,6 +395,12 @@ async def run(plan: Plan) -> dict[str, Any]:
     paced = await conversations("reisverslag", plan.paced_travellers, plan.paced_rate)
     runs.append(paced)
     _log(f"  {paced}")
+    _log(f"steady state: {plan.paced_travellers} at a time, {plan.steady_rounds} rounds")
+    steady = await conversations(
+        "reisverslag", plan.paced_travellers, plan.paced_rate, rounds=plan.steady_rounds
+    )
+    runs.append(steady)
+    _log(f"  {steady}")
     for kind in ("echo", "echo-aiohttp"):  # what the same load costs the bare bots (reference)
         _log(f"{kind} paced at {plan.paced_rate}/s (reference): {plan.paced_travellers} travellers")
         runs.append(await conversations(kind, plan.paced_travellers, plan.paced_rate))
@@ -408,7 +438,7 @@ def summarise(
         r for r in runs if r["kind"] == "echo-aiohttp" and not r["paced_updates_per_s"]
     )
     paced_echo = {
-        r["kind"]: r for r in runs if r["kind"] != "reisverslag" and r["paced_updates_per_s"]
+        r["kind"]: r for r in runs if r["kind"].startswith("echo") and r["paced_updates_per_s"]
     }
     largest = max(
         (r for r in runs if r["kind"] == "reisverslag" and not r["paced_updates_per_s"]),
@@ -422,6 +452,9 @@ def summarise(
         "p99_ms": paced["p99_ms"],
         "p99_travellers": paced["travellers"],
         "p99_offered_updates_per_s": paced["paced_updates_per_s"],
+        # the same load in steady state: new travellers keep starting and finishing
+        "p50_steady_ms": next((r["p50_ms"] for r in runs if r["rounds"] > 1), None),
+        "p99_steady_ms": next((r["p99_ms"] for r in runs if r["rounds"] > 1), None),
         "baseline_updates_per_s": echo["updates_per_s"],
         "throughput_ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 2),
         "cost_ratio": round(ours["cpu_ms_per_update"] / echo["cpu_ms_per_update"], 2),
@@ -460,11 +493,12 @@ def markdown(result: dict[str, Any]) -> str:
         "| ---: | ---: | ---: | ---: |",
     ]
     for r in result["runs"]:
+        ours = r["kind"].startswith("reisverslag")
         lines.append(
             f"| {r['kind']} | {r['travellers']} | {r['paced_updates_per_s'] or 'max'} "
             f"| {r['updates_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-            f"| {r['cpu_ms_per_update']} | {r['sql_per_update'] if r['kind'] == 'reisverslag' else '-'} "
-            f"| {r['commits_per_update'] if r['kind'] == 'reisverslag' else '-'} "
+            f"| {r['cpu_ms_per_update']} | {r['sql_per_update'] if ours else '-'} "
+            f"| {r['commits_per_update'] if ours else '-'} "
             f"| {r['cpu_s_per_report'] or '-'} | {r['peak_rss_mb']} "
             f"| {r['kb_per_open_draft']} | {r['db_bytes_per_report'] or '-'} "
             f"| {r.get('gc_ms_per_update', '-')} ({r.get('gc_longest_pause_ms', '-')}) "
@@ -495,7 +529,12 @@ def markdown(result: dict[str, Any]) -> str:
         "time the bot process spent in the garbage collector (gc.callbacks). The baseline "
         "'echo' is python-telegram-bot's bare echo bot with the builder's defaults (httpx); "
         "'echo-aiohttp' is the same bot on reisverslag's aiohttp transport, shown for reference "
-        "(cost_ratio_same_transport divides by it). Bot CPU % is the bot process's CPU per "
+        "(cost_ratio_same_transport divides by it). 'reisverslag steady' is the paced load in "
+        "steady state: a new traveller starts for each one who finishes, so first messages and "
+        "finished reports (the dearest steps) arrive all the time, as in service; its latency "
+        "leaves out the first and last round (the ramps). The other paced run starts all "
+        "travellers together, so its first messages and finishes come at the two ends of the run. "
+        "Bot CPU % is the bot process's CPU per "
         "second of the run in percent of one core (read from /proc), with its main thread, the "
         "event loop, in brackets: near 100 % the bot is saturated, since its interpreter lock "
         "lets one thread run Python at a time, however idle the second core.",
