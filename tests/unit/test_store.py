@@ -133,6 +133,20 @@ def test_profile_round_trips(store: Store) -> None:
     assert account.status is AccessStatus.ALLOWED
 
 
+def test_saving_a_profile_again_keeps_what_was_not_given(store: Store) -> None:
+    store.profiles.save(Traveller(name="A", department="B", user_ref="telegram:7"), T0, telegram_user_id=7, chat_id=70)  # fmt: skip
+    later = T0 + timedelta(days=1)
+    store.profiles.save(Traveller(name="Anna", department="DSO", user_ref="telegram:7"), later)
+    account = store.profiles.account("telegram:7")
+    assert account is not None
+    assert (account.name, account.department) == ("Anna", "DSO")
+    assert (account.telegram_user_id, account.chat_id) == (7, 70)  # not given: kept
+    assert (account.created_at, account.updated_at) == (T0, later)
+    store.profiles.save(Traveller(name="Anna", department="DSO", user_ref="telegram:7"), later, chat_id=71)  # fmt: skip
+    account = store.profiles.account("telegram:7")
+    assert account is not None and (account.telegram_user_id, account.chat_id) == (7, 71)
+
+
 def test_profile_without_user_ref_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="user_ref"):
         store.profiles.save(Traveller(name="A", department="B"), T0)
