@@ -112,9 +112,9 @@ class CpuSampler:
             now, now_at = self._ticks(), time.monotonic()
             if now is None:
                 return
-            seconds = (now_at - at) * hertz / 100  # ticks in one percent of the interval
-            self.process.append(round((now[0] - last[0]) / seconds, 1))
-            self.loop.append(round((now[1] - last[1]) / seconds, 1))
+            ticks_per_percent = (now_at - at) * hertz / 100  # of one core over the interval
+            self.process.append(round((now[0] - last[0]) / ticks_per_percent, 1))
+            self.loop.append(round((now[1] - last[1]) / ticks_per_percent, 1))
             last, at = now, now_at
 
     def figures(self) -> dict[str, float | None]:
