@@ -192,7 +192,7 @@ class TelegramStore:
         if self.finished_already(update_id):
             return
         with self.store.write(touches_access=False) as connection:
-            connection.execute(delete(schema.inbox).where(schema.inbox.c.update_id == update_id))
+            connection.execute(_STRIKE_FROM_INBOX, {"update_ids": [update_id]})
 
     def strike_within(self, update_id: int) -> Callable[[UnitOfWork], None]:
         """The strike of `update_id` from the inbox, to run inside a use case's unit of work
