@@ -6,7 +6,9 @@ their replies wait while a report renders (measured: p99 24.6 -> 67.9 ms at 300 
 offering 90 updates/s, `bench/results/PERF-2026-12-07.md`). One worker process
 (`bot.render_worker`) renders one document at a time, on another core. It starts with the
 first document (a second of imports) and ends when the bot's end of its pipe closes: at the
-bot's exit, and also when the bot is killed.
+bot's exit, and also when the bot is killed. A worker that does not answer within
+`RENDER_TIMEOUT` is killed, and that document fails (its delivery is tried again later),
+so one document that hangs the renderer cannot stop every delivery after it.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ import logging
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from typing import IO
 
 from bot.render_worker import OK, read_frame, write_frame
 from bot.report import Report
 
-__all__ = ["RenderFailed", "render_document", "render_html_pdf"]
+__all__ = ["RENDER_TIMEOUT", "RenderFailed", "render_document", "render_html_pdf"]
 
 log = logging.getLogger(__name__)
+
+#: Seconds one document may take, the worker's start-up included (a PDF takes about 0.2 s,
+#: the council's yearly report a few; a worker still busy after this is taken to hang).
+RENDER_TIMEOUT = 60.0
+_WORKER_COMMAND = (sys.executable, "-m", "bot.render_worker")
 
 
 class RenderFailed(RuntimeError):
@@ -35,17 +43,33 @@ class RenderFailed(RuntimeError):
 class _RenderProcess:
     """One worker process, used by one caller at a time, started again when it died."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, command: Sequence[str] = _WORKER_COMMAND, timeout: float = RENDER_TIMEOUT
+    ) -> None:
+        self._command = list(command)
+        self._timeout = timeout
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
 
     def render(self, request: bytes) -> bytes:
-        """Send one request and wait for its file (in a thread: this blocks)."""
+        """Send one request and wait for its file (in a thread: this blocks); a worker that
+        takes longer than the timeout is killed and the document fails (not tried again
+        here: the same document would most likely hang the next worker too)."""
         with self._lock:
             for attempt in (1, 2):
                 process = self._running()
                 assert process.stdin is not None and process.stdout is not None
-                answer = _exchange(process.stdin, process.stdout, request)
+                hung = threading.Event()
+                watchdog = threading.Timer(self._timeout, _kill, (process, hung))
+                watchdog.start()
+                try:
+                    answer = _exchange(process.stdin, process.stdout, request)
+                finally:
+                    watchdog.cancel()
+                if hung.is_set() and answer is None:
+                    self._stop()
+                    log.warning("the render process hung for %g s and was killed", self._timeout)
+                    raise RenderFailed(f"the render process took longer than {self._timeout:g} s")
                 if answer is not None:
                     status, payload = answer
                     if status == OK:
@@ -61,7 +85,7 @@ class _RenderProcess:
             self._stop()  # it ended since the last document
         if self._process is None:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "bot.render_worker"],
+                self._command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -86,6 +110,12 @@ class _RenderProcess:
         if process is not None:
             process.kill()
             process.communicate()  # reaps it and closes its pipes
+
+
+def _kill(process: subprocess.Popen[bytes], hung: threading.Event) -> None:
+    """The watchdog's end of a worker that did not answer in time."""
+    hung.set()
+    process.kill()
 
 
 def _exchange(

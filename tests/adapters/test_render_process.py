@@ -17,12 +17,19 @@ from pypdf import PdfReader
 
 from bot.render import render_text
 from bot.render.documents import html_to_pdf
-from bot.render_process import RenderFailed, _worker, render_document, render_html_pdf
+from bot.render_process import (
+    RenderFailed,
+    _RenderProcess,
+    _worker,
+    render_document,
+    render_html_pdf,
+)
 from testkit.example_report import example_report
 
 
-def worker_pids(parent: int) -> list[int]:
-    """Pids of the render workers whose parent is `parent`."""
+def worker_pids(parent: int, marker: str = "bot.render_worker") -> list[int]:
+    """Pids of the running (not zombie) children of `parent` whose command line holds
+    `marker` (by default: the render workers)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -32,8 +39,8 @@ def worker_pids(parent: int) -> list[int]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and b"bot.render_worker" in command:
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == parent and state != "Z" and marker.encode() in command:
             found.append(int(entry.name))
     return found
 
@@ -132,3 +139,44 @@ def test_the_worker_ends_with_the_bot(ending: str) -> None:
 
         assert gone(worker), f"the render worker outlived the bot that {ending}"
         assert "ResourceWarning" not in bot.stderr.read()
+
+
+#: A stand-in worker speaking the real frame protocol: it reads each request and answers
+#: b"K" + its payload after DELAY seconds (a renderer that is slow, or hangs).
+SLOW_WORKER = """
+import struct, sys, time
+DELAY = float(sys.argv[1])
+while len(header := sys.stdin.buffer.read(4)) == 4:
+    request = sys.stdin.buffer.read(struct.unpack(">I", header)[0])
+    time.sleep(DELAY)
+    sys.stdout.buffer.write(b"K" + struct.pack(">I", len(request)) + request)
+    sys.stdout.buffer.flush()
+"""
+
+
+def test_a_worker_that_hangs_is_killed_and_only_that_document_fails() -> None:
+    renderer = _RenderProcess([sys.executable, "-c", SLOW_WORKER, "600"], timeout=0.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(RenderFailed, match="longer than 0.5 s"):
+            renderer.render(b"a document that hangs the renderer")
+        assert time.monotonic() - started < 30  # not the worker's 600 s
+        assert not worker_pids(os.getpid(), SLOW_WORKER), "the hung worker was left running"
+        # The next document gets a new worker (which hangs as well here, and fails alike).
+        with pytest.raises(RenderFailed, match="longer than"):
+            renderer.render(b"the next document")
+    finally:
+        renderer.close()
+
+
+def test_a_slow_worker_within_the_timeout_answers_and_is_kept() -> None:
+    renderer = _RenderProcess([sys.executable, "-c", SLOW_WORKER, "0.2"], timeout=5)
+    try:
+        assert renderer.render(b"first") == b"first"
+        [pid] = worker_pids(os.getpid(), SLOW_WORKER)
+        time.sleep(0.3)
+        assert renderer.render(b"second") == b"second"
+        assert worker_pids(os.getpid(), SLOW_WORKER) == [pid]  # not killed meanwhile
+    finally:
+        renderer.close()
+
