@@ -105,6 +105,7 @@ def build_application(
         clock=clock,
         transcriber=transcriber_from_settings(settings),
     )
+    metrics.count_prefetches(svc.telegram)
     queue = DurableUpdateQueue(svc.telegram, on_received=metrics.received)
     transports = (
         AiohttpRequest(CONNECTION_POOL_SIZE, pool_timeout=30.0),

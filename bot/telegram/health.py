@@ -4,7 +4,8 @@
 Telegram answered a getUpdates call recently; webhook: its server runs), and no due
 delivery waits longer than HEALTH_MAX_OUTBOX_DELAY_SECONDS; otherwise 503. Both name
 every check in JSON. /metrics counts handled updates, reply latency, errors, the outbox
-backlog and reminders due.
+backlog, reminders due, and how often an update's first reading (taken with its inbox
+write) could be used when it was handled.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from telegram._utils.types import ODVInput
 from telegram.ext import Application
@@ -28,6 +29,9 @@ from bot.config import Settings
 from bot.store import Store
 from bot.store.health import database_error, delivery_backlog
 from bot.telegram.http import AiohttpRequest
+
+if TYPE_CHECKING:
+    from bot.telegram.store import TelegramStore
 
 __all__ = ["HealthServer", "Metrics", "PollStampingRequest"]
 
@@ -78,6 +82,27 @@ class _StoreCollector(Collector):
             yield GaugeMetricFamily(name, documentation, value=value)
 
 
+class _PrefetchCollector(Collector):
+    """Reads the Telegram store's prefetch counts at each scrape (no cost per update)."""
+
+    def __init__(self, telegram: TelegramStore) -> None:
+        self._telegram = telegram
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        """Updates that used the reading taken with their inbox write, and those that read
+        again (it was too old, or a write of this process may have changed it)."""
+        yield CounterMetricFamily(
+            "reisverslag_prefetch_hits",
+            "Updates handled with the pending input and access read along with their inbox write",
+            value=self._telegram.prefetch_hits,
+        )
+        yield CounterMetricFamily(
+            "reisverslag_prefetch_misses",
+            "Updates whose pending input and access had to be read again when handled",
+            value=self._telegram.prefetch_misses,
+        )
+
+
 class Metrics:
     """The bot's Prometheus metrics, in a registry of its own (one per application)."""
 
@@ -103,6 +128,10 @@ class Metrics:
         self.registry.register(_StoreCollector(store, clock))
         self._received: dict[int, float] = {}
         self.last_poll: float | None = None
+
+    def count_prefetches(self, telegram: TelegramStore) -> None:
+        """Publish the prefetch hits and misses of this Telegram store."""
+        self.registry.register(_PrefetchCollector(telegram))
 
     def received(self, update_id: int) -> None:
         """An update arrived (queued for handling)."""

@@ -58,7 +58,7 @@ async def test_healthz_and_metrics_while_travellers_talk(tmp_path: Path) -> None
     port = free_port()
     async with (
         FakeTelegram() as server,
-        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW, health_port=port),
+        running_bot(server, tmp_path / "b.sqlite3", EXAMPLE_NOW, health_port=port) as bot,
     ):
         server.group(SECRETARIAT_ID, "Secretariaat")
         health = await healthz_until(port, 200)
@@ -79,6 +79,13 @@ async def test_healthz_and_metrics_while_travellers_talk(tmp_path: Path) -> None
         assert metric(page, "reisverslag_outbox_backlog") == 0
         assert metric(page, "reisverslag_reminders_due") == 0
         assert 'reisverslag_reply_latency_seconds_bucket{le="1.0"}' in page
+        telegram = bot.application.bot_data["services"].telegram
+        prefetch = (telegram.prefetch_hits, telegram.prefetch_misses)
+        shown = (
+            metric(page, "reisverslag_prefetch_hits_total"),
+            metric(page, "reisverslag_prefetch_misses_total"),
+        )
+        assert shown == prefetch and sum(shown) >= 2  # each message's first reading counted
 
 
 async def test_healthz_fails_when_a_delivery_is_stuck_behind_a_dead_workers_lease(
