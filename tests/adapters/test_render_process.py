@@ -158,7 +158,7 @@ def test_a_worker_that_hangs_is_killed_and_only_that_document_fails() -> None:
     renderer = _RenderProcess([sys.executable, "-c", SLOW_WORKER, "600"], timeout=0.5)
     try:
         started = time.monotonic()
-        with pytest.raises(RenderFailed, match="longer than 0.5 s"):
+        with pytest.raises(RenderFailed, match=r"longer than 0\.5 s"):
             renderer.render(b"a document that hangs the renderer")
         assert time.monotonic() - started < 30  # not the worker's 600 s
         assert not worker_pids(os.getpid(), SLOW_WORKER), "the hung worker was left running"
@@ -179,4 +179,3 @@ def test_a_slow_worker_within_the_timeout_answers_and_is_kept() -> None:
         assert worker_pids(os.getpid(), SLOW_WORKER) == [pid]  # not killed meanwhile
     finally:
         renderer.close()
-
