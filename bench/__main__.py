@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -168,13 +168,21 @@ async def _traveller(
 
 
 async def conversations(
-    kind: str, travellers: int, rate: float | None, seed: int = 1, *, rounds: int = 1
+    kind: str,
+    travellers: int,
+    rate: float | None,
+    seed: int = 1,
+    *,
+    rounds: int = 1,
+    documents: bool = False,
 ) -> dict[str, Any]:
     """N travellers at once through the bot in a child process; closed loop or paced to `rate`.
 
     With `rounds` > 1 (steady state), a new traveller starts as soon as one finishes, so
     first messages and finished reports arrive all the time instead of at the two ends of
-    the run; its latency figures then leave out the first round and the last (the ramps)."""
+    the run; its latency figures then leave out the first round and the last (the ramps).
+    With `documents`, every finished report's Word and PDF file is rendered (by the bot's
+    render process) and sent as in service, while the other travellers talk."""
     rng = random.Random(seed)
     mean_think = travellers / rate if rate else 0.0
 
@@ -188,8 +196,14 @@ async def conversations(
                 server.user(FIRST_USER + i, f"Reiziger{i}") for i in range(travellers * rounds)
             ]
             bot = measured_bot(
-                kind, server, db, users=len(users), skip_documents=kind == "reisverslag"
+                kind,
+                server,
+                db,
+                users=len(users),
+                skip_documents=kind == "reisverslag" and not documents,
             )
+            sent_documents = _DocumentCount()
+            server.call_listeners.append(sent_documents)
             bot.start()
             await bot.read("ready")
             empty_db = _db_size(db)
@@ -216,8 +230,9 @@ async def conversations(
         ramp = len(SCRIPT) * (travellers / rate if rate else 0.0)
         samples = probe.between(min(probe.served_at) + ramp, max(probe.served_at) - ramp)
     reports = final.get("reports", travellers)
+    label = kind + (" steady" if rounds > 1 else "") + (" +documents" if documents else "")
     return {
-        "kind": kind if rounds == 1 else f"{kind} steady",
+        "kind": label,
         "travellers": travellers,
         "rounds": rounds,
         "paced_updates_per_s": rate,
@@ -239,6 +254,7 @@ async def conversations(
         "gc_longest_pause_ms": round(after["gc_longest_s"] * 1000, 1),
         **sampler.figures(),
         "reports": reports,
+        "documents_sent": sent_documents.count if documents else None,
         "cpu_s_per_report": round(cpu / max(1, reports), 4) if kind == "reisverslag" else None,
         "rss_before_mb": round(before["rss_kb"] / 1024, 1),
         "peak_rss_mb": round(after["peak_rss_kb"] / 1024, 1),
@@ -247,6 +263,17 @@ async def conversations(
         if kind == "reisverslag"
         else None,
     }
+
+
+@dataclass
+class _DocumentCount:
+    """Counts the documents the fake server accepted."""
+
+    count: int = 0
+
+    def __call__(self, call: ApiCall) -> None:
+        if call.method == "sendDocument" and call.status == 200:
+            self.count += 1
 
 
 def _db_size(db: Path) -> int:
@@ -353,6 +380,8 @@ class Plan:
     renders: int
     reminders: int
     startup_runs: int
+    #: Also a paced run with every report's documents rendered and sent (`--with-documents`).
+    with_documents: bool = False
 
 
 FULL = Plan((100, 1000, 5000), (100, 1000, 5000), 1000, 300.0, 3, 50, 10_000, 3)
@@ -401,6 +430,14 @@ async def run(plan: Plan) -> dict[str, Any]:
     )
     runs.append(steady)
     _log(f"  {steady}")
+    if plan.with_documents:
+        _log(f"paced with documents: {plan.paced_travellers} travellers at {plan.paced_rate}/s")
+        runs.append(
+            await conversations(
+                "reisverslag", plan.paced_travellers, plan.paced_rate, documents=True
+            )
+        )
+        _log(f"  {runs[-1]}")
     for kind in ("echo", "echo-aiohttp"):  # what the same load costs the bare bots (reference)
         _log(f"{kind} paced at {plan.paced_rate}/s (reference): {plan.paced_travellers} travellers")
         runs.append(await conversations(kind, plan.paced_travellers, plan.paced_rate))
@@ -455,6 +492,10 @@ def summarise(
         # the same load in steady state: new travellers keep starting and finishing
         "p50_steady_ms": next((r["p50_ms"] for r in runs if r["rounds"] > 1), None),
         "p99_steady_ms": next((r["p99_ms"] for r in runs if r["rounds"] > 1), None),
+        # the paced run with documents rendered and sent (None: not run, see --with-documents)
+        "p99_with_documents_ms": next(
+            (r["p99_ms"] for r in runs if r.get("documents_sent") is not None), None
+        ),
         "baseline_updates_per_s": echo["updates_per_s"],
         "throughput_ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 2),
         "cost_ratio": round(ours["cpu_ms_per_update"] / echo["cpu_ms_per_update"], 2),
@@ -524,7 +565,10 @@ def markdown(result: dict[str, Any]) -> str:
         "the travellers share the parent process. 'max' runs are closed loop (each traveller sends "
         "as soon as the question arrives), so their latency is queueing at saturation; p50/p95/p99 "
         "in the summary come from the paced run (random think time, offered load as shown). "
-        "Document delivery is not part of the conversation runs (documents are timed apart); "
+        "Document delivery is not part of the conversation runs (documents are timed apart), "
+        "except in 'reisverslag +documents' (`--with-documents`), where every finished report's "
+        "Word and PDF file is rendered by the bot's render process and sent while the others "
+        "talk; the render process's CPU is not in the bot's CPU figures. "
         "KB per open draft is (peak RSS - RSS before) / travellers, an upper bound. GC is the "
         "time the bot process spent in the garbage collector (gc.callbacks). The baseline "
         "'echo' is python-telegram-bot's bare echo bot with the builder's defaults (httpx); "
@@ -548,9 +592,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="reduced run, under a minute")
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
+    parser.add_argument(
+        "--with-documents",
+        action="store_true",
+        help="add a paced run that renders and sends every report's Word and PDF file",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    result = asyncio.run(run(QUICK if args.quick else FULL))
+    plan = replace(QUICK if args.quick else FULL, with_documents=args.with_documents)
+    result = asyncio.run(run(plan))
     result["quick"] = args.quick
     table = markdown(result)
     if not args.quick:
