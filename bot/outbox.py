@@ -48,6 +48,10 @@ class OutboxWorker:
     lease_seconds: float = 25.0
     batch: int = 20
     spawn: Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]] | None = None
+    #: Asked before each claim and each delivery: False once the bot is stopping, so a flush
+    #: ends after the delivery in hand (the rest stays queued for the next start) instead of
+    #: holding the stop until the whole backlog is sent.
+    keep_going: Callable[[], bool] = field(default=lambda: True, repr=False)
     _running: Awaitable[Any] | None = field(default=None, init=False, repr=False)
     _again: bool = field(default=False, init=False, repr=False)
 
@@ -66,9 +70,10 @@ class OutboxWorker:
             await self.flush()
 
     async def flush(self) -> int:
-        """Send everything due now; returns how many items were delivered."""
+        """Send everything due now (until `keep_going` says stop); returns how many items
+        were delivered."""
         delivered = 0
-        while True:
+        while self.keep_going():
             # Store calls run in a thread: a locked database waits out its busy timeout
             # there instead of freezing every traveller's conversation on the event loop.
             items = await asyncio.to_thread(
@@ -79,11 +84,15 @@ class OutboxWorker:
             )
             if not items:
                 return delivered
-            for item in items:
+            for index, item in enumerate(items):
+                if not self.keep_going():
+                    await asyncio.to_thread(self.store.outbox.release, items[index:])
+                    return delivered
                 if await self._deliver(item):
                     delivered += 1
             if len(items) < self.batch:
                 return delivered
+        return delivered
 
     async def _deliver(self, item: OutboxMessage) -> bool:
         sender = self.senders.get(item.kind)

@@ -43,6 +43,17 @@ _LEASE = (
     .values(claimed_until=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
     .returning(*_OUTBOX.c)
 )
+#: Give back a claim that was not tried: exactly that lease (another instance's has another
+#: end), and the attempt it counted is not counted.
+_RELEASE = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("item_id"),
+        _OUTBOX.c.claimed_until == bindparam("until"),
+        _OUTBOX.c.sent_at.is_(None),
+    )
+    .values(claimed_until=None, attempts=_OUTBOX.c.attempts - 1)
+)
 _MARK_SENT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("item_id"), _OUTBOX.c.sent_at.is_(None))
@@ -113,6 +124,20 @@ class Outbox(Repository):
             )
         claimed = [as_record(OutboxMessage, row) for row in rows]
         return sorted(claimed, key=lambda item: (item.next_attempt_at, item.id))
+
+    def release(self, items: Sequence[OutboxMessage]) -> None:
+        """Give back claimed items that were not tried (the worker is stopping): due again at
+        once for any worker, their attempt not counted. A lease that ended and went to
+        another worker meanwhile is left alone."""
+        rows = [
+            {"item_id": item.id, "until": item.claimed_until}
+            for item in items
+            if item.claimed_until is not None
+        ]
+        if not rows:
+            return
+        with self._tx.write(touches_access=False) as connection:
+            connection.execute(_RELEASE, rows)
 
     def mark_sent(self, item_id: int, now: datetime | None = None) -> bool:
         """Record a delivery; False when it was recorded before."""

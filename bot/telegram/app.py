@@ -141,7 +141,13 @@ def build_application(
     )
     worker_options: dict[str, Any] = {"retry_delay": retry_delay} if retry_delay else {}
     svc.outbox = OutboxWorker(
-        store=store, senders=senders, clock=clock, spawn=application.create_task, **worker_options
+        store=store,
+        senders=senders,
+        clock=clock,
+        spawn=application.create_task,
+        # A stopping application waits for its tasks: a flush ends after the item in hand.
+        keep_going=lambda: application.running,
+        **worker_options,
     )
     application.bot_data["services"] = svc
     application.bot_data["metrics"] = metrics

@@ -175,3 +175,36 @@ async def test_healthz_in_webhook_mode_follows_the_webhook_server(tmp_path: Path
         assert health["checks"]["updates"]["running"] is False
         await bot.application.updater.start_webhook(**webhook)  # back, for a clean stop
         await healthz_until(port, 200)
+
+
+async def test_a_stopping_bot_leaves_its_delivery_backlog_queued_for_the_next_start(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "b.sqlite3"
+    async with FakeTelegram() as server:
+        jan = server.user(user_id=TRAVELLER_ID, first_name="Jan")
+        server.faults.stall("sendMessage", seconds=0.5)  # every delivery takes half a second
+        async with running_bot(server, database, EXAMPLE_NOW) as bot:
+            now = bot.application.bot_data["services"].clock()
+            backlog = [
+                OutboxItem(
+                    "telegram_message", f"backlog-{n}", {"chat_id": jan.user_id, "html": str(n)}
+                )
+                for n in range(10)
+            ]
+            bot.store.outbox.enqueue(backlog, now)
+            bot.application.bot_data["services"].outbox.kick()
+            await server.wait_for_call("sendMessage", answered=False)
+        # Stopped while the first delivery was in hand: that one went out, the rest was
+        # given back unclaimed instead of holding the stop for five more seconds.
+        stopped_with = [m.text for m in jan.replies()]
+        assert 1 <= len(stopped_with) < len(backlog)
+
+        server.faults.clear()
+        async with running_bot(server, database, EXAMPLE_NOW) as bot:
+            for _ in range(100):
+                if len(jan.replies()) >= len(backlog):
+                    break
+                await asyncio.sleep(0.05)
+        delivered = [m.text for m in jan.replies()]
+        assert sorted(delivered, key=int) == [str(n) for n in range(10)]  # each once

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,41 @@ async def test_after_a_crash_mid_delivery_the_document_goes_out_within_half_a_mi
     now = T0 + timedelta(seconds=30)
     assert await restarted.flush() == 1
     assert sent == [{"chat_id": 42}]
+
+
+async def test_a_stopping_worker_ends_after_the_delivery_in_hand_and_gives_the_rest_back(
+    store: Store,
+) -> None:
+    store.outbox.enqueue(
+        [OutboxItem("telegram_message", key, {"chat_id": 42, "html": key}) for key in "abcde"], T0
+    )
+    sent: list[str] = []
+
+    async def deliver(payload: dict[str, Any]) -> None:
+        sent.append(payload["html"])  # the bot is told to stop while this one goes out
+
+    worker = OutboxWorker(
+        store=store,
+        senders={"telegram_message": deliver},
+        clock=lambda: T0,
+        keep_going=lambda: not sent,
+    )
+    assert await worker.flush() == 1
+    assert sent == ["a"]
+    # The four claimed with it are due again at once (no lease to wait out, e.g. after a
+    # restart), and the claim that was given back is not counted as an attempt.
+    again = store.outbox.claim_due(T0, limit=10)
+    assert [(m.dedupe_key, m.attempts) for m in again] == [(k, 1) for k in "bcde"]
+
+
+def test_giving_back_a_claim_leaves_another_workers_newer_lease_alone(store: Store) -> None:
+    store.outbox.enqueue([OutboxItem("telegram_message", "a", {"chat_id": 42, "html": "a"})], T0)
+    [stale] = store.outbox.claim_due(T0, lease_seconds=25)
+    later = T0 + timedelta(seconds=30)  # that lease ended; another worker claimed it since
+    [theirs] = store.outbox.claim_due(later, lease_seconds=25)
+
+    store.outbox.release([stale])
+
+    assert store.outbox.claim_due(later + timedelta(seconds=1)) == []  # still theirs
+    store.outbox.release([theirs])
+    assert [m.attempts for m in store.outbox.claim_due(later + timedelta(seconds=1))] == [2]
