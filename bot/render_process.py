@@ -6,9 +6,10 @@ their replies wait while a report renders (measured: p99 24.6 -> 67.9 ms at 300 
 offering 90 updates/s, `bench/results/PERF-2026-12-07.md`). One worker process
 (`bot.render_worker`) renders one document at a time, on another core. It starts with the
 first document (a second of imports) and ends when the bot's end of its pipe closes: at the
-bot's exit, and also when the bot is killed. A worker that does not answer within
-`RENDER_TIMEOUT` is killed, and that document fails (its delivery is tried again later),
-so one document that hangs the renderer cannot stop every delivery after it.
+bot's exit, and also when the bot is killed. A worker that does not answer within its
+time (`RENDER_TIMEOUT` for a report's file, `PAGE_RENDER_TIMEOUT` for the council's yearly
+report) is killed, and that document fails (a delivery is tried again later), so one
+document that hangs the renderer cannot stop every delivery after it.
 """
 
 from __future__ import annotations
@@ -26,13 +27,22 @@ from typing import IO
 from bot.render_worker import OK, read_frame, write_frame
 from bot.report import Report
 
-__all__ = ["RENDER_TIMEOUT", "RenderFailed", "render_document", "render_html_pdf"]
+__all__ = [
+    "PAGE_RENDER_TIMEOUT",
+    "RENDER_TIMEOUT",
+    "RenderFailed",
+    "render_document",
+    "render_html_pdf",
+]
 
 log = logging.getLogger(__name__)
 
-#: Seconds one document may take, the worker's start-up included (a PDF takes about 0.2 s,
-#: the council's yearly report a few; a worker still busy after this is taken to hang).
+#: Seconds a report's Word or PDF file may take, the worker's start-up included (a PDF takes
+#: about 0.2 s); a worker still busy after this is taken to hang.
 RENDER_TIMEOUT = 60.0
+#: The same for a page laid out as PDF, the council's yearly report, which grows with the
+#: year's trips (measured: 1.5 s of CPU for 100 trips, 12.2 s for 2,000).
+PAGE_RENDER_TIMEOUT = 600.0
 _WORKER_COMMAND = (sys.executable, "-m", "bot.render_worker")
 
 
@@ -51,16 +61,18 @@ class _RenderProcess:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
 
-    def render(self, request: bytes) -> bytes:
+    def render(self, request: bytes, timeout: float | None = None) -> bytes:
         """Send one request and wait for its file (in a thread: this blocks); a worker that
-        takes longer than the timeout is killed and the document fails (not tried again
-        here: the same document would most likely hang the next worker too)."""
+        takes longer than `timeout` (default: the worker's own) is killed and the document
+        fails (not tried again here: the same document would most likely hang the next
+        worker too)."""
+        limit = self._timeout if timeout is None else timeout
         with self._lock:
             for attempt in (1, 2):
                 process = self._running()
                 assert process.stdin is not None and process.stdout is not None
                 hung = threading.Event()
-                watchdog = threading.Timer(self._timeout, _kill, (process, hung))
+                watchdog = threading.Timer(limit, _kill, (process, hung))
                 watchdog.start()
                 try:
                     answer = _exchange(process.stdin, process.stdout, request)
@@ -68,8 +80,8 @@ class _RenderProcess:
                     watchdog.cancel()
                 if hung.is_set() and answer is None:
                     self._stop()
-                    log.warning("the render process hung for %g s and was killed", self._timeout)
-                    raise RenderFailed(f"the render process took longer than {self._timeout:g} s")
+                    log.warning("the render process hung for %g s and was killed", limit)
+                    raise RenderFailed(f"the render process took longer than {limit:g} s")
                 if answer is not None:
                     status, payload = answer
                     if status == OK:
@@ -142,9 +154,10 @@ async def render_document(report: Report, fmt: str) -> bytes:
 
 async def render_html_pdf(html: str, *, tagged: bool) -> bytes:
     """A page of HTML laid out as PDF (`html_to_pdf`) by the render process."""
-    return await _render({"format": "html-pdf", "html": html, "tagged": tagged})
+    request = {"format": "html-pdf", "html": html, "tagged": tagged}
+    return await _render(request, PAGE_RENDER_TIMEOUT)
 
 
-async def _render(request: dict[str, object]) -> bytes:
+async def _render(request: dict[str, object], timeout: float = RENDER_TIMEOUT) -> bytes:
     """The render process's answer to one request, awaited in a thread (the pipe blocks)."""
-    return await asyncio.to_thread(_worker.render, json.dumps(request).encode())
+    return await asyncio.to_thread(_worker.render, json.dumps(request).encode(), timeout)

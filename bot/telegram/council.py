@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -11,10 +12,12 @@ from telegram.ext import ContextTypes
 from bot.annual import NoReportsError, annual_report_filename, annual_report_html
 from bot.i18n import N_, SECRETARIAT_LANGUAGE, t, translate
 from bot.reminders import WorkingHours
-from bot.render_process import render_html_pdf
+from bot.render_process import RenderFailed, render_html_pdf
 from bot.telegram.services import services
 
 __all__ = ["on_annual_report"]
+
+log = logging.getLogger(__name__)
 
 
 async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,7 +56,21 @@ async def on_annual_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         )
         return
     # Seconds of layout, in the render process: the other chats' replies go on meanwhile.
-    pdf = await render_html_pdf(page, tagged=True)
+    try:
+        pdf = await render_html_pdf(page, tagged=True)
+    except RenderFailed:
+        log.exception("the yearly report of %s could not be laid out", year)
+        await message.reply_text(
+            t(
+                SECRETARIAT_LANGUAGE,
+                N_(
+                    "Het jaarrapport {year} kon nu niet worden gemaakt. Probeer het later "
+                    "opnieuw met /jaarrapport {year}."
+                ),
+                year=year,
+            )
+        )
+        return
     await bot.send_document(
         message.chat_id,
         pdf,

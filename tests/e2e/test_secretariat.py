@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bot import render_process
 from bot.export import TRIPS_SHEET
+from bot.render_process import _RenderProcess
 from bot.telegram.reminders import run_reminders
 from testkit.bot_harness import SECRETARIAT_ID, TRAVELLER_ID
 from testkit.conversation import reply_containing
@@ -167,3 +170,23 @@ async def test_yearly_report_in_the_secretariat_chat_only(tmp_path: Path) -> Non
         await outsider.send("/jaarrapport 2025")
         await server.wait_idle()
         assert server.messages(other.id) == []
+
+
+async def test_a_yearly_report_that_cannot_be_laid_out_is_told_to_the_secretariat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The render process is an outside process: here one that dies on every request.
+    dying = _RenderProcess([sys.executable, "-c", "import sys; sys.stdin.buffer.read(4)"])
+    monkeypatch.setattr(render_process, "_worker", dying)
+    clock = Clock(at(4, 14))
+    async with FakeTelegram() as server, desk_bot(server, tmp_path / "b.sqlite3", clock) as bot:
+        group = server.group(SECRETARIAT_ID, "Secretariaat")
+        desk = server.watch(group.id)
+        sanne = server.user(7, "Sanne").in_chat(group)
+        store_reports(bot.store, generated_year(2025, 3))
+
+        await sanne.send("/jaarrapport 2025")
+
+        failed = await reply_containing(desk, "Het jaarrapport 2025 kon nu niet worden gemaakt")
+        assert "/jaarrapport 2025" in failed.plain_text
+        assert not [m for m in server.messages(group.id) if m.document is not None]
