@@ -56,7 +56,11 @@ class OutboxWorker:
     _again: bool = field(default=False, init=False, repr=False)
 
     def kick(self) -> None:
-        """Deliver soon: start a flush, or let the running one go round once more."""
+        """Deliver soon: start a flush, or let the running one go round once more (nothing
+        while stopping: the items stay queued for the next start, and a task started now
+        would outlive the stop)."""
+        if not self.keep_going():
+            return
         if self._running is not None and not _is_done(self._running):
             self._again = True
             return

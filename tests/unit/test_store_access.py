@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,22 @@ def test_giving_back_a_claim_leaves_another_workers_newer_lease_alone(store: Sto
     assert store.outbox.claim_due(later + timedelta(seconds=1)) == []  # still theirs
     store.outbox.release([theirs])
     assert [m.attempts for m in store.outbox.claim_due(later + timedelta(seconds=1))] == [2]
+
+
+async def test_a_stopping_worker_starts_no_new_flush(store: Store) -> None:
+    store.outbox.enqueue([OutboxItem("telegram_message", "a", {"chat_id": 42, "html": "a"})], T0)
+    spawned: list[object] = []
+
+    def spawn(flush: Coroutine[Any, Any, Any]) -> asyncio.Future[None]:
+        spawned.append(flush)
+        flush.close()  # never run here
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    stopping = OutboxWorker(
+        store=store, senders={}, clock=lambda: T0, spawn=spawn, keep_going=lambda: False
+    )
+    stopping.kick()
+    assert spawned == []
+    assert len(store.outbox.claim_due(T0)) == 1  # still queued, unclaimed
