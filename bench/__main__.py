@@ -27,7 +27,7 @@ from typing import Any
 
 from testkit.example_trip import EXAMPLE_MESSAGES
 from testkit.fake_telegram import SEND_METHODS, ApiCall, FakeTelegram, RateLimits, UserClient
-from testkit.process import BotProcess
+from testkit.process import BotProcess, child_pids
 
 __all__ = ["main"]
 
@@ -130,18 +130,11 @@ class CpuSampler:
 
 def children_cpu_s(pid: int) -> float:
     """CPU seconds so far of the running children of `pid` (the bot's render process)."""
-    hertz = os.sysconf("SC_CLK_TCK")
     ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                ticks += _stat_ticks(entry / "stat")
-        except (OSError, ValueError, IndexError):
-            continue  # ended meanwhile
-    return ticks / hertz
+    for child in child_pids(pid):
+        with contextlib.suppress(OSError):  # ended meanwhile
+            ticks += _stat_ticks(Path(f"/proc/{child}/stat"))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _stat_ticks(path: Path) -> int:
@@ -219,7 +212,8 @@ async def conversations(
                 skip_documents=kind == "reisverslag" and not documents,
             )
             sent_documents = _DocumentCount()
-            server.call_listeners.append(sent_documents)
+            if documents:
+                server.call_listeners.append(sent_documents)
             bot.start()
             await bot.read("ready")
             empty_db = _db_size(db)
@@ -237,7 +231,7 @@ async def conversations(
             wall = time.monotonic() - started
             sampling.cancel()
             after = await bot.ask("stats")
-            children_cpu = children_cpu_s(bot.process.pid)
+            render_cpu = children_cpu_s(bot.process.pid) if documents else None
             final = await bot.finish()
             db_bytes = _db_size(db)
     updates = travellers * rounds * len(SCRIPT)
@@ -273,7 +267,7 @@ async def conversations(
         "reports": reports,
         "documents_sent": sent_documents.count if documents else None,
         # the render process (the bot's child) is not in cpu_s: its CPU during the run
-        "render_cpu_s": round(children_cpu, 2) if documents else None,
+        "render_cpu_s": round(render_cpu, 2) if render_cpu is not None else None,
         "cpu_s_per_report": round(cpu / max(1, reports), 4) if kind == "reisverslag" else None,
         "rss_before_mb": round(before["rss_kb"] / 1024, 1),
         "peak_rss_mb": round(after["peak_rss_kb"] / 1024, 1),

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from testkit.fake_telegram import FakeTelegram
 
-__all__ = ["ROOT", "BotProcess"]
+__all__ = ["ROOT", "BotProcess", "child_pids"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,3 +125,20 @@ def _pump(stdout: IO[bytes], lines: queue.Queue[bytes]) -> None:
         for line in stdout:
             lines.put(line)
     lines.put(b"")
+
+
+def child_pids(parent: int, marker: str = "") -> list[int]:
+    """Pids of the running (not zombie) children of `parent` whose command line holds
+    `marker` (Linux /proc; every child without one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+        if int(ppid) == parent and state != "Z" and marker.encode() in command:
+            found.append(int(entry.name))
+    return found

@@ -25,24 +25,12 @@ from bot.render_process import (
     render_html_pdf,
 )
 from testkit.example_report import example_report
+from testkit.process import child_pids
 
 
 def worker_pids(parent: int, marker: str = "bot.render_worker") -> list[int]:
-    """Pids of the running (not zombie) children of `parent` whose command line holds
-    `marker` (by default: the render workers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == parent and state != "Z" and marker.encode() in command:
-            found.append(int(entry.name))
-    return found
+    """Pids of the running children of `parent` running `marker` (by default: render workers)."""
+    return child_pids(parent, marker)
 
 
 def gone(pid: int, within: float = 10.0) -> bool:
